@@ -1,0 +1,101 @@
+//! The `adjutant` command: runs the server and administers an installation.
+//!
+//! Administrative commands open the same store the server uses (the SQLite
+//! file under `--data`, or `--database-url`) and run the same operations the
+//! API runs, recorded in the audit log as done by `cli`.
+
+mod commands;
+mod output;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Adjutant: an executive assistant and office manager you run yourself.
+#[derive(Parser, Debug)]
+#[command(name = "adjutant", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Configuration file (TOML). Settings can also come from ADJUTANT_* variables.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory for the embedded SQLite database [default: ./adjutant-data; env: ADJUTANT_DATA]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Use PostgreSQL at this URL instead of SQLite [env: ADJUTANT_DATABASE_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Organisation slug, when the installation holds more than one.
+    #[arg(long, global = true, value_name = "SLUG")]
+    pub org: Option<String>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web server and API.
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080; env: ADJUTANT_LISTEN]
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+        /// Create the demo organisation (Northwind) if the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create an organisation and its first administrator.
+    Init(commands::InitArgs),
+    /// Manage people and their logins.
+    #[command(subcommand)]
+    User(commands::UserCmd),
+    /// Manage delegations (assistants acting for principals).
+    #[command(subcommand)]
+    Delegate(commands::DelegateCmd),
+    /// Manage bearer API tokens.
+    #[command(subcommand)]
+    Token(commands::TokenCmd),
+    /// Apply database migrations (the server also does this at start).
+    Migrate,
+    /// Write a consistent copy of the database to FILE, even while the server runs.
+    Backup {
+        /// Where to write the backup (must not exist).
+        file: PathBuf,
+    },
+    /// Restore a backup FILE into the data directory (stop the server first).
+    Restore {
+        /// A file written by `adjutant backup`.
+        file: PathBuf,
+        /// Replace an existing database (it is kept beside it, renamed).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Read the audit log, newest first.
+    Audit(commands::AuditArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            output::error(&format!("cannot start the async runtime: {e}"));
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            output::error(&format!("{e:#}"));
+            ExitCode::FAILURE
+        }
+    }
+}

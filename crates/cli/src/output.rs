@@ -1,0 +1,49 @@
+//! Everything the CLI prints goes through here: text tables for people,
+//! JSON for scripts, one-line errors on stderr.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use serde::Serialize;
+
+/// Prints one line.
+pub fn line(s: &str) {
+    println!("{s}");
+}
+
+/// Prints a value as pretty JSON.
+pub fn json<T: Serialize>(v: &T) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => error(&format!("cannot encode output: {e}")),
+    }
+}
+
+/// Prints an error as one line on stderr.
+pub fn error(msg: &str) {
+    eprintln!("error: {msg}");
+}
+
+/// Prints rows under a header, columns padded to their widest cell.
+pub fn table(header: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if i < widths.len() {
+                widths[i] = widths[i].max(c.chars().count());
+            }
+        }
+    }
+    let fmt = |cells: Vec<String>| {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c:<w$}", w = widths.get(i).copied().unwrap_or(0)))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    println!("{}", fmt(header.iter().map(|h| h.to_string()).collect()));
+    for r in rows {
+        println!("{}", fmt(r.clone()));
+    }
+}

@@ -1,0 +1,66 @@
+//! Typed identifiers, so a person's id can never be passed where an
+//! organisation's is expected. Ids are UUIDs (v7 when minted by the store).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! typed_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub uuid::Uuid);
+
+        impl $name {
+            /// The id as a UUID.
+            pub fn as_uuid(&self) -> uuid::Uuid {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                uuid::Uuid::parse_str(s.trim()).map(Self)
+            }
+        }
+
+        impl From<uuid::Uuid> for $name {
+            fn from(u: uuid::Uuid) -> Self {
+                Self(u)
+            }
+        }
+    };
+}
+
+typed_id!(
+    /// An organisation: the tenant every row belongs to.
+    OrgId
+);
+typed_id!(
+    /// A person in an organisation, with or without a login.
+    PersonId
+);
+typed_id!(
+    /// A delegation from a principal to an assistant.
+    DelegationId
+);
+typed_id!(
+    /// A bearer API token.
+    TokenId
+);
+typed_id!(
+    /// A browser session.
+    SessionId
+);
+typed_id!(
+    /// One entry in the audit log.
+    AuditId
+);

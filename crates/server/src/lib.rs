@@ -1,0 +1,17 @@
+//! Adjutant's HTTP server: the JSON API under `/api/v1` with its OpenAPI
+//! document, the server-rendered web UI, authentication, and the operations
+//! both share with the CLI.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod metrics;
+pub mod ops;
+pub mod secrets;
+pub mod web;
+
+pub use app::{AppState, StartError, open_store, prepare, router, serve, store_target};
+pub use config::Config;

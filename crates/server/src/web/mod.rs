@@ -1,0 +1,168 @@
+//! The server-rendered web UI: compile-time-checked askama templates, htmx
+//! (served from the binary) for partial updates, forms that work without it.
+
+mod login;
+mod pages;
+
+use crate::app::AppState;
+use crate::auth::AuthCtx;
+use crate::error::ApiError;
+use adjutant_core::people::Role;
+use askama::Template;
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+
+/// Every page and form target.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login::page).post(login::submit))
+        .route("/login/totp", get(login::totp_page).post(login::totp_submit))
+        .route("/logout", post(login::logout))
+        .route("/act-for", post(login::act_for))
+        .route("/", get(pages::dashboard))
+        .route("/people", get(pages::people).post(pages::people_create))
+        .route("/people/{id}", get(pages::person).post(pages::person_update))
+        .route("/people/{id}/password", post(pages::person_password))
+        .route("/people/{id}/sessions/revoke", post(pages::person_revoke_sessions))
+        .route("/delegations", get(pages::delegations).post(pages::delegation_grant))
+        .route("/delegations/{id}/revoke", post(pages::delegation_revoke))
+        .route("/tokens", get(pages::tokens).post(pages::token_create))
+        .route("/tokens/{id}/revoke", post(pages::token_revoke))
+        .route("/audit", get(pages::audit))
+        .route("/account", get(pages::account))
+        .route("/account/password", post(pages::account_password))
+        .route("/account/totp/enable", post(pages::totp_enable))
+        .route("/account/totp/disable", post(pages::totp_disable))
+        .route("/account/logout-everywhere", post(pages::logout_everywhere))
+        .route("/static/htmx.min.js", get(htmx))
+        .route("/static/app.css", get(css))
+}
+
+async fn htmx() -> Response {
+    static_asset("text/javascript; charset=utf-8", include_str!("../../static/htmx.min.js"))
+}
+
+async fn css() -> Response {
+    static_asset("text/css; charset=utf-8", include_str!("../../static/app.css"))
+}
+
+fn static_asset(ct: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, ct), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+/// What every page's frame shows: who is signed in, whom they act for.
+pub struct Layout {
+    pub org_name: String,
+    pub me_name: String,
+    pub me_role: &'static str,
+    pub is_admin: bool,
+    /// (id, name, selected) of principals the user may act for.
+    pub principals: Vec<(String, String, bool)>,
+    pub active: &'static str,
+    pub notice: Option<String>,
+}
+
+impl Layout {
+    pub async fn new(state: &AppState, auth: &AuthCtx, active: &'static str, notice: Option<&str>) -> Result<Layout, ApiError> {
+        let org = state.store.org_get(auth.org()).await?;
+        let mut principals = Vec::new();
+        for d in &auth.actor.delegations {
+            if principals.iter().any(|(id, _, _): &(String, String, bool)| *id == d.principal.to_string()) {
+                continue;
+            }
+            let p = state.store.person_get(auth.org(), d.principal).await?;
+            principals.push((p.id.to_string(), p.name, auth.actor.acting_for == Some(p.id)));
+        }
+        Ok(Layout {
+            org_name: org.name,
+            me_name: auth.person.name.clone(),
+            me_role: auth.person.role.label(),
+            is_admin: auth.person.role == Role::Admin,
+            principals,
+            active,
+            notice: notice.map(notice_text).map(str::to_string),
+        })
+    }
+}
+
+/// Notices are chosen by key, so a crafted link cannot make the page say anything else.
+fn notice_text(key: &str) -> &'static str {
+    match key {
+        "person-created" => "Person added.",
+        "person-updated" => "Changes saved.",
+        "password-set" => "Password set.",
+        "sessions-ended" => "All their sessions have ended.",
+        "delegation-granted" => "Delegation granted.",
+        "delegation-revoked" => "Delegation revoked.",
+        "token-revoked" => "Token revoked.",
+        "password-changed" => "Your password has been changed.",
+        "totp-on" => "Second factor turned on.",
+        "totp-off" => "Second factor turned off.",
+        "acting-changed" => "You are now acting for someone else. Changes you make are recorded as yours, for them.",
+        "acting-self" => "You are acting for yourself.",
+        _ => "Done.",
+    }
+}
+
+/// Renders a template, or a logged 500.
+pub fn render<T: Template>(t: &T) -> Response {
+    render_status(StatusCode::OK, t)
+}
+
+pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            error_page(ApiError::internal())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: String,
+    detail: String,
+}
+
+/// An HTML page for an error (status kept).
+pub fn error_page(e: ApiError) -> Response {
+    let page = ErrorPage {
+        title: e.status.canonical_reason().unwrap_or("Error").to_string(),
+        detail: e.detail.clone(),
+    };
+    match page.render() {
+        Ok(html) => (e.status, Html(html)).into_response(),
+        Err(_) => (e.status, e.detail).into_response(),
+    }
+}
+
+/// Percent-encodes a string for use in a query parameter.
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A web handler's error: an HTML error page with the right status.
+pub struct WebError(pub ApiError);
+
+impl<E: Into<ApiError>> From<E> for WebError {
+    fn from(e: E) -> Self {
+        WebError(e.into())
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        error_page(self.0)
+    }
+}
+
+pub type WebResult = Result<Response, WebError>;
