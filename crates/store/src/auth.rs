@@ -107,7 +107,9 @@ impl Store {
             .bind(to_micros(ctx.now))
             .execute(&mut *c)
             .await
-            .map_err(StoreError::on_constraint("that e-mail address is already used to sign in elsewhere"))?;
+            .map_err(StoreError::on_constraint(
+                "that e-mail address is already used to sign in elsewhere",
+            ))?;
         });
         audit::record(
             &mut tx,
@@ -124,7 +126,12 @@ impl Store {
 
     /// Replaces a password hash after a parameter upgrade on sign-in (not audited:
     /// the password did not change, only how it is hashed).
-    pub async fn credential_rehash(&self, org: OrgId, person: PersonId, password_hash: &str) -> Result<(), StoreError> {
+    pub async fn credential_rehash(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
         on_pool!(&self.pool, |c| {
             sqlx::query("UPDATE credentials SET password_hash = $3 WHERE org_id = $1 AND person_id = $2")
                 .bind(org.to_string())
@@ -151,7 +158,11 @@ impl Store {
     }
 
     /// A person's credential, if they have one.
-    pub async fn credential_get(&self, org: OrgId, person: PersonId) -> Result<Option<Credential>, StoreError> {
+    pub async fn credential_get(
+        &self,
+        org: OrgId,
+        person: PersonId,
+    ) -> Result<Option<Credential>, StoreError> {
         on_pool!(&self.pool, |c| {
             let row = sqlx::query("SELECT * FROM credentials WHERE org_id = $1 AND person_id = $2")
                 .bind(org.to_string())
@@ -189,14 +200,32 @@ impl Store {
                 return Err(StoreError::NotFound("login"));
             }
         });
-        let action = if secret.is_some() { "person.totp_enable" } else { "person.totp_disable" };
-        audit::record(&mut tx, org, ctx, action, "person", Some(person.to_string()), serde_json::json!({})).await?;
+        let action = if secret.is_some() {
+            "person.totp_enable"
+        } else {
+            "person.totp_disable"
+        };
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            action,
+            "person",
+            Some(person.to_string()),
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await
     }
 
     /// Records that TOTP step `step` was used; false if it (or a later one) already was,
     /// which refuses a replayed code.
-    pub async fn credential_use_totp_step(&self, org: OrgId, person: PersonId, step: i64) -> Result<bool, StoreError> {
+    pub async fn credential_use_totp_step(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        step: i64,
+    ) -> Result<bool, StoreError> {
         on_pool!(&self.pool, |c| {
             let done = sqlx::query(
                 "UPDATE credentials SET totp_last_step = $3
@@ -215,7 +244,11 @@ impl Store {
 
     /// Stores a new session and, in the same transaction, deletes the one it
     /// replaces (`rotate_from`), so a session id is rotated on every sign-in step.
-    pub async fn session_create(&self, s: &NewSession, rotate_from: Option<SessionId>) -> Result<Session, StoreError> {
+    pub async fn session_create(
+        &self,
+        s: &NewSession,
+        rotate_from: Option<SessionId>,
+    ) -> Result<Session, StoreError> {
         let id = SessionId(new_uuid());
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |c| {
@@ -308,7 +341,12 @@ impl Store {
     }
 
     /// Ends every session of a person ("sign out everywhere"); returns how many.
-    pub async fn session_delete_all(&self, org: OrgId, person: PersonId, ctx: &AuditCtx) -> Result<u64, StoreError> {
+    pub async fn session_delete_all(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        ctx: &AuditCtx,
+    ) -> Result<u64, StoreError> {
         self.person_get(org, person).await?;
         let mut tx = self.begin().await?;
         let n = on_tx!(&mut tx, |c| {
@@ -336,12 +374,14 @@ impl Store {
     /// Drops sessions past their absolute expiry or idle too long.
     pub async fn session_purge(&self, now: Timestamp, idle_since: Timestamp) -> Result<u64, StoreError> {
         on_pool!(&self.pool, |c| {
-            Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2")
-                .bind(to_micros(now))
-                .bind(to_micros(idle_since))
-                .execute(c)
-                .await?
-                .rows_affected())
+            Ok(
+                sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at < $2")
+                    .bind(to_micros(now))
+                    .bind(to_micros(idle_since))
+                    .execute(c)
+                    .await?
+                    .rows_affected(),
+            )
         })
     }
 
@@ -428,7 +468,11 @@ impl Store {
     }
 
     /// Tokens in `org`, of one person or of everyone, newest first.
-    pub async fn token_list(&self, org: OrgId, person: Option<PersonId>) -> Result<Vec<ApiToken>, StoreError> {
+    pub async fn token_list(
+        &self,
+        org: OrgId,
+        person: Option<PersonId>,
+    ) -> Result<Vec<ApiToken>, StoreError> {
         on_pool!(&self.pool, |c| {
             let rows = sqlx::query(
                 "SELECT * FROM api_tokens WHERE org_id = $1 AND ($2 IS NULL OR person_id = $2)
@@ -443,7 +487,12 @@ impl Store {
     }
 
     /// Revokes a token; revoking twice is harmless.
-    pub async fn token_revoke(&self, org: OrgId, id: TokenId, ctx: &AuditCtx) -> Result<ApiToken, StoreError> {
+    pub async fn token_revoke(
+        &self,
+        org: OrgId,
+        id: TokenId,
+        ctx: &AuditCtx,
+    ) -> Result<ApiToken, StoreError> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |c| {
             let done = sqlx::query(
@@ -458,7 +507,16 @@ impl Store {
                 return Err(StoreError::NotFound("API token"));
             }
         });
-        audit::record(&mut tx, org, ctx, "token.revoke", "api_token", Some(id.to_string()), serde_json::json!({})).await?;
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "token.revoke",
+            "api_token",
+            Some(id.to_string()),
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await?;
         self.token_get(org, id).await
     }

@@ -31,7 +31,9 @@ macro_rules! delegation_row {
             delegate: parse_id(&r.try_get::<String, _>("delegate_id")?)?,
             delegate_name: r.try_get("delegate_name")?,
             scopes: Scope::parse_list(&scopes).map_err(|e| StoreError::Corrupt(e.summary()))?,
-            level: level.parse().map_err(|_| StoreError::Corrupt(format!("unknown level `{level}`")))?,
+            level: level
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("unknown level `{level}`")))?,
             created_at: from_micros(r.try_get("created_at")?),
             updated_at: from_micros(r.try_get("updated_at")?),
         }
@@ -62,10 +64,14 @@ impl Store {
         ctx: &AuditCtx,
     ) -> Result<DelegationRecord, StoreError> {
         if scopes.is_empty() {
-            return Err(StoreError::Conflict("a delegation needs at least one scope".into()));
+            return Err(StoreError::Conflict(
+                "a delegation needs at least one scope".into(),
+            ));
         }
         if principal == delegate {
-            return Err(StoreError::Conflict("a person cannot delegate to themselves".into()));
+            return Err(StoreError::Conflict(
+                "a person cannot delegate to themselves".into(),
+            ));
         }
         // Both ends must exist in this organisation (foreign keys alone would
         // accept a person of another organisation).
@@ -132,18 +138,25 @@ impl Store {
     /// The delegation `id` in `org`.
     pub async fn delegation_get(&self, org: OrgId, id: DelegationId) -> Result<DelegationRecord, StoreError> {
         on_pool!(&self.pool, |c| {
-            let row = sqlx::query(concat!(delegation_select!(), " WHERE d.org_id = $1 AND d.id = $2"))
-                .bind(org.to_string())
-                .bind(id.to_string())
-                .fetch_optional(c)
-                .await?
-                .ok_or(StoreError::NotFound("delegation"))?;
+            let row = sqlx::query(concat!(
+                delegation_select!(),
+                " WHERE d.org_id = $1 AND d.id = $2"
+            ))
+            .bind(org.to_string())
+            .bind(id.to_string())
+            .fetch_optional(c)
+            .await?
+            .ok_or(StoreError::NotFound("delegation"))?;
             Ok(delegation_row!(&row))
         })
     }
 
     /// Delegations in `org`, optionally only of one principal or one delegate.
-    pub async fn delegation_list(&self, org: OrgId, f: DelegationFilter) -> Result<Vec<DelegationRecord>, StoreError> {
+    pub async fn delegation_list(
+        &self,
+        org: OrgId,
+        f: DelegationFilter,
+    ) -> Result<Vec<DelegationRecord>, StoreError> {
         on_pool!(&self.pool, |c| {
             let rows = sqlx::query(concat!(delegation_select!(), " WHERE d.org_id = $1 AND ($2 IS NULL OR d.principal_id = $2) AND ($3 IS NULL OR d.delegate_id = $3)
                  ORDER BY p.name, q.name"))
@@ -157,7 +170,12 @@ impl Store {
     }
 
     /// Revokes a delegation; sessions acting under it fall back to the delegate themselves.
-    pub async fn delegation_revoke(&self, org: OrgId, id: DelegationId, ctx: &AuditCtx) -> Result<DelegationRecord, StoreError> {
+    pub async fn delegation_revoke(
+        &self,
+        org: OrgId,
+        id: DelegationId,
+        ctx: &AuditCtx,
+    ) -> Result<DelegationRecord, StoreError> {
         let d = self.delegation_get(org, id).await?;
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |c| {

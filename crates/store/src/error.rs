@@ -11,7 +11,9 @@ pub enum StoreError {
     #[error("{0}")]
     Conflict(String),
     /// The database holds a schema newer than this binary knows.
-    #[error("the database schema is at version {found}, newer than this binary supports ({known}); upgrade Adjutant")]
+    #[error(
+        "the database schema is at version {found}, newer than this binary supports ({known}); upgrade Adjutant"
+    )]
     SchemaTooNew { found: i64, known: i64 },
     /// A stored value could not be read back.
     #[error("stored data is corrupt: {0}")]

@@ -34,7 +34,10 @@ impl Store {
     /// keeps running (SQLite `VACUUM INTO` reads one snapshot). `dest` must not exist.
     pub async fn backup_to(&self, dest: &Path) -> Result<(), StoreError> {
         if dest.exists() {
-            return Err(StoreError::Conflict(format!("{} already exists; choose a new file", dest.display())));
+            return Err(StoreError::Conflict(format!(
+                "{} already exists; choose a new file",
+                dest.display()
+            )));
         }
         match &self.pool {
             Pool::Sqlite(p) => {
@@ -50,11 +53,20 @@ impl Store {
 
     /// Counts rows per table, for checks after a restore.
     pub async fn table_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
-        let tables = ["organisations", "persons", "credentials", "api_tokens", "delegations", "audit_log"];
+        let tables = [
+            "organisations",
+            "persons",
+            "credentials",
+            "api_tokens",
+            "delegations",
+            "audit_log",
+        ];
         let mut out = Vec::new();
         for t in tables {
             let n = on_pool!(&self.pool, |c| {
-                let r = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {t}"))).fetch_one(c).await?;
+                let r = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {t}")))
+                    .fetch_one(c)
+                    .await?;
                 r.try_get::<i64, _>("n")?
             });
             out.push((t.to_string(), n));
@@ -78,10 +90,12 @@ pub async fn verify_backup(file: &Path) -> Result<i64, StoreError> {
     // Read the version without creating anything in the file being checked.
     let version = match &store.pool {
         Pool::Sqlite(p) => {
-            let has = sqlx::query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
-                .fetch_optional(p)
-                .await?
-                .is_some();
+            let has = sqlx::query(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+            )
+            .fetch_optional(p)
+            .await?
+            .is_some();
             if has {
                 sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
                     .fetch_one(p)
@@ -99,7 +113,10 @@ pub async fn verify_backup(file: &Path) -> Result<i64, StoreError> {
         return Err(StoreError::Corrupt("the file holds no Adjutant schema".into()));
     }
     if version > known {
-        return Err(StoreError::SchemaTooNew { found: version, known });
+        return Err(StoreError::SchemaTooNew {
+            found: version,
+            known,
+        });
     }
     Ok(version)
 }

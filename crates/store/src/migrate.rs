@@ -51,7 +51,10 @@ impl Store {
         let current = self.schema_version().await?;
         let known = self.known_schema_version();
         if current > known {
-            return Err(StoreError::SchemaTooNew { found: current, known });
+            return Err(StoreError::SchemaTooNew {
+                found: current,
+                known,
+            });
         }
         let mut ran = 0;
         for (version, name, sql) in self.migrations() {
@@ -80,7 +83,10 @@ impl Store {
         let current = self.schema_version().await?;
         let known = self.known_schema_version();
         if current > known {
-            Err(StoreError::SchemaTooNew { found: current, known })
+            Err(StoreError::SchemaTooNew {
+                found: current,
+                known,
+            })
         } else {
             Ok(())
         }

@@ -52,7 +52,10 @@ impl std::fmt::Debug for NewPerson {
             .field("email", &self.email)
             .field("role", &self.role)
             .field("time_zone", &self.time_zone)
-            .field("password_hash", &self.password_hash.as_ref().map(|_| "<redacted>"))
+            .field(
+                "password_hash",
+                &self.password_hash.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }

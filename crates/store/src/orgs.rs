@@ -23,7 +23,12 @@ macro_rules! org_row {
 
 impl Store {
     /// Creates an organisation.
-    pub async fn org_create(&self, slug: &OrgSlug, name: &str, ctx: &AuditCtx) -> Result<Organisation, StoreError> {
+    pub async fn org_create(
+        &self,
+        slug: &OrgSlug,
+        name: &str,
+        ctx: &AuditCtx,
+    ) -> Result<Organisation, StoreError> {
         let org = Organisation {
             id: OrgId(new_uuid()),
             slug: slug.as_str().to_string(),
@@ -39,7 +44,9 @@ impl Store {
                 .bind(to_micros(org.created_at))
                 .execute(&mut *c)
                 .await
-                .map_err(StoreError::on_constraint("an organisation with that slug already exists"))?;
+                .map_err(StoreError::on_constraint(
+                    "an organisation with that slug already exists",
+                ))?;
         });
         audit::record(
             &mut tx,

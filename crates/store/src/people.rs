@@ -40,7 +40,12 @@ macro_rules! person_row {
 
 impl Store {
     /// Adds a person to `org`.
-    pub async fn person_create(&self, org: OrgId, new: &NewPerson, ctx: &AuditCtx) -> Result<Person, StoreError> {
+    pub async fn person_create(
+        &self,
+        org: OrgId,
+        new: &NewPerson,
+        ctx: &AuditCtx,
+    ) -> Result<Person, StoreError> {
         let id = PersonId(new_uuid());
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |c| {
@@ -60,7 +65,9 @@ impl Store {
             .map_err(StoreError::on_constraint("a person with that e-mail address already exists"))?;
             if let Some(hash) = &new.password_hash {
                 let Some(login) = new.email.as_deref() else {
-                    return Err(StoreError::Conflict("a person needs an e-mail address to sign in".into()));
+                    return Err(StoreError::Conflict(
+                        "a person needs an e-mail address to sign in".into(),
+                    ));
                 };
                 sqlx::query(
                     "INSERT INTO credentials (org_id, person_id, login, password_hash, updated_at) VALUES ($1, $2, $3, $4, $5)",
@@ -118,10 +125,13 @@ impl Store {
     /// Everyone in `org`, by name.
     pub async fn person_list(&self, org: OrgId) -> Result<Vec<Person>, StoreError> {
         on_pool!(&self.pool, |c| {
-            let rows = sqlx::query(concat!(person_select!(), " WHERE p.org_id = $1 ORDER BY p.name, p.id"))
-                .bind(org.to_string())
-                .fetch_all(c)
-                .await?;
+            let rows = sqlx::query(concat!(
+                person_select!(),
+                " WHERE p.org_id = $1 ORDER BY p.name, p.id"
+            ))
+            .bind(org.to_string())
+            .fetch_all(c)
+            .await?;
             rows.iter().map(|r| Ok(person_row!(r))).collect()
         })
     }
@@ -173,7 +183,9 @@ impl Store {
                     .bind(login)
                     .execute(&mut *c)
                     .await
-                    .map_err(StoreError::on_constraint("that e-mail address is already used to sign in elsewhere"))?;
+                    .map_err(StoreError::on_constraint(
+                        "that e-mail address is already used to sign in elsewhere",
+                    ))?;
             }
             if patch.disabled == Some(true) {
                 sqlx::query("DELETE FROM sessions WHERE org_id = $1 AND person_id = $2")
@@ -202,10 +214,16 @@ impl Store {
             changes.insert("role".into(), serde_json::json!({"from": before.role, "to": r}));
         }
         if let Some(z) = &patch.time_zone {
-            changes.insert("time_zone".into(), serde_json::json!({"from": before.time_zone, "to": z}));
+            changes.insert(
+                "time_zone".into(),
+                serde_json::json!({"from": before.time_zone, "to": z}),
+            );
         }
         if let Some(d) = patch.disabled {
-            changes.insert("disabled".into(), serde_json::json!({"from": before.disabled, "to": d}));
+            changes.insert(
+                "disabled".into(),
+                serde_json::json!({"from": before.disabled, "to": d}),
+            );
         }
         audit::record(
             &mut tx,

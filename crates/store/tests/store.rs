@@ -56,15 +56,11 @@ impl Place {
                 let _ = std::fs::remove_dir_all(dir);
             }
             Place::Postgres {
-                admin_url,
-                database,
-                ..
+                admin_url, database, ..
             } => {
                 if let Ok(admin) = sqlx::PgPool::connect(admin_url).await {
                     let sql = format!("DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                        .execute(&admin)
-                        .await;
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&admin).await;
                     admin.close().await;
                 }
             }
@@ -89,10 +85,7 @@ impl Drop for Guard {
         }
         // We may be inside a runtime that is unwinding: clean up on a thread of our own.
         let _ = std::thread::spawn(move || {
-            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
                 rt.block_on(place.remove());
             }
         })
@@ -110,10 +103,7 @@ struct Db {
 impl Db {
     /// A store in a fresh temporary directory (not yet migrated).
     async fn sqlite() -> Db {
-        let dir = std::env::temp_dir().join(format!(
-            "adjutant-store-test-{}",
-            uuid::Uuid::new_v4().simple()
-        ));
+        let dir = std::env::temp_dir().join(format!("adjutant-store-test-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("create the temporary directory");
         let place = Place::Sqlite { dir: dir.clone() };
         let guard = Guard {
@@ -121,11 +111,7 @@ impl Db {
             place: Some(place.clone()),
         };
         let store = Store::open_sqlite(&dir).await.expect("open SQLite");
-        Db {
-            store,
-            place,
-            guard,
-        }
+        Db { store, place, guard }
     }
 
     /// A store in a fresh database on the server at `admin_url` (not yet migrated).
@@ -134,12 +120,10 @@ impl Db {
         let admin = sqlx::PgPool::connect(admin_url)
             .await
             .unwrap_or_else(|e| panic!("connect to {POSTGRES_ENV}={admin_url}: {e}"));
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-            "CREATE DATABASE \"{database}\""
-        )))
-        .execute(&admin)
-        .await
-        .expect("create the test database");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{database}\"")))
+            .execute(&admin)
+            .await
+            .expect("create the test database");
         admin.close().await;
         let url = with_database(admin_url, &database);
         let place = Place::Postgres {
@@ -152,11 +136,7 @@ impl Db {
             place: Some(place.clone()),
         };
         let store = Store::open_postgres(&url).await.expect("open PostgreSQL");
-        Db {
-            store,
-            place,
-            guard,
-        }
+        Db { store, place, guard }
     }
 
     /// Runs raw SQL on this database, beside the store (to simulate what the API cannot).
@@ -173,9 +153,7 @@ impl Db {
                 pool.close().await;
             }
             Place::Postgres { url, .. } => {
-                let pool = sqlx::PgPool::connect(url)
-                    .await
-                    .expect("connect to PostgreSQL");
+                let pool = sqlx::PgPool::connect(url).await.expect("connect to PostgreSQL");
                 sqlx::raw_sql(sql).execute(&pool).await.expect("raw SQL");
                 pool.close().await;
             }
@@ -186,9 +164,7 @@ impl Db {
     fn scratch_path(&self, name: &str) -> PathBuf {
         match &self.place {
             Place::Sqlite { dir } => dir.join(name),
-            Place::Postgres { database, .. } => {
-                std::env::temp_dir().join(format!("{database}-{name}"))
-            }
+            Place::Postgres { database, .. } => std::env::temp_dir().join(format!("{database}-{name}")),
         }
     }
 
@@ -222,9 +198,7 @@ fn with_database(url: &str, database: &str) -> String {
 /// The PostgreSQL server to use, if any; says once per run when there is none.
 fn postgres_url() -> Option<String> {
     static NOTICE: Once = Once::new();
-    let url = std::env::var(POSTGRES_ENV)
-        .ok()
-        .filter(|u| !u.trim().is_empty());
+    let url = std::env::var(POSTGRES_ENV).ok().filter(|u| !u.trim().is_empty());
     if url.is_none() {
         NOTICE.call_once(|| {
             // Written to the real stderr, past the test harness's capture, so it is seen.
@@ -308,10 +282,7 @@ async fn run_on_each(migrated: bool, story: impl AsyncFn(&Db)) {
         }
     }
     if !failed.is_empty() {
-        panic!(
-            "store suite: the story failed on\n  {}",
-            failed.join("\n  ")
-        );
+        panic!("store suite: the story failed on\n  {}", failed.join("\n  "));
     }
 }
 
@@ -387,14 +358,7 @@ async fn add_org(s: &Store, slug_: &str, sec: i64) -> Organisation {
         .expect("create organisation")
 }
 
-async fn add_person(
-    s: &Store,
-    org: OrgId,
-    name: &str,
-    email: Option<&str>,
-    role: Role,
-    sec: i64,
-) -> Person {
+async fn add_person(s: &Store, org: OrgId, name: &str, email: Option<&str>, role: Role, sec: i64) -> Person {
     s.person_create(org, &new_person(name, email, role), &cli(sec))
         .await
         .expect("create person")
@@ -431,11 +395,7 @@ async fn actions(s: &Store, org: OrgId) -> Vec<String> {
 
 /// How many audit entries of `org` have `action`.
 async fn count_action(s: &Store, org: OrgId, action: &str) -> usize {
-    audit(s, org)
-        .await
-        .iter()
-        .filter(|e| e.action == action)
-        .count()
+    audit(s, org).await.iter().filter(|e| e.action == action).count()
 }
 
 async fn filtered(s: &Store, org: OrgId, f: AuditFilter) -> Vec<AuditEntry> {
@@ -478,19 +438,13 @@ fn database_url_rewriting() {
         with_database("postgres://u:p@h/db?sslmode=disable", "y"),
         "postgres://u:p@h/y?sslmode=disable"
     );
-    assert_eq!(
-        with_database("postgres://h:5432", "z"),
-        "postgres://h:5432/z"
-    );
+    assert_eq!(with_database("postgres://h:5432", "z"), "postgres://h:5432/z");
 }
 
 #[test]
 fn migration_lists_agree_between_engines() {
-    let versions = |m: &[(i64, &str, &str)]| {
-        m.iter()
-            .map(|(v, n, _)| (*v, n.to_string()))
-            .collect::<Vec<_>>()
-    };
+    let versions =
+        |m: &[(i64, &str, &str)]| m.iter().map(|(v, n, _)| (*v, n.to_string())).collect::<Vec<_>>();
     assert_eq!(versions(MIGRATIONS_SQLITE), versions(MIGRATIONS_POSTGRES));
     let v: Vec<i64> = MIGRATIONS_SQLITE.iter().map(|m| m.0).collect();
     let expected: Vec<i64> = (1..=v.len() as i64).collect();
@@ -512,10 +466,18 @@ async fn migrate() {
         };
         let known = s.known_schema_version();
         assert_eq!(known, list.iter().map(|m| m.0).max().unwrap());
-        assert_eq!(s.schema_version().await.unwrap(), 0, "a fresh database has no schema");
+        assert_eq!(
+            s.schema_version().await.unwrap(),
+            0,
+            "a fresh database has no schema"
+        );
         s.check_schema_not_newer().await.unwrap();
 
-        assert_eq!(s.migrate().await.unwrap(), list.len(), "every migration runs once");
+        assert_eq!(
+            s.migrate().await.unwrap(),
+            list.len(),
+            "every migration runs once"
+        );
         assert_eq!(s.schema_version().await.unwrap(), known);
         assert_eq!(s.migrate().await.unwrap(), 0, "migrating again does nothing");
         assert_eq!(s.schema_version().await.unwrap(), known);
@@ -541,7 +503,11 @@ async fn migrate() {
             }
             other => panic!("expected SchemaTooNew from check_schema_not_newer, got {other:?}"),
         }
-        assert_eq!(s.schema_version().await.unwrap(), known + 1, "refusing changes nothing");
+        assert_eq!(
+            s.schema_version().await.unwrap(),
+            known + 1,
+            "refusing changes nothing"
+        );
     })
     .await;
 }
@@ -563,10 +529,7 @@ async fn organisations() {
         assert_eq!(a.slug, "northwind");
         assert_eq!(a.name, "Northwind Traders", "the name is trimmed");
         assert_eq!(a.created_at, t(1));
-        let b = s
-            .org_create(&slug("contoso"), "Contoso", &cli(2))
-            .await
-            .unwrap();
+        let b = s.org_create(&slug("contoso"), "Contoso", &cli(2)).await.unwrap();
         assert_ne!(a.id, b.id);
 
         assert_eq!(s.org_get(a.id).await.unwrap(), a);
@@ -784,8 +747,7 @@ async fn people() {
             ..PersonPatch::default()
         };
         assert_err!(
-            s.person_update(org.id, carol.id, &steal, &by(&alice, 31))
-                .await,
+            s.person_update(org.id, carol.id, &steal, &by(&alice, 31)).await,
             StoreError::Conflict(_)
         );
         assert_eq!(s.person_get(org.id, carol.id).await.unwrap(), carol);
@@ -804,10 +766,7 @@ async fn people() {
         // A person created with a password can sign in.
         let mut with_login = new_person("Erin", Some("erin@northwind.example"), Role::Staff);
         with_login.password_hash = Some("$argon2id$erin".into());
-        let erin = s
-            .person_create(org.id, &with_login, &cli(33))
-            .await
-            .unwrap();
+        let erin = s.person_create(org.id, &with_login, &cli(33)).await.unwrap();
         assert!(erin.has_login);
         let cred = s
             .credential_by_login("erin@northwind.example")
@@ -864,28 +823,15 @@ async fn tenant_isolation() {
         let s = &db.store;
         let a = add_org(s, "org-a", 1).await;
         let b = add_org(s, "org-b", 2).await;
-        let alice = add_person(
-            s,
-            a.id,
-            "Alice",
-            Some("alice@a.example"),
-            Role::Principal,
-            3,
-        )
-        .await;
+        let alice = add_person(s, a.id, "Alice", Some("alice@a.example"), Role::Principal, 3).await;
         let ann = add_person(s, a.id, "Ann", Some("ann@a.example"), Role::Assistant, 4).await;
         let zed = add_person(s, b.id, "Zed", Some("zed@b.example"), Role::Admin, 5).await;
         s.credential_set_password(a.id, &alice, "$hash-alice", &by(&alice, 6))
             .await
             .unwrap();
-        s.credential_set_totp(
-            a.id,
-            alice.id,
-            Some(b"secret-alice".as_slice()),
-            &by(&alice, 7),
-        )
-        .await
-        .unwrap();
+        s.credential_set_totp(a.id, alice.id, Some(b"secret-alice".as_slice()), &by(&alice, 7))
+            .await
+            .unwrap();
 
         // People.
         assert_err!(s.person_get(b.id, alice.id).await, StoreError::NotFound(_));
@@ -900,8 +846,7 @@ async fn tenant_isolation() {
             ..PersonPatch::default()
         };
         assert_err!(
-            s.person_update(b.id, alice.id, &rename, &by(&zed, 10))
-                .await,
+            s.person_update(b.id, alice.id, &rename, &by(&zed, 10)).await,
             StoreError::NotFound(_)
         );
         let still = s.person_get(a.id, alice.id).await.unwrap();
@@ -913,20 +858,13 @@ async fn tenant_isolation() {
         assert!(s.credential_get(b.id, alice.id).await.unwrap().is_none());
         assert!(s.credential_get(a.id, alice.id).await.unwrap().is_some());
         assert_err!(
-            s.credential_set_totp(b.id, alice.id, None, &by(&zed, 11))
-                .await,
+            s.credential_set_totp(b.id, alice.id, None, &by(&zed, 11)).await,
             StoreError::NotFound(_)
         );
         assert!(!s.credential_use_totp_step(b.id, alice.id, 1).await.unwrap());
         let cred = s.credential_get(a.id, alice.id).await.unwrap().unwrap();
-        assert_eq!(
-            cred.totp_secret.as_deref(),
-            Some(b"secret-alice".as_slice())
-        );
-        assert_eq!(
-            cred.totp_last_step, None,
-            "the foreign step was not recorded"
-        );
+        assert_eq!(cred.totp_secret.as_deref(), Some(b"secret-alice".as_slice()));
+        assert_eq!(cred.totp_last_step, None, "the foreign step was not recorded");
 
         // Delegations.
         assert_err!(
@@ -1015,14 +953,7 @@ async fn tenant_isolation() {
 
         // Tokens.
         let tok = s
-            .token_create(
-                a.id,
-                alice.id,
-                "laptop",
-                "hash-tok-a",
-                None,
-                &by(&alice, 18),
-            )
+            .token_create(a.id, alice.id, "laptop", "hash-tok-a", None, &by(&alice, 18))
             .await
             .unwrap();
         assert_err!(s.token_get(b.id, tok.id).await, StoreError::NotFound(_));
@@ -1041,9 +972,7 @@ async fn tenant_isolation() {
             .session_create(&session(a.id, ann.id, "sess-ann", 20, 10_000), None)
             .await
             .unwrap();
-        s.session_set_acting_for(b.id, sa.id, Some(zed.id))
-            .await
-            .unwrap();
+        s.session_set_acting_for(b.id, sa.id, Some(zed.id)).await.unwrap();
         assert_eq!(
             session_by(s, "sess-ann").await.unwrap().acting_for,
             None,
@@ -1121,15 +1050,7 @@ async fn tenant_isolation() {
 async fn two_tenants(s: &Store) -> (Organisation, Organisation, Person, Person) {
     let a = add_org(s, "org-a", 1).await;
     let b = add_org(s, "org-b", 2).await;
-    let alice = add_person(
-        s,
-        a.id,
-        "Alice",
-        Some("alice@a.example"),
-        Role::Principal,
-        3,
-    )
-    .await;
+    let alice = add_person(s, a.id, "Alice", Some("alice@a.example"), Role::Principal, 3).await;
     let zed = add_person(s, b.id, "Zed", Some("zed@b.example"), Role::Admin, 4).await;
     (a, b, alice, zed)
 }
@@ -1172,12 +1093,7 @@ async fn tenant_isolation_password_for_foreign_person() {
         );
         assert!(s.credential_get(b.id, alice.id).await.unwrap().is_none());
         assert!(s.credential_get(a.id, alice.id).await.unwrap().is_none());
-        assert!(
-            s.credential_by_login("alice@a.example")
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(s.credential_by_login("alice@a.example").await.unwrap().is_none());
         assert!(!s.person_get(a.id, alice.id).await.unwrap().has_login);
         assert_eq!(count_action(s, b.id, "person.set_password").await, 0);
     })
@@ -1269,9 +1185,7 @@ async fn credentials() {
 
         // A rehash is not a password change: not audited.
         let before = audit(s, org.id).await.len();
-        s.credential_rehash(org.id, alice.id, "$hash-3")
-            .await
-            .unwrap();
+        s.credential_rehash(org.id, alice.id, "$hash-3").await.unwrap();
         assert_eq!(
             s.credential_get(org.id, alice.id)
                 .await
@@ -1293,8 +1207,7 @@ async fn credentials() {
         )
         .await;
         assert_err!(
-            s.credential_set_password(other.id, &twin, "$x", &cli(9))
-                .await,
+            s.credential_set_password(other.id, &twin, "$x", &cli(9)).await,
             StoreError::Conflict(_)
         );
         assert!(s.credential_get(other.id, twin.id).await.unwrap().is_none());
@@ -1310,36 +1223,25 @@ async fn credentials() {
         .await
         .unwrap();
         let cred = s.credential_get(org.id, alice.id).await.unwrap().unwrap();
-        assert_eq!(
-            cred.totp_secret.as_deref(),
-            Some(b"0123456789abcdef".as_slice())
-        );
+        assert_eq!(cred.totp_secret.as_deref(), Some(b"0123456789abcdef".as_slice()));
         assert_eq!(cred.totp_last_step, None);
         assert!(s.person_get(org.id, alice.id).await.unwrap().totp_enabled);
         assert_eq!(count_action(s, org.id, "person.totp_enable").await, 1);
 
         assert!(
-            s.credential_use_totp_step(org.id, alice.id, 100)
-                .await
-                .unwrap(),
+            s.credential_use_totp_step(org.id, alice.id, 100).await.unwrap(),
             "first use"
         );
         assert!(
-            !s.credential_use_totp_step(org.id, alice.id, 100)
-                .await
-                .unwrap(),
+            !s.credential_use_totp_step(org.id, alice.id, 100).await.unwrap(),
             "replay"
         );
         assert!(
-            !s.credential_use_totp_step(org.id, alice.id, 99)
-                .await
-                .unwrap(),
+            !s.credential_use_totp_step(org.id, alice.id, 99).await.unwrap(),
             "older step"
         );
         assert!(
-            s.credential_use_totp_step(org.id, alice.id, 101)
-                .await
-                .unwrap(),
+            s.credential_use_totp_step(org.id, alice.id, 101).await.unwrap(),
             "newer step"
         );
         assert_eq!(
@@ -1351,9 +1253,7 @@ async fn credentials() {
             Some(101)
         );
         assert!(
-            !s.credential_use_totp_step(org.id, nomail.id, 1)
-                .await
-                .unwrap(),
+            !s.credential_use_totp_step(org.id, nomail.id, 1).await.unwrap(),
             "no credential"
         );
 
@@ -1367,16 +1267,9 @@ async fn credentials() {
         .await
         .unwrap();
         let cred = s.credential_get(org.id, alice.id).await.unwrap().unwrap();
-        assert_eq!(
-            cred.totp_secret.as_deref(),
-            Some(b"fedcba9876543210".as_slice())
-        );
+        assert_eq!(cred.totp_secret.as_deref(), Some(b"fedcba9876543210".as_slice()));
         assert_eq!(cred.totp_last_step, None);
-        assert!(
-            s.credential_use_totp_step(org.id, alice.id, 50)
-                .await
-                .unwrap()
-        );
+        assert!(s.credential_use_totp_step(org.id, alice.id, 50).await.unwrap());
 
         s.credential_set_totp(org.id, alice.id, None, &by(&alice, 12))
             .await
@@ -1425,15 +1318,8 @@ async fn login_follows_email_change() {
             .await
             .unwrap();
 
-        let cred = s
-            .credential_by_login("alice@contoso.example")
-            .await
-            .unwrap();
-        assert_eq!(
-            cred.map(|c| c.person),
-            Some(alice.id),
-            "the new address signs in"
-        );
+        let cred = s.credential_by_login("alice@contoso.example").await.unwrap();
+        assert_eq!(cred.map(|c| c.person), Some(alice.id), "the new address signs in");
         assert!(
             s.credential_by_login("alice@northwind.example")
                 .await
@@ -1535,10 +1421,7 @@ async fn sessions() {
         for h in ["a1", "a2", "a3"] {
             assert_eq!(session_by(s, h).await, None);
         }
-        assert!(
-            session_by(s, "b1").await.is_some(),
-            "others keep their sessions"
-        );
+        assert!(session_by(s, "b1").await.is_some(), "others keep their sessions");
         assert_eq!(
             s.session_delete_all(org.id, alice.id, &by(&alice, 311))
                 .await
@@ -1579,18 +1462,9 @@ async fn sessions() {
             .token_create(org.id, alice.id, "old", "tok-old", None, &by(&alice, 1100))
             .await
             .unwrap();
-        s.token_revoke(org.id, old.id, &by(&alice, 1110))
-            .await
-            .unwrap();
+        s.token_revoke(org.id, old.id, &by(&alice, 1110)).await.unwrap();
         let live = s
-            .token_create(
-                org.id,
-                alice.id,
-                "live",
-                "tok-live",
-                None,
-                &by(&alice, 1120),
-            )
+            .token_create(org.id, alice.id, "live", "tok-live", None, &by(&alice, 1120))
             .await
             .unwrap();
         let bobs = s
@@ -1627,12 +1501,7 @@ async fn sessions() {
             "kept its first revocation"
         );
         assert_eq!(s.token_get(org.id, bobs.id).await.unwrap().revoked_at, None);
-        assert!(
-            !s.token_get(org.id, live.id)
-                .await
-                .unwrap()
-                .is_active(t(2001))
-        );
+        assert!(!s.token_get(org.id, live.id).await.unwrap().is_active(t(2001)));
     })
     .await;
 }
@@ -1655,15 +1524,7 @@ async fn tokens() {
             2,
         )
         .await;
-        let bob = add_person(
-            s,
-            org.id,
-            "Bob",
-            Some("bob@northwind.example"),
-            Role::Staff,
-            3,
-        )
-        .await;
+        let bob = add_person(s, org.id, "Bob", Some("bob@northwind.example"), Role::Staff, 3).await;
         assert!(s.token_list(org.id, None).await.unwrap().is_empty());
 
         let t1 = s
@@ -1724,10 +1585,7 @@ async fn tokens() {
             Some(t(40))
         );
 
-        let revoked = s
-            .token_revoke(org.id, t1.id, &by(&alice, 50))
-            .await
-            .unwrap();
+        let revoked = s.token_revoke(org.id, t1.id, &by(&alice, 50)).await.unwrap();
         assert_eq!(revoked.revoked_at, Some(t(50)));
         assert_eq!(revoked.last_used_at, Some(t(40)));
         assert!(!revoked.is_active(t(51)));
@@ -1737,10 +1595,7 @@ async fn tokens() {
             Some(revoked.clone()),
             "still found, but inactive"
         );
-        let again = s
-            .token_revoke(org.id, t1.id, &by(&alice, 60))
-            .await
-            .unwrap();
+        let again = s.token_revoke(org.id, t1.id, &by(&alice, 60)).await.unwrap();
         assert_eq!(
             again.revoked_at,
             Some(t(50)),
@@ -1900,14 +1755,7 @@ async fn delegations() {
             .unwrap();
         assert_eq!(d2.scopes, vec![Scope::Calendar, Scope::Travel]);
         let d3 = s
-            .delegation_grant(
-                org.id,
-                pia.id,
-                bea.id,
-                &Scope::ALL,
-                Level::Act,
-                &by(&pia, 40),
-            )
+            .delegation_grant(org.id, pia.id, bea.id, &Scope::ALL, Level::Act, &by(&pia, 40))
             .await
             .unwrap();
         assert_eq!(d3.scopes, Scope::ALL.to_vec());
@@ -2027,28 +1875,16 @@ async fn delegations() {
             .await
             .unwrap();
 
-        let gone = s
-            .delegation_revoke(org.id, d1.id, &by(&pia, 70))
-            .await
-            .unwrap();
+        let gone = s.delegation_revoke(org.id, d1.id, &by(&pia, 70)).await.unwrap();
         assert_eq!(gone, d1b);
-        assert_err!(
-            s.delegation_get(org.id, d1.id).await,
-            StoreError::NotFound(_)
-        );
-        assert_eq!(
-            ids(list(DelegationFilter::default()).await),
-            vec![d3.id, d2.id]
-        );
+        assert_err!(s.delegation_get(org.id, d1.id).await, StoreError::NotFound(_));
+        assert_eq!(ids(list(DelegationFilter::default()).await), vec![d3.id, d2.id]);
         assert_eq!(session_by(s, "ada-pia").await.unwrap().acting_for, None);
         assert_eq!(
             session_by(s, "ada-quinn").await.unwrap().acting_for,
             Some(quinn.id)
         );
-        assert_eq!(
-            session_by(s, "bea-pia").await.unwrap().acting_for,
-            Some(pia.id)
-        );
+        assert_eq!(session_by(s, "bea-pia").await.unwrap().acting_for, Some(pia.id));
         assert_err!(
             s.delegation_revoke(org.id, d1.id, &by(&pia, 71)).await,
             StoreError::NotFound(_)
@@ -2060,12 +1896,7 @@ async fn delegations() {
         );
 
         let log = audit(s, org.id).await;
-        assert_eq!(
-            log.iter()
-                .filter(|e| e.action == "delegation.revoke")
-                .count(),
-            1
-        );
+        assert_eq!(log.iter().filter(|e| e.action == "delegation.revoke").count(), 1);
         assert_eq!(log[0].action, "delegation.revoke");
         assert_eq!(log[0].item_type, "delegation");
         assert_eq!(log[0].item_id, Some(d1.id.to_string()));
@@ -2100,10 +1931,7 @@ async fn delegation_without_scopes_is_refused() {
         let res = s
             .delegation_grant(org.id, pia.id, ada.id, &[], Level::Read, &cli(4))
             .await;
-        assert!(
-            res.is_err(),
-            "an empty scope list must be refused, got {res:?}"
-        );
+        assert!(res.is_err(), "an empty scope list must be refused, got {res:?}");
         let list = s.delegation_list(org.id, DelegationFilter::default()).await;
         assert!(
             matches!(&list, Ok(l) if l.is_empty()),
@@ -2181,14 +2009,7 @@ async fn audit_log() {
             .await
             .unwrap();
         let tok = s
-            .token_create(
-                org.id,
-                pia.id,
-                "for pia",
-                "tok",
-                None,
-                &for_(&ada, &pia, 12),
-            )
+            .token_create(org.id, pia.id, "for pia", "tok", None, &for_(&ada, &pia, 12))
             .await
             .unwrap();
         s.token_revoke(org.id, tok.id, &for_(&ada, &pia, 13))
@@ -2201,9 +2022,7 @@ async fn audit_log() {
         s.session_delete_all(org.id, pia.id, &by(&admin, 15))
             .await
             .unwrap();
-        s.delegation_revoke(org.id, d.id, &by(&admin, 16))
-            .await
-            .unwrap();
+        s.delegation_revoke(org.id, d.id, &by(&admin, 16)).await.unwrap();
 
         // Not audited: rehash, touches, session steps, sign-in failures.
         s.credential_rehash(org.id, admin.id, "$h2").await.unwrap();
@@ -2478,10 +2297,7 @@ async fn audit_action_prefix_is_literal() {
         assert_eq!(f("session.revoke_").await, vec!["session.revoke_all"]);
         assert_eq!(f("person.set_").await, vec!["person.set_password"]);
         assert!(f("%").await.is_empty(), "no action starts with `%`");
-        assert!(
-            f("person_").await.is_empty(),
-            "no action starts with `person_`"
-        );
+        assert!(f("person_").await.is_empty(), "no action starts with `person_`");
     })
     .await;
 }
@@ -2517,12 +2333,7 @@ async fn login_throttling() {
         assert_eq!(s.login_failure_count(&account, t(121)).await.unwrap(), 0);
         assert_eq!(s.login_failure_count(&ip, t(0)).await.unwrap(), 4);
         assert_eq!(s.login_failure_count(&ip, t(125)).await.unwrap(), 1);
-        assert_eq!(
-            s.login_failure_count("ip:198.51.100.1", t(0))
-                .await
-                .unwrap(),
-            0
-        );
+        assert_eq!(s.login_failure_count("ip:198.51.100.1", t(0)).await.unwrap(), 0);
 
         // A successful sign-in clears its key only…
         s.login_failure_clear(&account, t(0)).await.unwrap();
@@ -2563,10 +2374,7 @@ async fn maintenance() {
         let counts = s.table_counts().await.unwrap();
         assert_eq!(
             counts,
-            TABLES
-                .iter()
-                .map(|t| (t.to_string(), 0))
-                .collect::<Vec<_>>()
+            TABLES.iter().map(|t| (t.to_string(), 0)).collect::<Vec<_>>()
         );
 
         let org = add_org(s, "northwind", 1).await;
@@ -2612,10 +2420,7 @@ async fn maintenance() {
                 s.backup_to(&dest).await.unwrap();
                 assert!(dest.is_file());
                 assert_err!(s.backup_to(&dest).await, StoreError::Conflict(_));
-                assert_eq!(
-                    verify_backup(&dest).await.unwrap(),
-                    s.known_schema_version()
-                );
+                assert_eq!(verify_backup(&dest).await.unwrap(), s.known_schema_version());
                 assert_err!(
                     verify_backup(&db.scratch_path("missing.db")).await,
                     StoreError::NotFound(_)
@@ -2627,20 +2432,13 @@ async fn maintenance() {
                     s.person_list(org.id).await.unwrap()
                 );
                 assert_eq!(copy.table_counts().await.unwrap(), counts);
-                assert_eq!(
-                    copy.schema_version().await.unwrap(),
-                    s.known_schema_version()
-                );
+                assert_eq!(copy.schema_version().await.unwrap(), s.known_schema_version());
                 assert!(copy.integrity_check().await.unwrap().is_empty());
                 copy.close().await;
 
                 // A SQLite file without Adjutant's schema is not a backup.
                 let empty = db.scratch_path("empty.db");
-                Store::open_sqlite_file(&empty, true)
-                    .await
-                    .unwrap()
-                    .close()
-                    .await;
+                Store::open_sqlite_file(&empty, true).await.unwrap().close().await;
                 assert_err!(verify_backup(&empty).await, StoreError::Corrupt(_));
             }
             Backend::Postgres => {
