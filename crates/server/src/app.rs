@@ -39,10 +39,12 @@ pub enum StartError {
 /// Opens the configured store (SQLite under `data`, or PostgreSQL), without migrating.
 pub async fn open_store(config: &Config) -> Result<Store, StartError> {
     match &config.database_url {
-        Some(url) => Store::open_postgres(url).await.map_err(|source| StartError::Database {
-            target: crate::config::redact_url(url),
-            source,
-        }),
+        Some(url) => Store::open_postgres(url)
+            .await
+            .map_err(|source| StartError::Database {
+                target: crate::config::redact_url(url),
+                source,
+            }),
         None => {
             let dir = &config.data;
             let shown = dir.display().to_string();
@@ -57,10 +59,12 @@ pub async fn open_store(config: &Config) -> Result<Store, StartError> {
                 message: format!("not writable: {e}"),
             })?;
             let _ = std::fs::remove_file(&probe);
-            Store::open_sqlite(dir).await.map_err(|source| StartError::Database {
-                target: dir.join("adjutant.db").display().to_string(),
-                source,
-            })
+            Store::open_sqlite(dir)
+                .await
+                .map_err(|source| StartError::Database {
+                    target: dir.join("adjutant.db").display().to_string(),
+                    source,
+                })
         }
     }
 }
@@ -77,10 +81,10 @@ pub fn store_target(config: &Config) -> String {
 pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let store = open_store(&config).await?;
     let target = store_target(&config);
-    store
-        .migrate()
-        .await
-        .map_err(|source| StartError::Database { target: target.clone(), source })?;
+    store.migrate().await.map_err(|source| StartError::Database {
+        target: target.clone(),
+        source,
+    })?;
     let hashing = PasswordHashing::new(config.argon2_memory_kib, config.argon2_iterations)
         .map_err(|e| StartError::Other(e.to_string()))?;
     let state = AppState {
@@ -109,18 +113,18 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), track_metrics))
         .layer(middleware::from_fn(csrf_guard))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| ApiError::internal().into_response()))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            ApiError::internal().into_response()
+        }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &Request| {
-                let id = req
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-            }),
-        )
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .layer(security_headers())
         .with_state(state)
@@ -133,7 +137,10 @@ fn security_headers() -> tower::layer::util::Stack<
         SetResponseHeaderLayer<HeaderValue>,
         tower::layer::util::Stack<
             SetResponseHeaderLayer<HeaderValue>,
-            tower::layer::util::Stack<SetResponseHeaderLayer<HeaderValue>, SetResponseHeaderLayer<HeaderValue>>,
+            tower::layer::util::Stack<
+                SetResponseHeaderLayer<HeaderValue>,
+                SetResponseHeaderLayer<HeaderValue>,
+            >,
         >,
     >,
 > {
@@ -142,11 +149,20 @@ fn security_headers() -> tower::layer::util::Stack<
     tower::layer::util::Stack::new(
         SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)),
         tower::layer::util::Stack::new(
-            SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+            SetResponseHeaderLayer::overriding(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
             tower::layer::util::Stack::new(
-                SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
+                SetResponseHeaderLayer::overriding(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("same-origin"),
+                ),
                 tower::layer::util::Stack::new(
-                    SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+                    SetResponseHeaderLayer::overriding(
+                        header::X_FRAME_OPTIONS,
+                        HeaderValue::from_static("DENY"),
+                    ),
                     SetResponseHeaderLayer::overriding(
                         HeaderName::from_static("cross-origin-opener-policy"),
                         HeaderValue::from_static("same-origin"),
@@ -167,14 +183,18 @@ async fn csrf_guard(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     // API calls without a session cookie cannot ride on a browser's credentials;
     // they are answered 401 by the handlers. Browser forms (sign-in included) are guarded.
-    let cookie_less_api = req.uri().path().starts_with("/api/") && crate::auth::session_cookie(req.headers()).is_none();
+    let cookie_less_api =
+        req.uri().path().starts_with("/api/") && crate::auth::session_cookie(req.headers()).is_none();
     if safe || cookie_less_api || req.headers().contains_key(header::AUTHORIZATION) {
         return next.run(req).await;
     }
     let h = req.headers();
     let ok = match h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         Some(site) => site == "same-origin" || site == "none",
-        None => match (h.get(header::ORIGIN).and_then(|v| v.to_str().ok()), h.get(header::HOST).and_then(|v| v.to_str().ok())) {
+        None => match (
+            h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+            h.get(header::HOST).and_then(|v| v.to_str().ok()),
+        ) {
             (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) == Some(host),
             _ => false,
         },
@@ -200,7 +220,9 @@ async fn track_metrics(State(state): State<AppState>, req: Request, next: Next) 
         .unwrap_or_else(|| "unmatched".into());
     let method = req.method().clone();
     let res = next.run(req).await;
-    state.metrics.observe(&method, &route, res.status().as_u16(), start.elapsed());
+    state
+        .metrics
+        .observe(&method, &route, res.status().as_u16(), start.elapsed());
     res
 }
 
@@ -211,7 +233,11 @@ async fn track_metrics(State(state): State<AppState>, req: Request, next: Next) 
 ))]
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({"status": "ok", "database": "ok"}))).into_response(),
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ok", "database": "ok"})),
+        )
+            .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
             (
@@ -226,15 +252,27 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 async fn metrics(State(state): State<AppState>) -> Response {
     let db_up = state.store.ping().await.is_ok();
     let body = state.metrics.render(db_up);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 async fn not_found(req: Request) -> Response {
     if req.uri().path().starts_with("/api/") {
-        ApiError::new(StatusCode::NOT_FOUND, "no_such_route", format!("no route {} {}", req.method(), req.uri().path()))
-            .into_response()
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_such_route",
+            format!("no route {} {}", req.method(), req.uri().path()),
+        )
+        .into_response()
     } else {
-        crate::web::error_page(ApiError::new(StatusCode::NOT_FOUND, "not_found", "There is no page at this address."))
+        crate::web::error_page(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "There is no page at this address.",
+        ))
     }
 }
 
@@ -247,9 +285,12 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = router(state.clone());
     let sweeper = tokio::spawn(sweep_sessions(state.clone()));
-    let r = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let r = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     sweeper.abort();
     state.store.close().await;
     r

@@ -110,10 +110,20 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
 }
 
-async fn build_actor(state: &AppState, person: Person, acting_for: Option<PersonId>) -> Result<Actor, AuthFail> {
+async fn build_actor(
+    state: &AppState,
+    person: Person,
+    acting_for: Option<PersonId>,
+) -> Result<Actor, AuthFail> {
     let delegations = state
         .store
-        .delegation_list(person.org, DelegationFilter { delegate: Some(person.id), principal: None })
+        .delegation_list(
+            person.org,
+            DelegationFilter {
+                delegate: Some(person.id),
+                principal: None,
+            },
+        )
         .await
         .map_err(AuthFail::Store)?;
     let actor = Actor {
@@ -142,13 +152,23 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<AuthCtx, AuthFa
         if !t.is_active(now) {
             return Err(AuthFail::Invalid);
         }
-        let person = state.store.person_get(t.org, t.person).await.map_err(AuthFail::Store)?;
+        let person = state
+            .store
+            .person_get(t.org, t.person)
+            .await
+            .map_err(AuthFail::Store)?;
         if person.disabled {
             return Err(AuthFail::Invalid);
         }
         // Record use at most once a minute: a write per request would cost more than it tells.
-        if t.last_used_at.is_none_or(|u| now.duration_since(u) > SignedDuration::from_secs(60)) {
-            state.store.token_touch(t.id, now).await.map_err(AuthFail::Store)?;
+        if t.last_used_at
+            .is_none_or(|u| now.duration_since(u) > SignedDuration::from_secs(60))
+        {
+            state
+                .store
+                .token_touch(t.id, now)
+                .await
+                .map_err(AuthFail::Store)?;
         }
         let acting_for = match parts.headers.get(ACT_FOR_HEADER) {
             Some(v) => Some(
@@ -164,7 +184,11 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<AuthCtx, AuthFa
             Some(p) => actor.act_for(p).map_err(|_| AuthFail::Invalid)?,
             None => actor,
         };
-        return Ok(AuthCtx { person, actor, via: Via::Token(t.id) });
+        return Ok(AuthCtx {
+            person,
+            actor,
+            via: Via::Token(t.id),
+        });
     }
     let cookie = session_cookie(&parts.headers).ok_or(AuthFail::Missing)?;
     let s = state
@@ -180,15 +204,27 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<AuthCtx, AuthFa
         }
         return Err(AuthFail::Invalid);
     }
-    let person = state.store.person_get(s.org, s.person).await.map_err(AuthFail::Store)?;
+    let person = state
+        .store
+        .person_get(s.org, s.person)
+        .await
+        .map_err(AuthFail::Store)?;
     if person.disabled {
         return Err(AuthFail::Invalid);
     }
     if now.duration_since(s.last_seen_at) > SignedDuration::from_secs(60) {
-        state.store.session_touch(s.id, now).await.map_err(AuthFail::Store)?;
+        state
+            .store
+            .session_touch(s.id, now)
+            .await
+            .map_err(AuthFail::Store)?;
     }
     let actor = build_actor(state, person.clone(), s.acting_for).await?;
-    Ok(AuthCtx { person, actor, via: Via::Session(s.id) })
+    Ok(AuthCtx {
+        person,
+        actor,
+        via: Via::Session(s.id),
+    })
 }
 
 /// Extractor for API handlers: 401 problem document when not authenticated.
@@ -220,7 +256,9 @@ pub enum WebAuthRejection {
 impl IntoResponse for WebAuthRejection {
     fn into_response(self) -> Response {
         match self {
-            WebAuthRejection::Login(next) => Redirect::to(&format!("/login?next={}", crate::web::url_encode(&next))).into_response(),
+            WebAuthRejection::Login(next) => {
+                Redirect::to(&format!("/login?next={}", crate::web::url_encode(&next))).into_response()
+            }
             WebAuthRejection::Error(e) => crate::web::error_page(e),
         }
     }
@@ -234,7 +272,11 @@ impl FromRequestParts<AppState> for WebAuth {
             Err(AuthFail::Store(e)) => Err(WebAuthRejection::Error(e.into())),
             Err(_) => {
                 let next = if parts.method == axum::http::Method::GET {
-                    parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into())
+                    parts
+                        .uri
+                        .path_and_query()
+                        .map(|p| p.as_str().to_string())
+                        .unwrap_or_else(|| "/".into())
                 } else {
                     "/".into()
                 };

@@ -146,7 +146,10 @@ impl Config {
     ///
     /// `env` is passed in (rather than read here) so tests control it. Variables
     /// starting `ADJUTANT_TEST_` belong to the test suites and are ignored.
-    pub fn load(file: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, ConfigError> {
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
         let mut table = match file {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
@@ -170,7 +173,9 @@ impl Config {
                 })?;
         }
         for (k, v) in env {
-            let Some(rest) = k.strip_prefix("ADJUTANT_") else { continue };
+            let Some(rest) = k.strip_prefix("ADJUTANT_") else {
+                continue;
+            };
             if rest.starts_with("TEST_") {
                 continue;
             }
@@ -262,12 +267,24 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn defaults_and_env() {
-        let c = Config::load(None, env(&[("ADJUTANT_DEMO", "1"), ("ADJUTANT_LISTEN", "127.0.0.1:9000"), ("ADJUTANT_TEST_POSTGRES_URL", "x"), ("PATH", "/bin")])).ok();
+        let c = Config::load(
+            None,
+            env(&[
+                ("ADJUTANT_DEMO", "1"),
+                ("ADJUTANT_LISTEN", "127.0.0.1:9000"),
+                ("ADJUTANT_TEST_POSTGRES_URL", "x"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .ok();
         let c = c.unwrap_or_default();
         assert!(c.demo);
         assert_eq!(c.listen.port(), 9000);
@@ -276,9 +293,17 @@ mod tests {
 
     #[test]
     fn unknown_env_key_is_named() {
-        let e = Config::load(None, env(&[("ADJUTANT_LISTNE", "x")])).err().map(|e| e.to_string());
-        assert_eq!(e.as_deref(), Some("environment variable ADJUTANT_LISTNE: is not a setting Adjutant knows"));
-        let e = Config::load(None, env(&[("ADJUTANT_LISTEN", "nowhere")])).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = Config::load(None, env(&[("ADJUTANT_LISTNE", "x")]))
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            e.as_deref(),
+            Some("environment variable ADJUTANT_LISTNE: is not a setting Adjutant knows")
+        );
+        let e = Config::load(None, env(&[("ADJUTANT_LISTEN", "nowhere")]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.starts_with("environment variable ADJUTANT_LISTEN:"), "{e}");
     }
 
@@ -288,7 +313,10 @@ mod tests {
         let _ = std::fs::create_dir_all(&dir);
         let f = dir.join("bad.toml");
         let _ = std::fs::write(&f, "listen = \"127.0.0.1:1\"\nlsiten = 3\n");
-        let e = Config::load(Some(&f), env(&[])).err().map(|e| e.to_string()).unwrap_or_default();
+        let e = Config::load(Some(&f), env(&[]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(e.contains("lsiten"), "{e}");
         assert!(e.contains("bad.toml"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
@@ -296,7 +324,10 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted() {
-        let c = Config { database_url: Some("postgres://app:hunter2@db/adjutant".into()), ..Config::default() };
+        let c = Config {
+            database_url: Some("postgres://app:hunter2@db/adjutant".into()),
+            ..Config::default()
+        };
         let dbg = format!("{c:?}");
         assert!(!dbg.contains("hunter2"), "{dbg}");
         assert!(dbg.contains("postgres://app:<redacted>@db/adjutant"), "{dbg}");

@@ -13,16 +13,76 @@ pub const DEMO_PASSWORD: &str = "northwind-demo";
 
 /// (name, e-mail, role, zone, what they do)
 pub const DEMO_PEOPLE: &[(&str, &str, &str, &str, &str)] = &[
-    ("Iris Visser", "iris@northwind.example", "admin", "Europe/Amsterdam", "IT administrator"),
-    ("Lars Jansen", "lars@northwind.example", "principal", "Europe/Amsterdam", "CEO"),
-    ("Grace Chen", "grace@northwind.example", "principal", "America/New_York", "CFO"),
-    ("Maya de Vries", "maya@northwind.example", "assistant", "Europe/Amsterdam", "executive assistant to Lars"),
-    ("Daniel Brooks", "daniel@northwind.example", "assistant", "America/New_York", "assistant to Grace"),
-    ("Sofia Rossi", "sofia@northwind.example", "office_manager", "Europe/Amsterdam", "office manager"),
-    ("Tom Bakker", "tom@northwind.example", "staff", "Europe/Amsterdam", "product designer"),
-    ("Ana Lima", "ana@northwind.example", "staff", "America/New_York", "finance analyst"),
-    ("Ben Okafor", "ben@northwind.example", "staff", "America/New_York", "sales lead"),
-    ("Priya Sharma", "priya@northwind.example", "contractor", "Asia/Kolkata", "virtual assistant"),
+    (
+        "Iris Visser",
+        "iris@northwind.example",
+        "admin",
+        "Europe/Amsterdam",
+        "IT administrator",
+    ),
+    (
+        "Lars Jansen",
+        "lars@northwind.example",
+        "principal",
+        "Europe/Amsterdam",
+        "CEO",
+    ),
+    (
+        "Grace Chen",
+        "grace@northwind.example",
+        "principal",
+        "America/New_York",
+        "CFO",
+    ),
+    (
+        "Maya de Vries",
+        "maya@northwind.example",
+        "assistant",
+        "Europe/Amsterdam",
+        "executive assistant to Lars",
+    ),
+    (
+        "Daniel Brooks",
+        "daniel@northwind.example",
+        "assistant",
+        "America/New_York",
+        "assistant to Grace",
+    ),
+    (
+        "Sofia Rossi",
+        "sofia@northwind.example",
+        "office_manager",
+        "Europe/Amsterdam",
+        "office manager",
+    ),
+    (
+        "Tom Bakker",
+        "tom@northwind.example",
+        "staff",
+        "Europe/Amsterdam",
+        "product designer",
+    ),
+    (
+        "Ana Lima",
+        "ana@northwind.example",
+        "staff",
+        "America/New_York",
+        "finance analyst",
+    ),
+    (
+        "Ben Okafor",
+        "ben@northwind.example",
+        "staff",
+        "America/New_York",
+        "sales lead",
+    ),
+    (
+        "Priya Sharma",
+        "priya@northwind.example",
+        "contractor",
+        "Asia/Kolkata",
+        "virtual assistant",
+    ),
 ];
 
 /// Seeds Northwind when the database holds no organisation; returns whether it did.
@@ -54,9 +114,24 @@ pub async fn seed_if_empty(state: &AppState) -> Result<bool, ApiError> {
         ids.insert(*email, p.id.to_string());
     }
     let grants = [
-        ("lars@northwind.example", "maya@northwind.example", vec!["calendar", "mail", "tasks", "travel", "expenses"], "act"),
-        ("grace@northwind.example", "daniel@northwind.example", vec!["calendar", "mail", "travel"], "act"),
-        ("grace@northwind.example", "maya@northwind.example", vec!["calendar"], "read"),
+        (
+            "lars@northwind.example",
+            "maya@northwind.example",
+            vec!["calendar", "mail", "tasks", "travel", "expenses"],
+            "act",
+        ),
+        (
+            "grace@northwind.example",
+            "daniel@northwind.example",
+            vec!["calendar", "mail", "travel"],
+            "act",
+        ),
+        (
+            "grace@northwind.example",
+            "maya@northwind.example",
+            vec!["calendar"],
+            "read",
+        ),
     ];
     for (principal, delegate, scopes, level) in grants {
         ops::grant_delegation(

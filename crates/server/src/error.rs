@@ -2,8 +2,8 @@
 //! problem details with a stable machine `code`. Internal errors are logged
 //! with the request id and never echoed to the client.
 
-use adjutant_core::{FieldError, ValidationError};
 use adjutant_core::policy::Denied;
+use adjutant_core::{FieldError, ValidationError};
 use adjutant_store::StoreError;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

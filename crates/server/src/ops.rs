@@ -47,8 +47,16 @@ pub struct PersonUpdate {
 }
 
 fn collect(results: Vec<Result<(), ValidationError>>) -> Result<(), ValidationError> {
-    let errors: Vec<_> = results.into_iter().filter_map(Result::err).flat_map(|e| e.errors).collect();
-    if errors.is_empty() { Ok(()) } else { Err(ValidationError { errors }) }
+    let errors: Vec<_> = results
+        .into_iter()
+        .filter_map(Result::err)
+        .flat_map(|e| e.errors)
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ValidationError { errors })
+    }
 }
 
 /// Hashes a password off the async threads (Argon2 is deliberately slow).
@@ -64,13 +72,28 @@ pub async fn hash_password(state: &AppState, password: &NewPassword) -> ApiResul
         })
 }
 
-pub async fn create_person(state: &AppState, caller: &Caller, org: OrgId, input: &PersonInput) -> ApiResult<Person> {
+pub async fn create_person(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    input: &PersonInput,
+) -> ApiResult<Person> {
     caller.may(org, Capability::ManagePeople)?;
     let name = PersonName::parse("name", &input.name);
-    let email = input.email.as_deref().filter(|e| !e.trim().is_empty()).map(Email::parse).transpose();
+    let email = input
+        .email
+        .as_deref()
+        .filter(|e| !e.trim().is_empty())
+        .map(Email::parse)
+        .transpose();
     let role = input.role.parse::<Role>();
     let zone = ZoneName::parse(input.time_zone.as_deref().unwrap_or("UTC"));
-    let password = input.password.as_deref().filter(|p| !p.is_empty()).map(NewPassword::parse).transpose();
+    let password = input
+        .password
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(NewPassword::parse)
+        .transpose();
     let mut checks = vec![
         name.as_ref().map(|_| ()).map_err(Clone::clone),
         email.as_ref().map(|_| ()).map_err(Clone::clone),
@@ -79,7 +102,10 @@ pub async fn create_person(state: &AppState, caller: &Caller, org: OrgId, input:
         password.as_ref().map(|_| ()).map_err(Clone::clone),
     ];
     if let (Ok(None), Ok(Some(_))) = (&email, &password) {
-        checks.push(Err(ValidationError::field("email", "is required to sign in with a password")));
+        checks.push(Err(ValidationError::field(
+            "email",
+            "is required to sign in with a password",
+        )));
     }
     collect(checks)?;
     let (Ok(name), Ok(email), Ok(role), Ok(zone), Ok(password)) = (name, email, role, zone, password) else {
@@ -96,7 +122,10 @@ pub async fn create_person(state: &AppState, caller: &Caller, org: OrgId, input:
         time_zone: zone.as_str().to_string(),
         password_hash,
     };
-    Ok(state.store.person_create(org, &new, &caller.audit(Timestamp::now())).await?)
+    Ok(state
+        .store
+        .person_create(org, &new, &caller.audit(Timestamp::now()))
+        .await?)
 }
 
 pub async fn update_person(
@@ -107,18 +136,30 @@ pub async fn update_person(
     input: &PersonUpdate,
 ) -> ApiResult<Person> {
     caller.may(org, Capability::ManagePeople)?;
-    if caller.person() == Some(id) && (input.disabled == Some(true) || input.role.as_deref().is_some_and(|r| r != "admin")) {
+    if caller.person() == Some(id)
+        && (input.disabled == Some(true) || input.role.as_deref().is_some_and(|r| r != "admin"))
+    {
         return Err(ApiError::new(
             axum::http::StatusCode::CONFLICT,
             "conflict",
             "you cannot disable yourself or remove your own administrator role; ask another administrator",
         ));
     }
-    let name = input.name.as_deref().map(|n| PersonName::parse("name", n)).transpose();
+    let name = input
+        .name
+        .as_deref()
+        .map(|n| PersonName::parse("name", n))
+        .transpose();
     let email = input
         .email
         .as_deref()
-        .map(|e| if e.trim().is_empty() { Ok(None) } else { Email::parse(e).map(Some) })
+        .map(|e| {
+            if e.trim().is_empty() {
+                Ok(None)
+            } else {
+                Email::parse(e).map(Some)
+            }
+        })
         .transpose();
     let role = input.role.as_deref().map(str::parse::<Role>).transpose();
     let zone = input.time_zone.as_deref().map(ZoneName::parse).transpose();
@@ -138,11 +179,20 @@ pub async fn update_person(
         time_zone: zone.map(|z| z.as_str().to_string()),
         disabled: input.disabled,
     };
-    Ok(state.store.person_update(org, id, &patch, &caller.audit(Timestamp::now())).await?)
+    Ok(state
+        .store
+        .person_update(org, id, &patch, &caller.audit(Timestamp::now()))
+        .await?)
 }
 
 /// Sets a person's password: an administrator for anyone, a person for themselves.
-pub async fn set_password(state: &AppState, caller: &Caller, org: OrgId, id: PersonId, password: &str) -> ApiResult<()> {
+pub async fn set_password(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    id: PersonId,
+    password: &str,
+) -> ApiResult<()> {
     if caller.person() != Some(id) {
         caller.may(org, Capability::ManagePeople)?;
     }
@@ -221,10 +271,16 @@ pub async fn grant_delegation(
         policy::may_manage_delegation(&a.actor, org, principal)?;
     }
     let p = state.store.person_get(org, principal).await.map_err(|_| {
-        ApiError::from(ValidationError::field("principal", "no such person in this organisation"))
+        ApiError::from(ValidationError::field(
+            "principal",
+            "no such person in this organisation",
+        ))
     })?;
     let d = state.store.person_get(org, delegate).await.map_err(|_| {
-        ApiError::from(ValidationError::field("delegate", "no such person in this organisation"))
+        ApiError::from(ValidationError::field(
+            "delegate",
+            "no such person in this organisation",
+        ))
     })?;
     if d.role == Role::Contractor || p.role == Role::Contractor {
         return Err(ValidationError::field(
@@ -238,21 +294,43 @@ pub async fn grant_delegation(
     }
     Ok(state
         .store
-        .delegation_grant(org, principal, delegate, &scopes, level, &caller.audit(Timestamp::now()))
+        .delegation_grant(
+            org,
+            principal,
+            delegate,
+            &scopes,
+            level,
+            &caller.audit(Timestamp::now()),
+        )
         .await?)
 }
 
-pub async fn revoke_delegation(state: &AppState, caller: &Caller, org: OrgId, id: DelegationId) -> ApiResult<DelegationRecord> {
+pub async fn revoke_delegation(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    id: DelegationId,
+) -> ApiResult<DelegationRecord> {
     let d = state.store.delegation_get(org, id).await?;
     if let Caller::Person(a) = caller {
         policy::may_manage_delegation(&a.actor, org, d.principal)?;
     }
-    Ok(state.store.delegation_revoke(org, id, &caller.audit(Timestamp::now())).await?)
+    Ok(state
+        .store
+        .delegation_revoke(org, id, &caller.audit(Timestamp::now()))
+        .await?)
 }
 
 /// Delegations the caller may see: all for admins, else those they give or hold.
-pub async fn list_delegations(state: &AppState, caller: &Caller, org: OrgId) -> ApiResult<Vec<DelegationRecord>> {
-    let all = state.store.delegation_list(org, DelegationFilter::default()).await?;
+pub async fn list_delegations(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+) -> ApiResult<Vec<DelegationRecord>> {
+    let all = state
+        .store
+        .delegation_list(org, DelegationFilter::default())
+        .await?;
     match caller {
         Caller::Person(a) => {
             if a.org() != org {
@@ -261,7 +339,10 @@ pub async fn list_delegations(state: &AppState, caller: &Caller, org: OrgId) -> 
             if policy::may(&a.actor, org, Capability::ManageAllDelegations).is_ok() {
                 Ok(all)
             } else {
-                Ok(all.into_iter().filter(|d| d.principal == a.person.id || d.delegate == a.person.id).collect())
+                Ok(all
+                    .into_iter()
+                    .filter(|d| d.principal == a.person.id || d.delegate == a.person.id)
+                    .collect())
             }
         }
         Caller::System(_) => Ok(all),
@@ -283,7 +364,12 @@ pub struct TokenInput {
 }
 
 /// Creates a token; returns it with its secret, shown this once only.
-pub async fn create_token(state: &AppState, caller: &Caller, org: OrgId, input: &TokenInput) -> ApiResult<(ApiToken, String)> {
+pub async fn create_token(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    input: &TokenInput,
+) -> ApiResult<(ApiToken, String)> {
     let person = match (&input.person, caller.person()) {
         (Some(p), me) => {
             let id = parse_person_id("person", p)?;
@@ -306,7 +392,9 @@ pub async fn create_token(state: &AppState, caller: &Caller, org: OrgId, input: 
                 .checked_add(SignedDuration::from_hours(24 * i64::from(d)))
                 .map_err(|_| ApiError::internal())?,
         ),
-        Some(_) => return Err(ValidationError::field("expires_in_days", "must be between 1 and 3650").into()),
+        Some(_) => {
+            return Err(ValidationError::field("expires_in_days", "must be between 1 and 3650").into());
+        }
     };
     let p = state.store.person_get(org, person).await?;
     if p.disabled {
@@ -318,12 +406,24 @@ pub async fn create_token(state: &AppState, caller: &Caller, org: OrgId, input: 
     }
     let t = state
         .store
-        .token_create(org, person, name, &crate::secrets::token_hash(&secret), expires_at, &caller.audit(Timestamp::now()))
+        .token_create(
+            org,
+            person,
+            name,
+            &crate::secrets::token_hash(&secret),
+            expires_at,
+            &caller.audit(Timestamp::now()),
+        )
         .await?;
     Ok((t, secret))
 }
 
-pub async fn list_tokens(state: &AppState, caller: &Caller, org: OrgId, all: bool) -> ApiResult<Vec<ApiToken>> {
+pub async fn list_tokens(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    all: bool,
+) -> ApiResult<Vec<ApiToken>> {
     let who = match caller.person() {
         Some(me) if !all => Some(me),
         _ => {
@@ -339,10 +439,18 @@ pub async fn revoke_token(state: &AppState, caller: &Caller, org: OrgId, id: Tok
     if caller.person() != Some(t.person) {
         caller.may(org, Capability::ManageAllTokens)?;
     }
-    Ok(state.store.token_revoke(org, id, &caller.audit(Timestamp::now())).await?)
+    Ok(state
+        .store
+        .token_revoke(org, id, &caller.audit(Timestamp::now()))
+        .await?)
 }
 
-pub async fn read_audit(state: &AppState, caller: &Caller, org: OrgId, filter: &AuditFilter) -> ApiResult<Vec<AuditEntry>> {
+pub async fn read_audit(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    filter: &AuditFilter,
+) -> ApiResult<Vec<AuditEntry>> {
     caller.may(org, Capability::ReadAudit)?;
     Ok(state.store.audit_list(org, filter).await?)
 }

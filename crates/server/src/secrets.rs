@@ -68,7 +68,9 @@ impl PasswordHashing {
     /// Whether `hash` was made with weaker (or different) parameters than configured,
     /// so it should be replaced on the next successful sign-in.
     pub fn needs_rehash(&self, hash: &str) -> bool {
-        let Ok(parsed) = PasswordHash::new(hash) else { return true };
+        let Ok(parsed) = PasswordHash::new(hash) else {
+            return true;
+        };
         if parsed.algorithm.as_str() != "argon2id" {
             return true;
         }
@@ -118,7 +120,10 @@ mod tests {
         assert!(h.starts_with("$argon2id$v=19$m=64,t=1,p=1$"), "{h}");
         assert!(weak.verify("correct horse battery", &h));
         assert!(!weak.verify("wrong horse battery", &h));
-        assert!(strong.verify("correct horse battery", &h), "old parameters still verify");
+        assert!(
+            strong.verify("correct horse battery", &h),
+            "old parameters still verify"
+        );
         assert!(strong.needs_rehash(&h));
         assert!(!weak.needs_rehash(&h));
         assert!(weak.needs_rehash("not a hash"));

@@ -1,5 +1,6 @@
 //! `/api/v1/audit`.
 
+use super::ApiQuery;
 use super::views::AuditView;
 use crate::app::AppState;
 use crate::auth::{ApiAuth, Caller};
@@ -10,7 +11,6 @@ use adjutant_core::policy::Capability;
 use adjutant_store::AuditFilter;
 use axum::Json;
 use axum::extract::State;
-use super::ApiQuery;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -34,14 +34,16 @@ impl AuditQuery {
     /// Parses the query into a store filter, naming the field that is wrong.
     pub fn to_filter(&self) -> Result<AuditFilter, ValidationError> {
         let actor = match self.actor.as_deref().filter(|s| !s.is_empty()) {
-            Some(a) => Some(a.parse().map_err(|_| ValidationError::field("actor", "is not a person id"))?),
+            Some(a) => Some(
+                a.parse()
+                    .map_err(|_| ValidationError::field("actor", "is not a person id"))?,
+            ),
             None => None,
         };
         let before = match self.before.as_deref().filter(|s| !s.is_empty()) {
-            Some(b) => Some(
-                b.parse::<jiff::Timestamp>()
-                    .map_err(|_| ValidationError::field("before", "is not an RFC 3339 instant, e.g. 2026-11-23T09:00:00Z"))?,
-            ),
+            Some(b) => Some(b.parse::<jiff::Timestamp>().map_err(|_| {
+                ValidationError::field("before", "is not an RFC 3339 instant, e.g. 2026-11-23T09:00:00Z")
+            })?),
             None => None,
         };
         let limit = self.limit.unwrap_or(100);
@@ -62,7 +64,11 @@ impl AuditQuery {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = []), ("session" = [])),
     params(AuditQuery),
     responses((status = 200, body = [AuditView]), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn list(State(state): State<AppState>, ApiAuth(auth): ApiAuth, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResult<Json<Vec<AuditView>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<Json<Vec<AuditView>>> {
     let org = auth.org();
     let caller = Caller::Person(Box::new(auth));
     caller.may(org, Capability::ReadAudit)?;

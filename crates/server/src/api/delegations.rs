@@ -13,7 +13,10 @@ use axum::http::StatusCode;
 /// Delegations you give or hold (administrators: all).
 #[utoipa::path(get, path = "/api/v1/delegations", tag = "delegations", security(("bearer" = []), ("session" = [])),
     responses((status = 200, body = [DelegationView]), (status = 401, body = Problem)))]
-pub async fn list(State(state): State<AppState>, ApiAuth(auth): ApiAuth) -> ApiResult<Json<Vec<DelegationView>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+) -> ApiResult<Json<Vec<DelegationView>>> {
     let org = auth.org();
     let ds = ops::list_delegations(&state, &Caller::Person(Box::new(auth)), org).await?;
     Ok(Json(ds.iter().map(DelegationView::from).collect()))
@@ -37,7 +40,11 @@ pub async fn grant(
 #[utoipa::path(delete, path = "/api/v1/delegations/{id}", tag = "delegations", security(("bearer" = []), ("session" = [])),
     params(("id" = String, Path, description = "Delegation id")),
     responses((status = 200, body = DelegationView), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn revoke(State(state): State<AppState>, ApiAuth(auth): ApiAuth, Path(id): Path<String>) -> ApiResult<Json<DelegationView>> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DelegationView>> {
     let org = auth.org();
     let id = id.parse().map_err(|_| ApiError::not_found("delegation"))?;
     let d = ops::revoke_delegation(&state, &Caller::Person(Box::new(auth)), org, id).await?;

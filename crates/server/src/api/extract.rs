@@ -31,7 +31,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_unreadable", format!("the request body could not be read: {e}"))
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_unreadable",
+                format!("the request body could not be read: {e}"),
+            )
         })?;
         let de = &mut serde_json::Deserializer::from_slice(&bytes);
         match serde_path_to_error::deserialize::<_, T>(de) {
@@ -41,7 +45,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 let inner = e.into_inner();
                 let message = inner.to_string();
                 if inner.is_syntax() || inner.is_eof() {
-                    return Err(ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {message}")));
+                    return Err(ApiError::bad_request(
+                        "malformed_json",
+                        format!("the body is not valid JSON: {message}"),
+                    ));
                 }
                 let field = if path == "." {
                     // Unknown or missing fields are reported at the top level; name them.
@@ -74,19 +81,24 @@ pub struct ApiQuery<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
-        serde_path_to_error::deserialize::<_, T>(de).map(ApiQuery).map_err(|e| {
-            let message = e.inner().to_string();
-            let field = extract_quoted(&message).unwrap_or_else(|| e.path().to_string());
-            ApiError {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "invalid_query",
-                detail: format!("{field}: {message}"),
-                errors: vec![FieldError { field, message }],
-                retry_after: None,
-            }
-        })
+        serde_path_to_error::deserialize::<_, T>(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let message = e.inner().to_string();
+                let field = extract_quoted(&message).unwrap_or_else(|| e.path().to_string());
+                ApiError {
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    code: "invalid_query",
+                    detail: format!("{field}: {message}"),
+                    errors: vec![FieldError { field, message }],
+                    retry_after: None,
+                }
+            })
     }
 }

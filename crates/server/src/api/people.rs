@@ -26,7 +26,13 @@ pub async fn me(State(state): State<AppState>, ApiAuth(auth): ApiAuth) -> ApiRes
     let org = state.store.org_get(auth.org()).await?;
     let held = state
         .store
-        .delegation_list(auth.org(), DelegationFilter { delegate: Some(auth.person.id), principal: None })
+        .delegation_list(
+            auth.org(),
+            DelegationFilter {
+                delegate: Some(auth.person.id),
+                principal: None,
+            },
+        )
         .await?;
     Ok(Json(MeView {
         person: PersonView::from(&auth.person),
@@ -63,7 +69,11 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "people", security(("bearer" = []), ("session" = [])),
     params(("id" = String, Path, description = "Person id")),
     responses((status = 200, body = PersonView), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn get(State(state): State<AppState>, ApiAuth(auth): ApiAuth, Path(id): Path<String>) -> ApiResult<Json<PersonView>> {
+pub async fn get(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PersonView>> {
     let org = auth.org();
     let caller = Caller::Person(Box::new(auth));
     if caller.person().map(|p| p.to_string()) != Some(id.clone()) {
@@ -134,6 +144,9 @@ pub async fn revoke_sessions(
         caller.may(org, Capability::ManagePeople)?;
     }
     state.store.person_get(org, id).await?;
-    let n = state.store.session_delete_all(org, id, &caller.audit(jiff::Timestamp::now())).await?;
+    let n = state
+        .store
+        .session_delete_all(org, id, &caller.audit(jiff::Timestamp::now()))
+        .await?;
     Ok(Json(serde_json::json!({"sessions_ended": n})))
 }

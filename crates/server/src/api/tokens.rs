@@ -1,6 +1,7 @@
 //! `/api/v1/tokens`.
 
 use super::ApiJson;
+use super::ApiQuery;
 use super::views::{NewTokenView, TokenView};
 use crate::app::AppState;
 use crate::auth::{ApiAuth, Caller};
@@ -8,7 +9,6 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::ops::{self, TokenInput};
 use axum::Json;
 use axum::extract::{Path, State};
-use super::ApiQuery;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -26,7 +26,11 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", security(("bearer" = []), ("session" = [])),
     params(ListQuery),
     responses((status = 200, body = [TokenView]), (status = 403, body = Problem)))]
-pub async fn list(State(state): State<AppState>, ApiAuth(auth): ApiAuth, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Vec<TokenView>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Vec<TokenView>>> {
     let org = auth.org();
     let ts = ops::list_tokens(&state, &Caller::Person(Box::new(auth)), org, q.all).await?;
     Ok(Json(ts.iter().map(TokenView::from).collect()))
@@ -43,14 +47,24 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<NewTokenView>)> {
     let org = auth.org();
     let (t, secret) = ops::create_token(&state, &Caller::Person(Box::new(auth)), org, &input).await?;
-    Ok((StatusCode::CREATED, Json(NewTokenView { token: TokenView::from(&t), secret })))
+    Ok((
+        StatusCode::CREATED,
+        Json(NewTokenView {
+            token: TokenView::from(&t),
+            secret,
+        }),
+    ))
 }
 
 /// Revokes a token: your own, or anyone's as an administrator.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", security(("bearer" = []), ("session" = [])),
     params(("id" = String, Path, description = "Token id")),
     responses((status = 200, body = TokenView), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn revoke(State(state): State<AppState>, ApiAuth(auth): ApiAuth, Path(id): Path<String>) -> ApiResult<Json<TokenView>> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<TokenView>> {
     let org = auth.org();
     let id = id.parse().map_err(|_| ApiError::not_found("API token"))?;
     let t = ops::revoke_token(&state, &Caller::Person(Box::new(auth)), org, id).await?;

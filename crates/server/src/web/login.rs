@@ -54,8 +54,13 @@ pub struct PeerAddr(Option<SocketAddr>);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PeerAddr {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(PeerAddr(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)))
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(PeerAddr(
+            parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0),
+        ))
     }
 }
 
@@ -76,7 +81,8 @@ fn client_addr(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) 
     {
         return ip.trim().to_string();
     }
-    peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    peer.map(|p| p.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 fn secure(state: &AppState, headers: &HeaderMap) -> bool {
@@ -84,7 +90,11 @@ fn secure(state: &AppState, headers: &HeaderMap) -> bool {
         SecureCookies::Always => true,
         SecureCookies::Never => false,
         SecureCookies::Auto => {
-            state.config.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+            state
+                .config
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://"))
                 || (state.config.trust_proxy
                     && headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https"))
         }
@@ -92,12 +102,27 @@ fn secure(state: &AppState, headers: &HeaderMap) -> bool {
 }
 
 /// `Set-Cookie` for a session token (or, with `None`, one that clears it).
-fn session_cookie_header(state: &AppState, headers: &HeaderMap, token: Option<&str>, max_age: i64) -> HeaderValue {
+fn session_cookie_header(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: Option<&str>,
+    max_age: i64,
+) -> HeaderValue {
     let sec = secure(state, headers);
-    let name = if sec { SESSION_COOKIE_SECURE } else { SESSION_COOKIE };
+    let name = if sec {
+        SESSION_COOKIE_SECURE
+    } else {
+        SESSION_COOKIE
+    };
     let value = match token {
-        Some(t) => format!("{name}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if sec { "; Secure" } else { "" }),
-        None => format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", if sec { "; Secure" } else { "" }),
+        Some(t) => format!(
+            "{name}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+            if sec { "; Secure" } else { "" }
+        ),
+        None => format!(
+            "{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+            if sec { "; Secure" } else { "" }
+        ),
     };
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
@@ -169,7 +194,10 @@ pub async fn submit(
         _ => None,
     };
     let (Some(cred), Some(person)) = (cred, person.filter(|p| !p.disabled)) else {
-        state.store.login_failure_record(&[account_key, addr_key], now).await?;
+        state
+            .store
+            .login_failure_record(&[account_key, addr_key], now)
+            .await?;
         return Ok(failed(&f.email, &next, WRONG, StatusCode::UNAUTHORIZED));
     };
     state.store.login_failure_clear(&account_key, since).await?;
@@ -204,14 +232,23 @@ pub async fn submit(
             old,
         )
         .await?;
-    let target = if pending { format!("/login/totp?next={}", url_encode(&next)) } else { next };
+    let target = if pending {
+        format!("/login/totp?next={}", url_encode(&next))
+    } else {
+        next
+    };
     let mut res = Redirect::to(&target).into_response();
-    res.headers_mut()
-        .insert(header::SET_COOKIE, session_cookie_header(&state, &headers, Some(&token), lifetime.as_secs()));
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie_header(&state, &headers, Some(&token), lifetime.as_secs()),
+    );
     Ok(res)
 }
 
-async fn current_session(state: &AppState, headers: &HeaderMap) -> Result<Option<adjutant_core::ids::SessionId>, WebError> {
+async fn current_session(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<adjutant_core::ids::SessionId>, WebError> {
     Ok(match session_cookie(headers) {
         Some(c) => state.store.session_by_hash(&token_hash(&c)).await?.map(|s| s.id),
         None => None,
@@ -267,9 +304,14 @@ pub async fn totp_submit(
     let account_key = format!("account:{}", cred.login);
     let window = SignedDuration::from_mins(i64::from(state.config.login_window_minutes));
     let since = now.checked_sub(window).unwrap_or(now);
-    if state.store.login_failure_count(&account_key, since).await? >= i64::from(state.config.login_max_failures_per_account) {
+    if state.store.login_failure_count(&account_key, since).await?
+        >= i64::from(state.config.login_max_failures_per_account)
+    {
         state.store.session_delete(s.id).await?;
-        return Ok(retry("Too many failed attempts. Sign in again later.", StatusCode::TOO_MANY_REQUESTS));
+        return Ok(retry(
+            "Too many failed attempts. Sign in again later.",
+            StatusCode::TOO_MANY_REQUESTS,
+        ));
     }
     let step = totp::verify(&secret, &f.code, now.as_second());
     let fresh = match step {
@@ -278,7 +320,10 @@ pub async fn totp_submit(
     };
     if !fresh {
         state.store.login_failure_record(&[account_key], now).await?;
-        return Ok(retry("That code is not right (or was already used). Try the next one.", StatusCode::UNAUTHORIZED));
+        return Ok(retry(
+            "That code is not right (or was already used). Try the next one.",
+            StatusCode::UNAUTHORIZED,
+        ));
     }
     let token = random_token("s");
     let lifetime = SignedDuration::from_hours(i64::from(state.config.session_absolute_hours));
@@ -297,8 +342,10 @@ pub async fn totp_submit(
         )
         .await?;
     let mut res = Redirect::to(&next).into_response();
-    res.headers_mut()
-        .insert(header::SET_COOKIE, session_cookie_header(&state, &headers, Some(&token), lifetime.as_secs()));
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie_header(&state, &headers, Some(&token), lifetime.as_secs()),
+    );
     Ok(res)
 }
 
@@ -307,7 +354,10 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> WebRes
         state.store.session_delete(id).await?;
     }
     let mut res = Redirect::to("/login").into_response();
-    res.headers_mut().insert(header::SET_COOKIE, session_cookie_header(&state, &headers, None, 0));
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie_header(&state, &headers, None, 0),
+    );
     Ok(res)
 }
 
@@ -317,21 +367,36 @@ pub struct ActForForm {
 }
 
 /// Switches whom the session acts for; only to a principal the user holds a delegation from.
-pub async fn act_for(State(state): State<AppState>, WebAuth(auth): WebAuth, Form(f): Form<ActForForm>) -> WebResult {
+pub async fn act_for(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Form(f): Form<ActForForm>,
+) -> WebResult {
     let crate::auth::Via::Session(sid) = auth.via else {
-        return Err(WebError(crate::error::ApiError::forbidden("only browser sessions switch whom they act for")));
+        return Err(WebError(crate::error::ApiError::forbidden(
+            "only browser sessions switch whom they act for",
+        )));
     };
     let target = if f.principal.trim().is_empty() {
         None
     } else {
-        let p: PersonId = f
-            .principal
-            .parse()
-            .map_err(|_| crate::error::ApiError::from(adjutant_core::ValidationError::field("principal", "is not a person id")))?;
+        let p: PersonId = f.principal.parse().map_err(|_| {
+            crate::error::ApiError::from(adjutant_core::ValidationError::field(
+                "principal",
+                "is not a person id",
+            ))
+        })?;
         auth.actor.clone().act_for(p)?;
         Some(p)
     };
-    state.store.session_set_acting_for(auth.org(), sid, target).await?;
-    let key = if target.is_some() { "acting-changed" } else { "acting-self" };
+    state
+        .store
+        .session_set_acting_for(auth.org(), sid, target)
+        .await?;
+    let key = if target.is_some() {
+        "acting-changed"
+    } else {
+        "acting-self"
+    };
     Ok(Redirect::to(&format!("/?notice={key}")).into_response())
 }

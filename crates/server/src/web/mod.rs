@@ -25,8 +25,14 @@ pub fn router() -> Router<AppState> {
         .route("/people", get(pages::people).post(pages::people_create))
         .route("/people/{id}", get(pages::person).post(pages::person_update))
         .route("/people/{id}/password", post(pages::person_password))
-        .route("/people/{id}/sessions/revoke", post(pages::person_revoke_sessions))
-        .route("/delegations", get(pages::delegations).post(pages::delegation_grant))
+        .route(
+            "/people/{id}/sessions/revoke",
+            post(pages::person_revoke_sessions),
+        )
+        .route(
+            "/delegations",
+            get(pages::delegations).post(pages::delegation_grant),
+        )
         .route("/delegations/{id}/revoke", post(pages::delegation_revoke))
         .route("/tokens", get(pages::tokens).post(pages::token_create))
         .route("/tokens/{id}/revoke", post(pages::token_revoke))
@@ -41,7 +47,10 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn htmx() -> Response {
-    static_asset("text/javascript; charset=utf-8", include_str!("../../static/htmx.min.js"))
+    static_asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/htmx.min.js"),
+    )
 }
 
 async fn css() -> Response {
@@ -49,7 +58,14 @@ async fn css() -> Response {
 }
 
 fn static_asset(ct: &'static str, body: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, ct), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, ct),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// What every page's frame shows: who is signed in, whom they act for.
@@ -65,11 +81,19 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub async fn new(state: &AppState, auth: &AuthCtx, active: &'static str, notice: Option<&str>) -> Result<Layout, ApiError> {
+    pub async fn new(
+        state: &AppState,
+        auth: &AuthCtx,
+        active: &'static str,
+        notice: Option<&str>,
+    ) -> Result<Layout, ApiError> {
         let org = state.store.org_get(auth.org()).await?;
         let mut principals = Vec::new();
         for d in &auth.actor.delegations {
-            if principals.iter().any(|(id, _, _): &(String, String, bool)| *id == d.principal.to_string()) {
+            if principals
+                .iter()
+                .any(|(id, _, _): &(String, String, bool)| *id == d.principal.to_string())
+            {
                 continue;
             }
             let p = state.store.person_get(auth.org(), d.principal).await?;
@@ -100,7 +124,9 @@ fn notice_text(key: &str) -> &'static str {
         "password-changed" => "Your password has been changed.",
         "totp-on" => "Second factor turned on.",
         "totp-off" => "Second factor turned off.",
-        "acting-changed" => "You are now acting for someone else. Changes you make are recorded as yours, for them.",
+        "acting-changed" => {
+            "You are now acting for someone else. Changes you make are recorded as yours, for them."
+        }
         "acting-self" => "You are acting for yourself.",
         _ => "Done.",
     }
@@ -144,7 +170,9 @@ pub fn error_page(e: ApiError) -> Response {
 pub fn url_encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -42,14 +42,20 @@ fn field(pairs: &[(String, String)], name: &str) -> Option<String> {
 
 fn validation_errors(e: &ApiError) -> Vec<FieldError> {
     if e.errors.is_empty() {
-        vec![FieldError { field: "form".into(), message: e.detail.clone() }]
+        vec![FieldError {
+            field: "form".into(),
+            message: e.detail.clone(),
+        }]
     } else {
         e.errors.clone()
     }
 }
 
 fn is_user_error(e: &ApiError) -> bool {
-    matches!(e.status, StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::BAD_REQUEST)
+    matches!(
+        e.status,
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::BAD_REQUEST
+    )
 }
 
 fn roles() -> Vec<(&'static str, &'static str)> {
@@ -101,7 +107,11 @@ struct Dashboard {
     recent: Vec<RecentLine>,
 }
 
-pub async fn dashboard(State(state): State<AppState>, WebAuth(auth): WebAuth, Query(q): Query<NoticeQuery>) -> WebResult {
+pub async fn dashboard(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult {
     let layout = Layout::new(&state, &auth, "home", q.notice.as_deref()).await?;
     let org = auth.org();
     let zone = jiff::tz::TimeZone::get(&auth.person.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
@@ -121,19 +131,41 @@ pub async fn dashboard(State(state): State<AppState>, WebAuth(auth): WebAuth, Qu
     }
     let held = state
         .store
-        .delegation_list(org, DelegationFilter { delegate: Some(auth.person.id), principal: None })
+        .delegation_list(
+            org,
+            DelegationFilter {
+                delegate: Some(auth.person.id),
+                principal: None,
+            },
+        )
         .await?;
     let given = state
         .store
-        .delegation_list(org, DelegationFilter { principal: Some(auth.person.id), delegate: None })
+        .delegation_list(
+            org,
+            DelegationFilter {
+                principal: Some(auth.person.id),
+                delegate: None,
+            },
+        )
         .await?;
     let recent = if policy::may(&auth.actor, org, Capability::ReadAudit).is_ok() {
         state
             .store
-            .audit_list(org, &AuditFilter { limit: 6, ..AuditFilter::default() })
+            .audit_list(
+                org,
+                &AuditFilter {
+                    limit: 6,
+                    ..AuditFilter::default()
+                },
+            )
             .await?
             .iter()
-            .map(|e| RecentLine { when: short_time(e.at), who: e.actor_label.clone(), action: e.action.clone() })
+            .map(|e| RecentLine {
+                when: short_time(e.at),
+                who: e.actor_label.clone(),
+                action: e.action.clone(),
+            })
             .collect()
     } else {
         vec![]
@@ -145,7 +177,13 @@ pub async fn dashboard(State(state): State<AppState>, WebAuth(auth): WebAuth, Qu
     Ok(render(&Dashboard {
         layout,
         greeting,
-        first_name: auth.person.name.split_whitespace().next().unwrap_or("").to_string(),
+        first_name: auth
+            .person
+            .name
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_string(),
         local_time: now.strftime("%A %-d %B, %H:%M").to_string(),
         zone: auth.person.time_zone.clone(),
         acting_for,
@@ -176,13 +214,21 @@ struct PeoplePage {
     errors: Vec<FieldError>,
 }
 
-pub async fn people(State(state): State<AppState>, WebAuth(auth): WebAuth, Query(q): Query<NoticeQuery>) -> WebResult {
+pub async fn people(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult {
     let people = ops::list_people(&state, &caller(&auth), auth.org()).await?;
     Ok(render(&PeoplePage {
         layout: Layout::new(&state, &auth, "people", q.notice.as_deref()).await?,
         people,
         roles: roles(),
-        form: PersonForm { role: "staff".into(), time_zone: auth.person.time_zone.clone(), ..PersonForm::default() },
+        form: PersonForm {
+            role: "staff".into(),
+            time_zone: auth.person.time_zone.clone(),
+            ..PersonForm::default()
+        },
         errors: vec![],
     }))
 }
@@ -252,7 +298,12 @@ pub async fn person(
     }))
 }
 
-pub async fn person_update(State(state): State<AppState>, WebAuth(auth): WebAuth, Path(id): Path<String>, body: Bytes) -> WebResult {
+pub async fn person_update(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> WebResult {
     let c = caller(&auth);
     c.may(auth.org(), Capability::ManagePeople)?;
     let id = person_id(&id)?;
@@ -279,12 +330,25 @@ pub async fn person_update(State(state): State<AppState>, WebAuth(auth): WebAuth
     }
 }
 
-pub async fn person_password(State(state): State<AppState>, WebAuth(auth): WebAuth, Path(id): Path<String>, body: Bytes) -> WebResult {
+pub async fn person_password(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> WebResult {
     let c = caller(&auth);
     c.may(auth.org(), Capability::ManagePeople)?;
     let id = person_id(&id)?;
     let f = form_pairs(&body);
-    match ops::set_password(&state, &c, auth.org(), id, &field(&f, "password").unwrap_or_default()).await {
+    match ops::set_password(
+        &state,
+        &c,
+        auth.org(),
+        id,
+        &field(&f, "password").unwrap_or_default(),
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/people/{id}?notice=password-set")).into_response()),
         Err(e) if is_user_error(&e) => Ok(render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -299,12 +363,19 @@ pub async fn person_password(State(state): State<AppState>, WebAuth(auth): WebAu
     }
 }
 
-pub async fn person_revoke_sessions(State(state): State<AppState>, WebAuth(auth): WebAuth, Path(id): Path<String>) -> WebResult {
+pub async fn person_revoke_sessions(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+) -> WebResult {
     let c = caller(&auth);
     c.may(auth.org(), Capability::ManagePeople)?;
     let id = person_id(&id)?;
     state.store.person_get(auth.org(), id).await?;
-    state.store.session_delete_all(auth.org(), id, &c.audit(Timestamp::now())).await?;
+    state
+        .store
+        .session_delete_all(auth.org(), id, &c.audit(Timestamp::now()))
+        .await?;
     Ok(Redirect::to(&format!("/people/{id}?notice=sessions-ended")).into_response())
 }
 
@@ -331,16 +402,33 @@ struct DelegationsPage {
     errors: Vec<FieldError>,
 }
 
-async fn delegations_page(state: &AppState, auth: &crate::auth::AuthCtx, notice: Option<&str>, errors: Vec<FieldError>) -> WebResult {
+async fn delegations_page(
+    state: &AppState,
+    auth: &crate::auth::AuthCtx,
+    notice: Option<&str>,
+    errors: Vec<FieldError>,
+) -> WebResult {
     let c = caller(auth);
     let org = auth.org();
     let list = ops::list_delegations(state, &c, org).await?;
     let is_admin = policy::may(&auth.actor, org, Capability::ManageAllDelegations).is_ok();
-    let people = if is_admin { state.store.person_list(org).await? } else { vec![auth.person.clone()] };
+    let people = if is_admin {
+        state.store.person_list(org).await?
+    } else {
+        vec![auth.person.clone()]
+    };
     let eligible = |p: &&Person| p.role != Role::Contractor && !p.disabled;
-    let principals = people.iter().filter(eligible).map(|p| (p.id.to_string(), p.name.clone())).collect();
+    let principals = people
+        .iter()
+        .filter(eligible)
+        .map(|p| (p.id.to_string(), p.name.clone()))
+        .collect();
     let delegates = if is_admin {
-        people.iter().filter(eligible).map(|p| (p.id.to_string(), p.name.clone())).collect()
+        people
+            .iter()
+            .filter(eligible)
+            .map(|p| (p.id.to_string(), p.name.clone()))
+            .collect()
     } else {
         // A principal picks among colleagues; the directory is visible to non-contractors.
         ops::list_people(state, &c, org)
@@ -361,13 +449,21 @@ async fn delegations_page(state: &AppState, auth: &crate::auth::AuthCtx, notice:
             can_revoke: policy::may_manage_delegation(&auth.actor, org, d.principal).is_ok(),
         })
         .collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_status(
         status,
         &DelegationsPage {
             layout: Layout::new(state, auth, "delegations", notice).await?,
             delegations: rows,
-            principals: if auth.person.role == Role::Contractor { vec![] } else { principals },
+            principals: if auth.person.role == Role::Contractor {
+                vec![]
+            } else {
+                principals
+            },
             delegates,
             scopes: Scope::ALL.iter().map(Scope::as_str).collect(),
             errors,
@@ -375,16 +471,28 @@ async fn delegations_page(state: &AppState, auth: &crate::auth::AuthCtx, notice:
     ))
 }
 
-pub async fn delegations(State(state): State<AppState>, WebAuth(auth): WebAuth, Query(q): Query<NoticeQuery>) -> WebResult {
+pub async fn delegations(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult {
     delegations_page(&state, &auth, q.notice.as_deref(), vec![]).await
 }
 
-pub async fn delegation_grant(State(state): State<AppState>, WebAuth(auth): WebAuth, body: Bytes) -> WebResult {
+pub async fn delegation_grant(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    body: Bytes,
+) -> WebResult {
     let f = form_pairs(&body);
     let input = DelegationInput {
         principal: field(&f, "principal").unwrap_or_default(),
         delegate: field(&f, "delegate").unwrap_or_default(),
-        scopes: f.iter().filter(|(k, _)| k == "scopes").map(|(_, v)| v.clone()).collect(),
+        scopes: f
+            .iter()
+            .filter(|(k, _)| k == "scopes")
+            .map(|(_, v)| v.clone())
+            .collect(),
         level: field(&f, "level").unwrap_or_default(),
     };
     match ops::grant_delegation(&state, &caller(&auth), auth.org(), &input).await {
@@ -394,7 +502,11 @@ pub async fn delegation_grant(State(state): State<AppState>, WebAuth(auth): WebA
     }
 }
 
-pub async fn delegation_revoke(State(state): State<AppState>, WebAuth(auth): WebAuth, Path(id): Path<String>) -> WebResult {
+pub async fn delegation_revoke(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+) -> WebResult {
     let id = id.parse().map_err(|_| ApiError::not_found("delegation"))?;
     ops::revoke_delegation(&state, &caller(&auth), auth.org(), id).await?;
     Ok(Redirect::to("/delegations?notice=delegation-revoked").into_response())
@@ -434,7 +546,13 @@ async fn tokens_page(
     let is_admin = policy::may(&auth.actor, org, Capability::ManageAllTokens).is_ok();
     let tokens = ops::list_tokens(state, &caller(auth), org, is_admin).await?;
     let names: HashMap<PersonId, String> = if is_admin {
-        state.store.person_list(org).await?.into_iter().map(|p| (p.id, p.name)).collect()
+        state
+            .store
+            .person_list(org)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect()
     } else {
         HashMap::new()
     };
@@ -449,10 +567,18 @@ async fn tokens_page(
             expires: t.expires_at.map(short_time).unwrap_or_else(|| "never".into()),
             last_used: t.last_used_at.map(short_time).unwrap_or_else(|| "—".into()),
             active: t.is_active(now),
-            status: if t.revoked_at.is_some() { "revoked" } else { "expired" },
+            status: if t.revoked_at.is_some() {
+                "revoked"
+            } else {
+                "expired"
+            },
         })
         .collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_status(
         status,
         &TokensPage {
@@ -465,7 +591,11 @@ async fn tokens_page(
     ))
 }
 
-pub async fn tokens(State(state): State<AppState>, WebAuth(auth): WebAuth, Query(q): Query<NoticeQuery>) -> WebResult {
+pub async fn tokens(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult {
     tokens_page(&state, &auth, q.notice.as_deref(), None, vec![]).await
 }
 
@@ -476,13 +606,20 @@ pub async fn token_create(State(state): State<AppState>, WebAuth(auth): WebAuth,
         Some(d) => match d.trim().parse::<u32>() {
             Ok(n) => Some(n),
             Err(_) => {
-                let errs = vec![FieldError { field: "expires_in_days".into(), message: "must be a whole number of days".into() }];
+                let errs = vec![FieldError {
+                    field: "expires_in_days".into(),
+                    message: "must be a whole number of days".into(),
+                }];
                 return tokens_page(&state, &auth, None, None, errs).await;
             }
         },
         None => None,
     };
-    let input = TokenInput { name: field(&f, "name").unwrap_or_default(), expires_in_days, person: None };
+    let input = TokenInput {
+        name: field(&f, "name").unwrap_or_default(),
+        expires_in_days,
+        person: None,
+    };
     match ops::create_token(&state, &caller(&auth), auth.org(), &input).await {
         Ok((_, secret)) => tokens_page(&state, &auth, None, Some(secret), vec![]).await,
         Err(e) if is_user_error(&e) => tokens_page(&state, &auth, None, None, validation_errors(&e)).await,
@@ -490,7 +627,11 @@ pub async fn token_create(State(state): State<AppState>, WebAuth(auth): WebAuth,
     }
 }
 
-pub async fn token_revoke(State(state): State<AppState>, WebAuth(auth): WebAuth, Path(id): Path<String>) -> WebResult {
+pub async fn token_revoke(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+) -> WebResult {
     let id = id.parse().map_err(|_| ApiError::not_found("API token"))?;
     ops::revoke_token(&state, &caller(&auth), auth.org(), id).await?;
     Ok(Redirect::to("/tokens?notice=token-revoked").into_response())
@@ -527,7 +668,10 @@ pub async fn audit(
     let org = auth.org();
     c.may(org, Capability::ReadAudit)?;
     let people = state.store.person_list(org).await?;
-    let names: HashMap<String, String> = people.iter().map(|p| (p.id.to_string(), p.name.clone())).collect();
+    let names: HashMap<String, String> = people
+        .iter()
+        .map(|p| (p.id.to_string(), p.name.clone()))
+        .collect();
     let (entries, error) = match q.to_filter() {
         Ok(f) => (ops::read_audit(&state, &c, org, &f).await?, None),
         Err(e) => (vec![], Some(e.summary())),
@@ -537,10 +681,25 @@ pub async fn audit(
         .map(|e| AuditRow {
             when: e.at.strftime("%Y-%m-%d %H:%M:%S").to_string(),
             who: e.actor_label.clone(),
-            for_whom: e.on_behalf_of.map(|p| names.get(&p.to_string()).cloned().unwrap_or_else(|| p.to_string())).unwrap_or_default(),
+            for_whom: e
+                .on_behalf_of
+                .map(|p| {
+                    names
+                        .get(&p.to_string())
+                        .cloned()
+                        .unwrap_or_else(|| p.to_string())
+                })
+                .unwrap_or_default(),
             action: e.action.clone(),
             item: match &e.item_id {
-                Some(id) => format!("{} {}", e.item_type, names.get(id).cloned().unwrap_or_else(|| id.chars().take(8).collect())),
+                Some(id) => format!(
+                    "{} {}",
+                    e.item_type,
+                    names
+                        .get(id)
+                        .cloned()
+                        .unwrap_or_else(|| id.chars().take(8).collect())
+                ),
                 None => e.item_type.clone(),
             },
             details: e.details.to_string(),
@@ -549,7 +708,10 @@ pub async fn audit(
     Ok(render(&AuditPage {
         layout: Layout::new(&state, &auth, "audit", None).await?,
         entries: rows,
-        people: people.iter().map(|p| (p.id.to_string(), p.name.clone())).collect(),
+        people: people
+            .iter()
+            .map(|p| (p.id.to_string(), p.name.clone()))
+            .collect(),
         action: q.action.clone().unwrap_or_default(),
         actor: q.actor.clone().unwrap_or_default(),
         error,
@@ -584,11 +746,19 @@ async fn account_page(
     let (secret, uri) = match setup_secret {
         Some(s) => (
             Some(totp::encode_secret(&s)),
-            totp::provisioning_uri("Adjutant", auth.person.email.as_deref().unwrap_or(&auth.person.name), &s),
+            totp::provisioning_uri(
+                "Adjutant",
+                auth.person.email.as_deref().unwrap_or(&auth.person.name),
+                &s,
+            ),
         ),
         None => (None, String::new()),
     };
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render_status(
         status,
         &AccountPage {
@@ -601,7 +771,11 @@ async fn account_page(
     ))
 }
 
-pub async fn account(State(state): State<AppState>, WebAuth(auth): WebAuth, Query(q): Query<AccountQuery>) -> WebResult {
+pub async fn account(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Query(q): Query<AccountQuery>,
+) -> WebResult {
     let setup = if q.setup.as_deref() == Some("totp") && !auth.person.totp_enabled {
         Some(crate::secrets::random_bytes(totp::SECRET_LEN).ok_or_else(ApiError::internal)?)
     } else {
@@ -611,10 +785,17 @@ pub async fn account(State(state): State<AppState>, WebAuth(auth): WebAuth, Quer
 }
 
 fn one_error(field: &str, message: &str) -> Vec<FieldError> {
-    vec![FieldError { field: field.into(), message: message.into() }]
+    vec![FieldError {
+        field: field.into(),
+        message: message.into(),
+    }]
 }
 
-pub async fn account_password(State(state): State<AppState>, WebAuth(auth): WebAuth, body: Bytes) -> WebResult {
+pub async fn account_password(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    body: Bytes,
+) -> WebResult {
     let f = form_pairs(&body);
     let current = field(&f, "current").unwrap_or_default();
     let cred = state.store.credential_get(auth.org(), auth.person.id).await?;
@@ -626,9 +807,24 @@ pub async fn account_password(State(state): State<AppState>, WebAuth(auth): WebA
         None => false,
     };
     if !ok {
-        return account_page(&state, &auth, None, None, one_error("current", "is not your current password")).await;
+        return account_page(
+            &state,
+            &auth,
+            None,
+            None,
+            one_error("current", "is not your current password"),
+        )
+        .await;
     }
-    match ops::set_password(&state, &caller(&auth), auth.org(), auth.person.id, &field(&f, "password").unwrap_or_default()).await {
+    match ops::set_password(
+        &state,
+        &caller(&auth),
+        auth.org(),
+        auth.person.id,
+        &field(&f, "password").unwrap_or_default(),
+    )
+    .await
+    {
         Ok(()) => Ok(Redirect::to("/account?notice=password-changed").into_response()),
         Err(e) if is_user_error(&e) => account_page(&state, &auth, None, None, validation_errors(&e)).await,
         Err(e) => Err(WebError(e)),
@@ -637,18 +833,41 @@ pub async fn account_password(State(state): State<AppState>, WebAuth(auth): WebA
 
 pub async fn totp_enable(State(state): State<AppState>, WebAuth(auth): WebAuth, body: Bytes) -> WebResult {
     let f = form_pairs(&body);
-    let Some(secret) = field(&f, "secret").and_then(|s| totp::decode_secret(&s)).filter(|s| s.len() >= 16) else {
-        return account_page(&state, &auth, None, None, one_error("secret", "is missing or malformed; start the set-up again")).await;
+    let Some(secret) = field(&f, "secret")
+        .and_then(|s| totp::decode_secret(&s))
+        .filter(|s| s.len() >= 16)
+    else {
+        return account_page(
+            &state,
+            &auth,
+            None,
+            None,
+            one_error("secret", "is missing or malformed; start the set-up again"),
+        )
+        .await;
     };
     let now = Timestamp::now();
     let Some(step) = totp::verify(&secret, &field(&f, "code").unwrap_or_default(), now.as_second()) else {
-        return account_page(&state, &auth, None, Some(secret), one_error("code", "does not match; check your device's clock and try the next code")).await;
+        return account_page(
+            &state,
+            &auth,
+            None,
+            Some(secret),
+            one_error(
+                "code",
+                "does not match; check your device's clock and try the next code",
+            ),
+        )
+        .await;
     };
     state
         .store
         .credential_set_totp(auth.org(), auth.person.id, Some(&secret), &auth.audit(now))
         .await?;
-    state.store.credential_use_totp_step(auth.org(), auth.person.id, step).await?;
+    state
+        .store
+        .credential_use_totp_step(auth.org(), auth.person.id, step)
+        .await?;
     Ok(Redirect::to("/account?notice=totp-on").into_response())
 }
 
@@ -662,7 +881,10 @@ pub async fn totp_disable(State(state): State<AppState>, WebAuth(auth): WebAuth,
     if valid.is_none() {
         return account_page(&state, &auth, None, None, one_error("code", "does not match")).await;
     }
-    state.store.credential_set_totp(auth.org(), auth.person.id, None, &auth.audit(now)).await?;
+    state
+        .store
+        .credential_set_totp(auth.org(), auth.person.id, None, &auth.audit(now))
+        .await?;
     Ok(Redirect::to("/account?notice=totp-off").into_response())
 }
 
