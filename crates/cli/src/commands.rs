@@ -150,8 +150,12 @@ fn load_config(g: &Global) -> anyhow::Result<Config> {
 async fn state_for(config: Config) -> anyhow::Result<AppState> {
     let target = adjutant_server::store_target(&config);
     let store = adjutant_server::open_store(&config).await?;
-    store.migrate().await.with_context(|| format!("database {target}"))?;
-    let hashing = adjutant_server::secrets::PasswordHashing::new(config.argon2_memory_kib, config.argon2_iterations)?;
+    store
+        .migrate()
+        .await
+        .with_context(|| format!("database {target}"))?;
+    let hashing =
+        adjutant_server::secrets::PasswordHashing::new(config.argon2_memory_kib, config.argon2_iterations)?;
     Ok(AppState {
         store,
         config: Arc::new(config),
@@ -170,12 +174,17 @@ async fn resolve_org(store: &Store, slug: Option<&str>) -> anyhow::Result<OrgId>
     }
     let orgs = store.org_list().await?;
     match orgs.as_slice() {
-        [] => bail!("there is no organisation yet; create one with `adjutant init` (or `adjutant serve --demo`)"),
+        [] => bail!(
+            "there is no organisation yet; create one with `adjutant init` (or `adjutant serve --demo`)"
+        ),
         [one] => Ok(one.id),
         many => bail!(
             "this installation holds {} organisations; choose one with --org ({})",
             many.len(),
-            many.iter().map(|o| o.slug.as_str()).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|o| o.slug.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -195,7 +204,10 @@ fn api(e: ApiError) -> anyhow::Error {
 fn read_password(from_stdin: bool, required_flag: &str) -> anyhow::Result<String> {
     if from_stdin {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
         return Ok(line.trim_end_matches(['\r', '\n']).to_string());
     }
     if !std::io::stdin().is_terminal() {
@@ -243,13 +255,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load_config(&g)?;
             let target = adjutant_server::store_target(&config);
             let store = adjutant_server::open_store(&config).await?;
-            let ran = store.migrate().await.with_context(|| format!("database {target}"))?;
+            let ran = store
+                .migrate()
+                .await
+                .with_context(|| format!("database {target}"))?;
             let v = store.schema_version().await?;
             store.close().await;
             if g.json {
                 output::json(&serde_json::json!({"applied": ran, "schema_version": v}));
             } else {
-                output::line(&format!("{target}: applied {ran} migration(s); schema is at version {v}"));
+                output::line(&format!(
+                    "{target}: applied {ran} migration(s); schema is at version {v}"
+                ));
             }
             Ok(())
         }
@@ -264,8 +281,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_new(&config.log).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
     let listen = config.listen;
     let demo = config.demo;
     let state = adjutant_server::prepare(config).await?;
@@ -320,7 +341,8 @@ async fn init(g: &Global, a: InitArgs) -> anyhow::Result<()> {
         let s = s.trim_matches('-').to_string();
         (!s.is_empty()).then_some(s)
     });
-    let slug = OrgSlug::parse(&prompt("Organisation slug", "--org-slug", slug_given)?).map_err(|e| anyhow!(e.summary()))?;
+    let slug = OrgSlug::parse(&prompt("Organisation slug", "--org-slug", slug_given)?)
+        .map_err(|e| anyhow!(e.summary()))?;
     let admin_name = prompt("Administrator's name", "--admin-name", a.admin_name)?;
     let admin_email = prompt("Administrator's e-mail", "--admin-email", a.admin_email)?;
     let password = read_password(a.password_stdin, "--password-stdin")?;
@@ -337,7 +359,10 @@ async fn init(g: &Global, a: InitArgs) -> anyhow::Result<()> {
         bail!("an organisation with slug `{}` already exists", slug.as_str());
     }
     let caller = Caller::System("cli".into());
-    let org = state.store.org_create(&slug, &org_name, &caller.audit(jiff::Timestamp::now())).await?;
+    let org = state
+        .store
+        .org_create(&slug, &org_name, &caller.audit(jiff::Timestamp::now()))
+        .await?;
     let admin = ops::create_person(
         &state,
         &caller,
@@ -373,7 +398,13 @@ fn person_row(p: &Person) -> Vec<String> {
         p.email.clone().unwrap_or_default(),
         p.role.as_str().into(),
         p.time_zone.clone(),
-        if p.disabled { "disabled".into() } else if p.has_login { "login".into() } else { "no login".into() },
+        if p.disabled {
+            "disabled".into()
+        } else if p.has_login {
+            "login".into()
+        } else {
+            "no login".into()
+        },
         p.id.to_string(),
     ]
 }
@@ -383,13 +414,29 @@ async fn user(g: &Global, cmd: UserCmd) -> anyhow::Result<()> {
     let org = resolve_org(&state.store, g.org.as_deref()).await?;
     let caller = Caller::System("cli".into());
     let result = match cmd {
-        UserCmd::Add { name, email, role, time_zone, password_stdin } => {
-            let password = if password_stdin { Some(read_password(true, "--password-stdin")?) } else { None };
+        UserCmd::Add {
+            name,
+            email,
+            role,
+            time_zone,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                Some(read_password(true, "--password-stdin")?)
+            } else {
+                None
+            };
             let p = ops::create_person(
                 &state,
                 &caller,
                 org,
-                &PersonInput { name, email, role, time_zone: Some(time_zone), password },
+                &PersonInput {
+                    name,
+                    email,
+                    role,
+                    time_zone: Some(time_zone),
+                    password,
+                },
             )
             .await
             .map_err(api)?;
@@ -414,16 +461,30 @@ async fn user(g: &Global, cmd: UserCmd) -> anyhow::Result<()> {
         }
         UserCmd::SetRole { email, role } => {
             let p = person_by_email(&state.store, org, &email).await?;
-            let p = ops::update_person(&state, &caller, org, p.id, &PersonUpdate { role: Some(role), ..Default::default() })
-                .await
-                .map_err(api)?;
+            let p = ops::update_person(
+                &state,
+                &caller,
+                org,
+                p.id,
+                &PersonUpdate {
+                    role: Some(role),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(api)?;
             report_person(g, &p, "role is now");
             Ok(())
         }
-        UserCmd::SetPassword { email, password_stdin } => {
+        UserCmd::SetPassword {
+            email,
+            password_stdin,
+        } => {
             let p = person_by_email(&state.store, org, &email).await?;
             let pw = read_password(password_stdin, "--password-stdin")?;
-            ops::set_password(&state, &caller, org, p.id, &pw).await.map_err(api)?;
+            ops::set_password(&state, &caller, org, p.id, &pw)
+                .await
+                .map_err(api)?;
             if g.json {
                 output::json(&serde_json::json!({"person": p.id, "password_set": true}));
             } else {
@@ -433,17 +494,35 @@ async fn user(g: &Global, cmd: UserCmd) -> anyhow::Result<()> {
         }
         UserCmd::Disable { email } => {
             let p = person_by_email(&state.store, org, &email).await?;
-            let p = ops::update_person(&state, &caller, org, p.id, &PersonUpdate { disabled: Some(true), ..Default::default() })
-                .await
-                .map_err(api)?;
+            let p = ops::update_person(
+                &state,
+                &caller,
+                org,
+                p.id,
+                &PersonUpdate {
+                    disabled: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(api)?;
             report_person(g, &p, "is now");
             Ok(())
         }
         UserCmd::Enable { email } => {
             let p = person_by_email(&state.store, org, &email).await?;
-            let p = ops::update_person(&state, &caller, org, p.id, &PersonUpdate { disabled: Some(false), ..Default::default() })
-                .await
-                .map_err(api)?;
+            let p = ops::update_person(
+                &state,
+                &caller,
+                org,
+                p.id,
+                &PersonUpdate {
+                    disabled: Some(false),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(api)?;
             report_person(g, &p, "is now");
             Ok(())
         }
@@ -470,10 +549,16 @@ async fn delegate(g: &Global, cmd: DelegateCmd) -> anyhow::Result<()> {
     let org = resolve_org(&state.store, g.org.as_deref()).await?;
     let caller = Caller::System("cli".into());
     let result = match cmd {
-        DelegateCmd::Grant { principal, delegate, scopes, level } => {
+        DelegateCmd::Grant {
+            principal,
+            delegate,
+            scopes,
+            level,
+        } => {
             let p = person_by_email(&state.store, org, &principal).await?;
             let d = person_by_email(&state.store, org, &delegate).await?;
-            let scopes = adjutant_core::delegation::Scope::parse_list(&scopes).map_err(|e| anyhow!(e.summary()))?;
+            let scopes =
+                adjutant_core::delegation::Scope::parse_list(&scopes).map_err(|e| anyhow!(e.summary()))?;
             let rec = ops::grant_delegation(
                 &state,
                 &caller,
@@ -493,9 +578,17 @@ async fn delegate(g: &Global, cmd: DelegateCmd) -> anyhow::Result<()> {
                 output::line(&format!(
                     "{} may now {} for {} in: {}.",
                     rec.delegate_name,
-                    if rec.level == adjutant_core::delegation::Level::Act { "act" } else { "read" },
+                    if rec.level == adjutant_core::delegation::Level::Act {
+                        "act"
+                    } else {
+                        "read"
+                    },
                     rec.principal_name,
-                    rec.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    rec.scopes
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             }
             Ok(())
@@ -505,16 +598,27 @@ async fn delegate(g: &Global, cmd: DelegateCmd) -> anyhow::Result<()> {
             let d = person_by_email(&state.store, org, &delegate).await?;
             let found = state
                 .store
-                .delegation_list(org, DelegationFilter { principal: Some(p.id), delegate: Some(d.id) })
+                .delegation_list(
+                    org,
+                    DelegationFilter {
+                        principal: Some(p.id),
+                        delegate: Some(d.id),
+                    },
+                )
                 .await?;
             let Some(rec) = found.first() else {
                 bail!("{} holds no delegation from {}", d.name, p.name);
             };
-            let rec = ops::revoke_delegation(&state, &caller, org, rec.id).await.map_err(api)?;
+            let rec = ops::revoke_delegation(&state, &caller, org, rec.id)
+                .await
+                .map_err(api)?;
             if g.json {
                 output::json(&rec);
             } else {
-                output::line(&format!("Revoked: {} no longer acts for {}.", rec.delegate_name, rec.principal_name));
+                output::line(&format!(
+                    "Revoked: {} no longer acts for {}.",
+                    rec.delegate_name, rec.principal_name
+                ));
             }
             Ok(())
         }
@@ -551,28 +655,44 @@ async fn token(g: &Global, cmd: TokenCmd) -> anyhow::Result<()> {
     let org = resolve_org(&state.store, g.org.as_deref()).await?;
     let caller = Caller::System("cli".into());
     let result = match cmd {
-        TokenCmd::Create { user, name, expires_days } => {
+        TokenCmd::Create {
+            user,
+            name,
+            expires_days,
+        } => {
             let p = person_by_email(&state.store, org, &user).await?;
             let (t, secret) = ops::create_token(
                 &state,
                 &caller,
                 org,
-                &TokenInput { name, expires_in_days: expires_days, person: Some(p.id.to_string()) },
+                &TokenInput {
+                    name,
+                    expires_in_days: expires_days,
+                    person: Some(p.id.to_string()),
+                },
             )
             .await
             .map_err(api)?;
             if g.json {
                 output::json(&serde_json::json!({"token": t, "secret": secret}));
             } else {
-                output::line(&format!("Token `{}` for {} (id {}). Its secret, shown only now:", t.name, p.name, t.id));
+                output::line(&format!(
+                    "Token `{}` for {} (id {}). Its secret, shown only now:",
+                    t.name, p.name, t.id
+                ));
                 output::line(&secret);
             }
             Ok(())
         }
         TokenCmd::List => {
             let list = ops::list_tokens(&state, &caller, org, true).await.map_err(api)?;
-            let people: std::collections::HashMap<_, _> =
-                state.store.person_list(org).await?.into_iter().map(|p| (p.id, p.name)).collect();
+            let people: std::collections::HashMap<_, _> = state
+                .store
+                .person_list(org)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p.name))
+                .collect();
             let now = jiff::Timestamp::now();
             if g.json {
                 output::json(&list);
@@ -586,8 +706,16 @@ async fn token(g: &Global, cmd: TokenCmd) -> anyhow::Result<()> {
                                 t.name.clone(),
                                 people.get(&t.person).cloned().unwrap_or_default(),
                                 t.created_at.strftime("%Y-%m-%d").to_string(),
-                                t.expires_at.map(|e| e.strftime("%Y-%m-%d").to_string()).unwrap_or_else(|| "never".into()),
-                                if t.revoked_at.is_some() { "revoked".into() } else if t.is_active(now) { "active".into() } else { "expired".into() },
+                                t.expires_at
+                                    .map(|e| e.strftime("%Y-%m-%d").to_string())
+                                    .unwrap_or_else(|| "never".into()),
+                                if t.revoked_at.is_some() {
+                                    "revoked".into()
+                                } else if t.is_active(now) {
+                                    "active".into()
+                                } else {
+                                    "expired".into()
+                                },
                                 t.id.to_string(),
                             ]
                         })
@@ -622,7 +750,11 @@ async fn backup(g: &Global, file: &Path) -> anyhow::Result<()> {
     if g.json {
         output::json(&serde_json::json!({"file": file, "bytes": size, "schema_version": version}));
     } else {
-        output::line(&format!("Backed up to {} ({} bytes, schema version {version}).", file.display(), size));
+        output::line(&format!(
+            "Backed up to {} ({} bytes, schema version {version}).",
+            file.display(),
+            size
+        ));
     }
     Ok(())
 }
@@ -630,25 +762,38 @@ async fn backup(g: &Global, file: &Path) -> anyhow::Result<()> {
 async fn restore(g: &Global, file: &Path, force: bool) -> anyhow::Result<()> {
     let config = load_config(g)?;
     if config.database_url.is_some() {
-        bail!("restore writes the embedded SQLite store; for PostgreSQL use pg_restore with a pg_dump backup");
+        bail!(
+            "restore writes the embedded SQLite store; for PostgreSQL use pg_restore with a pg_dump backup"
+        );
     }
     let version = adjutant_store::maintenance::verify_backup(file)
         .await
         .with_context(|| format!("{} is not a usable backup", file.display()))?;
-    std::fs::create_dir_all(&config.data).with_context(|| format!("data directory {}", config.data.display()))?;
+    std::fs::create_dir_all(&config.data)
+        .with_context(|| format!("data directory {}", config.data.display()))?;
     let db = config.data.join("adjutant.db");
     if db.exists() {
         if !force {
-            bail!("{} already exists; pass --force to replace it (the current one is kept beside it)", db.display());
+            bail!(
+                "{} already exists; pass --force to replace it (the current one is kept beside it)",
+                db.display()
+            );
         }
-        let keep = config
-            .data
-            .join(format!("adjutant.db.before-restore-{}", jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ")));
+        let keep = config.data.join(format!(
+            "adjutant.db.before-restore-{}",
+            jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ")
+        ));
         std::fs::rename(&db, &keep).with_context(|| format!("moving {} aside", db.display()))?;
         for ext in ["-wal", "-shm"] {
             let side = config.data.join(format!("adjutant.db{ext}"));
             if side.exists() {
-                let _ = std::fs::rename(&side, keep.with_file_name(format!("{}{ext}", keep.file_name().map(|f| f.to_string_lossy()).unwrap_or_default())));
+                let _ = std::fs::rename(
+                    &side,
+                    keep.with_file_name(format!(
+                        "{}{ext}",
+                        keep.file_name().map(|f| f.to_string_lossy()).unwrap_or_default()
+                    )),
+                );
             }
         }
     }
@@ -666,16 +811,25 @@ async fn restore(g: &Global, file: &Path, force: bool) -> anyhow::Result<()> {
     let counts = store.table_counts().await?;
     store.close().await;
     if !problems.is_empty() {
-        bail!("the restored database fails its integrity check: {}", problems.join("; "));
+        bail!(
+            "the restored database fails its integrity check: {}",
+            problems.join("; ")
+        );
     }
     if g.json {
-        output::json(&serde_json::json!({"restored": db, "schema_version": version, "rows": counts.into_iter().collect::<std::collections::BTreeMap<_,_>>()}));
+        output::json(
+            &serde_json::json!({"restored": db, "schema_version": version, "rows": counts.into_iter().collect::<std::collections::BTreeMap<_,_>>()}),
+        );
     } else {
         output::line(&format!(
             "Restored {} into {} (schema version {version}; {}).",
             file.display(),
             db.display(),
-            counts.iter().map(|(t, n)| format!("{n} {t}")).collect::<Vec<_>>().join(", ")
+            counts
+                .iter()
+                .map(|(t, n)| format!("{n} {t}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     Ok(())
@@ -695,11 +849,23 @@ async fn audit(g: &Global, a: AuditArgs) -> anyhow::Result<()> {
         &state,
         &Caller::System("cli".into()),
         org,
-        &AuditFilter { actor, action_prefix: a.action.clone(), item_id: None, before: None, limit: a.limit },
+        &AuditFilter {
+            actor,
+            action_prefix: a.action.clone(),
+            item_id: None,
+            before: None,
+            limit: a.limit,
+        },
     )
     .await
     .map_err(api)?;
-    let names: std::collections::HashMap<_, _> = state.store.person_list(org).await?.into_iter().map(|p| (p.id, p.name)).collect();
+    let names: std::collections::HashMap<_, _> = state
+        .store
+        .person_list(org)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
     state.store.close().await;
     if g.json {
         output::json(&entries);
@@ -712,13 +878,18 @@ async fn audit(g: &Global, a: AuditArgs) -> anyhow::Result<()> {
                     vec![
                         e.at.strftime("%Y-%m-%d %H:%M:%S").to_string(),
                         e.actor_label.clone(),
-                        e.on_behalf_of.and_then(|p| names.get(&p).cloned()).unwrap_or_default(),
+                        e.on_behalf_of
+                            .and_then(|p| names.get(&p).cloned())
+                            .unwrap_or_default(),
                         e.action.clone(),
                         match &e.item_id {
                             Some(id) => format!(
                                 "{} {}",
                                 e.item_type,
-                                id.parse().ok().and_then(|p| names.get(&p).cloned()).unwrap_or_else(|| id.clone())
+                                id.parse()
+                                    .ok()
+                                    .and_then(|p| names.get(&p).cloned())
+                                    .unwrap_or_else(|| id.clone())
                             ),
                             None => e.item_type.clone(),
                         },
