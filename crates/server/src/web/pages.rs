@@ -162,7 +162,7 @@ pub async fn dashboard(
             .await?
             .iter()
             .map(|e| RecentLine {
-                when: short_time(e.at),
+                when: e.at.to_zoned(now.time_zone().clone()).strftime("%a %H:%M").to_string(),
                 who: e.actor_label.clone(),
                 action: e.action.clone(),
             })
