@@ -70,6 +70,8 @@ pub enum UserCmd {
     Disable { email: String },
     /// Enable a disabled person again.
     Enable { email: String },
+    /// Turn off a person's second factor (e.g. after a lost phone).
+    ResetSecondFactor { email: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -507,6 +509,16 @@ async fn user(g: &Global, cmd: UserCmd) -> anyhow::Result<()> {
             .await
             .map_err(api)?;
             report_person(g, &p, "is now");
+            Ok(())
+        }
+        UserCmd::ResetSecondFactor { email } => {
+            let p = person_by_email(&state.store, org, &email).await?;
+            ops::reset_second_factor(&state, &caller, org, p.id).await.map_err(api)?;
+            if g.json {
+                output::json(&serde_json::json!({"person": p.id, "second_factor": false}));
+            } else {
+                output::line(&format!("{}'s second factor is off.", p.name));
+            }
             Ok(())
         }
         UserCmd::Enable { email } => {

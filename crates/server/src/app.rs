@@ -13,7 +13,6 @@ use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 use std::time::Instant;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// Everything a handler may need; cheap to clone.
@@ -126,51 +125,30 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .layer(security_headers())
+        .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
 
+/// The content security policy: our own scripts and styles only, no framing.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// Security headers on every response, error pages included.
-fn security_headers() -> tower::layer::util::Stack<
-    SetResponseHeaderLayer<HeaderValue>,
-    tower::layer::util::Stack<
-        SetResponseHeaderLayer<HeaderValue>,
-        tower::layer::util::Stack<
-            SetResponseHeaderLayer<HeaderValue>,
-            tower::layer::util::Stack<
-                SetResponseHeaderLayer<HeaderValue>,
-                SetResponseHeaderLayer<HeaderValue>,
-            >,
-        >,
-    >,
-> {
-    let csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-               connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-    tower::layer::util::Stack::new(
-        SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)),
-        tower::layer::util::Stack::new(
-            SetResponseHeaderLayer::overriding(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            tower::layer::util::Stack::new(
-                SetResponseHeaderLayer::overriding(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("same-origin"),
-                ),
-                tower::layer::util::Stack::new(
-                    SetResponseHeaderLayer::overriding(
-                        header::X_FRAME_OPTIONS,
-                        HeaderValue::from_static("DENY"),
-                    ),
-                    SetResponseHeaderLayer::overriding(
-                        HeaderName::from_static("cross-origin-opener-policy"),
-                        HeaderValue::from_static("same-origin"),
-                    ),
-                ),
-            ),
-        ),
-    )
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        HeaderValue::from_static("same-origin"),
+    );
+    res
 }
 
 /// Refuses cross-site state-changing requests from browsers.

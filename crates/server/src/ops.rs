@@ -206,6 +206,17 @@ pub async fn set_password(
     Ok(())
 }
 
+/// Turns off a person's second factor (an administrator, when a phone is lost).
+pub async fn reset_second_factor(state: &AppState, caller: &Caller, org: OrgId, id: PersonId) -> ApiResult<()> {
+    caller.may(org, Capability::ManagePeople)?;
+    state.store.person_get(org, id).await?;
+    state
+        .store
+        .credential_set_totp(org, id, None, &caller.audit(Timestamp::now()))
+        .await?;
+    Ok(())
+}
+
 /// People of `org` visible to the caller.
 pub async fn list_people(state: &AppState, caller: &Caller, org: OrgId) -> ApiResult<Vec<Person>> {
     match caller.may(org, Capability::ViewDirectory) {

@@ -118,6 +118,7 @@ fn notice_text(key: &str) -> &'static str {
         "person-updated" => "Changes saved.",
         "password-set" => "Password set.",
         "sessions-ended" => "All their sessions have ended.",
+        "second-factor-reset" => "Their second factor is off; they can set it up again under My account.",
         "delegation-granted" => "Delegation granted.",
         "delegation-revoked" => "Delegation revoked.",
         "token-revoked" => "Token revoked.",

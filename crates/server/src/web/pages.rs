@@ -162,7 +162,11 @@ pub async fn dashboard(
             .await?
             .iter()
             .map(|e| RecentLine {
-                when: e.at.to_zoned(now.time_zone().clone()).strftime("%a %H:%M").to_string(),
+                when: e
+                    .at
+                    .to_zoned(now.time_zone().clone())
+                    .strftime("%a %H:%M")
+                    .to_string(),
                 who: e.actor_label.clone(),
                 action: e.action.clone(),
             })
@@ -377,6 +381,18 @@ pub async fn person_revoke_sessions(
         .session_delete_all(auth.org(), id, &c.audit(Timestamp::now()))
         .await?;
     Ok(Redirect::to(&format!("/people/{id}?notice=sessions-ended")).into_response())
+}
+
+pub async fn person_reset_second_factor(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+) -> WebResult {
+    let c = caller(&auth);
+    c.may(auth.org(), Capability::ManagePeople)?;
+    let id = person_id(&id)?;
+    ops::reset_second_factor(&state, &c, auth.org(), id).await?;
+    Ok(Redirect::to(&format!("/people/{id}?notice=second-factor-reset")).into_response())
 }
 
 // ---- delegations ----
