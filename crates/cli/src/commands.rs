@@ -292,12 +292,20 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listen = config.listen;
     let demo = config.demo;
     let state = adjutant_server::prepare(config).await?;
+    // `--demo` seeds only an empty database; show the demo logins only when they exist.
+    let demo_logins = match adjutant_server::demo::DEMO_PEOPLE.first() {
+        Some((_, email, ..)) if demo => state.store.credential_by_login(email).await?.is_some(),
+        _ => false,
+    };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     output::line(&format!("Adjutant is listening on http://{addr}/"));
-    if demo {
+    if demo && !demo_logins {
+        output::line("The database already holds an organisation, so --demo added no demo organisation.");
+    }
+    if demo_logins {
         output::line(&format!(
             "Demo organisation Northwind: sign in as any of these with the password `{}`:",
             adjutant_server::demo::DEMO_PASSWORD
@@ -359,6 +367,11 @@ async fn init(g: &Global, a: InitArgs) -> anyhow::Result<()> {
     let state = state_for(load_config(g)?).await?;
     if state.store.org_by_slug(slug.as_str()).await.is_ok() {
         bail!("an organisation with slug `{}` already exists", slug.as_str());
+    }
+    // Sign-in names are unique across organisations; refuse now rather than
+    // leave an organisation without its administrator behind.
+    if state.store.credential_by_login(&admin_email).await?.is_some() {
+        bail!("{admin_email}: that e-mail address is already used to sign in elsewhere");
     }
     let caller = Caller::System("cli".into());
     let org = state
@@ -513,7 +526,9 @@ async fn user(g: &Global, cmd: UserCmd) -> anyhow::Result<()> {
         }
         UserCmd::ResetSecondFactor { email } => {
             let p = person_by_email(&state.store, org, &email).await?;
-            ops::reset_second_factor(&state, &caller, org, p.id).await.map_err(api)?;
+            ops::reset_second_factor(&state, &caller, org, p.id)
+                .await
+                .map_err(api)?;
             if g.json {
                 output::json(&serde_json::json!({"person": p.id, "second_factor": false}));
             } else {
@@ -672,6 +687,9 @@ async fn token(g: &Global, cmd: TokenCmd) -> anyhow::Result<()> {
             name,
             expires_days,
         } => {
+            if expires_days.is_some_and(|d| !(1..=3650).contains(&d)) {
+                bail!("--expires-days must be between 1 and 3650");
+            }
             let p = person_by_email(&state.store, org, &user).await?;
             let (t, secret) = ops::create_token(
                 &state,
@@ -791,10 +809,16 @@ async fn restore(g: &Global, file: &Path, force: bool) -> anyhow::Result<()> {
                 db.display()
             );
         }
-        let keep = config.data.join(format!(
-            "adjutant.db.before-restore-{}",
-            jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ")
-        ));
+        let stamp = jiff::Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
+        // Never overwrite an earlier kept database (two restores in one second).
+        let mut keep = config.data.join(format!("adjutant.db.before-restore-{stamp}"));
+        let mut n = 1;
+        while keep.exists() {
+            keep = config
+                .data
+                .join(format!("adjutant.db.before-restore-{stamp}-{n}"));
+            n += 1;
+        }
         std::fs::rename(&db, &keep).with_context(|| format!("moving {} aside", db.display()))?;
         for ext in ["-wal", "-shm"] {
             let side = config.data.join(format!("adjutant.db{ext}"));

@@ -94,8 +94,25 @@ fn main() -> ExitCode {
     match rt.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            output::error(&format!("{e:#}"));
+            output::error(&describe(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line. Store and start errors already include
+/// their source in their message, so a cause whose text is already shown is skipped.
+fn describe(e: &anyhow::Error) -> String {
+    let mut msg = String::new();
+    for cause in e.chain() {
+        let s = cause.to_string();
+        if msg.contains(&s) {
+            continue;
+        }
+        if !msg.is_empty() {
+            msg.push_str(": ");
+        }
+        msg.push_str(&s);
+    }
+    msg
 }

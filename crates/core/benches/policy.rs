@@ -25,7 +25,13 @@ fn main() {
             level: Level::Act,
         })
         .collect();
-    let actor = Actor { org, person: me, role: Role::Assistant, delegations, acting_for: None };
+    let actor = Actor {
+        org,
+        person: me,
+        role: Role::Assistant,
+        delegations,
+        acting_for: None,
+    };
     let items: Vec<ItemRef> = (0..1000u128)
         .map(|i| ItemRef {
             org,

@@ -54,7 +54,14 @@ fn host_triple() -> String {
 
 fn metadata() -> Value {
     let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--offline", "--filter-platform", &host_triple()])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--offline",
+            "--filter-platform",
+            &host_triple(),
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");
@@ -63,9 +70,27 @@ fn metadata() -> Value {
 }
 
 const IO_CRATES: &[&str] = &[
-    "tokio", "mio", "socket2", "hyper", "hyper-util", "h2", "axum", "axum-core", "tower", "tower-http",
-    "sqlx", "sqlx-core", "sqlx-sqlite", "sqlx-postgres", "libsqlite3-sys", "reqwest", "async-std",
-    "smol", "lettre", "async-imap", "tracing-subscriber",
+    "tokio",
+    "mio",
+    "socket2",
+    "hyper",
+    "hyper-util",
+    "h2",
+    "axum",
+    "axum-core",
+    "tower",
+    "tower-http",
+    "sqlx",
+    "sqlx-core",
+    "sqlx-sqlite",
+    "sqlx-postgres",
+    "libsqlite3-sys",
+    "reqwest",
+    "async-std",
+    "smol",
+    "lettre",
+    "async-imap",
+    "tracing-subscriber",
 ];
 
 #[test]
@@ -76,14 +101,27 @@ fn core_depends_on_no_io_crate_and_none_of_ours() {
         .iter()
         .filter(|d| IO_CRATES.contains(&d.as_str()) || d.starts_with("adjutant"))
         .collect();
-    assert!(bad.is_empty(), "adjutant-core must stay pure, but depends on {bad:?}");
+    assert!(
+        bad.is_empty(),
+        "adjutant-core must stay pure, but depends on {bad:?}"
+    );
 }
 
 #[test]
 fn store_knows_nothing_of_http() {
     let meta = metadata();
     let deps = closure(&meta, "adjutant-store");
-    for forbidden in ["axum", "hyper", "tower-http", "askama", "utoipa", "adjutant-server"] {
-        assert!(!deps.contains(forbidden), "adjutant-store must not depend on {forbidden}");
+    for forbidden in [
+        "axum",
+        "hyper",
+        "tower-http",
+        "askama",
+        "utoipa",
+        "adjutant-server",
+    ] {
+        assert!(
+            !deps.contains(forbidden),
+            "adjutant-store must not depend on {forbidden}"
+        );
     }
 }

@@ -111,7 +111,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), track_metrics))
         .layer(middleware::from_fn(csrf_guard))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
+        // Enforced where bodies are read, so the API answers 413 as a problem document.
+        .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             ApiError::internal().into_response()
         }))

@@ -87,6 +87,8 @@ impl Caller {
 enum AuthFail {
     Missing,
     Invalid,
+    /// Authenticated, but `X-Act-For` names someone the caller holds no delegation from.
+    NoDelegation,
     Store(StoreError),
 }
 
@@ -95,7 +97,10 @@ pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
     for value in headers.get_all(header::COOKIE) {
         let Ok(s) = value.to_str() else { continue };
         for part in s.split(';') {
-            let (k, v) = part.trim().split_once('=')?;
+            // A cookie without `=` is skipped, not the end of the search.
+            let Some((k, v)) = part.trim().split_once('=') else {
+                continue;
+            };
             if k == SESSION_COOKIE || k == SESSION_COOKIE_SECURE {
                 return Some(v.to_string());
             }
@@ -140,6 +145,21 @@ async fn build_actor(
     })
 }
 
+/// Applies `X-Act-For: <person id>` when present: the caller must hold a delegation from that person.
+fn apply_act_for_header(parts: &Parts, actor: Actor) -> Result<Actor, AuthFail> {
+    match parts.headers.get(ACT_FOR_HEADER) {
+        Some(v) => {
+            let p = v
+                .to_str()
+                .ok()
+                .and_then(|s| s.parse::<PersonId>().ok())
+                .ok_or(AuthFail::NoDelegation)?;
+            actor.act_for(p).map_err(|_| AuthFail::NoDelegation)
+        }
+        None => Ok(actor),
+    }
+}
+
 async fn authenticate(parts: &Parts, state: &AppState) -> Result<AuthCtx, AuthFail> {
     let now = Timestamp::now();
     if let Some(token) = bearer(&parts.headers) {
@@ -170,20 +190,8 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<AuthCtx, AuthFa
                 .await
                 .map_err(AuthFail::Store)?;
         }
-        let acting_for = match parts.headers.get(ACT_FOR_HEADER) {
-            Some(v) => Some(
-                v.to_str()
-                    .ok()
-                    .and_then(|s| s.parse::<PersonId>().ok())
-                    .ok_or(AuthFail::Invalid)?,
-            ),
-            None => None,
-        };
         let actor = build_actor(state, person.clone(), None).await?;
-        let actor = match acting_for {
-            Some(p) => actor.act_for(p).map_err(|_| AuthFail::Invalid)?,
-            None => actor,
-        };
+        let actor = apply_act_for_header(parts, actor)?;
         return Ok(AuthCtx {
             person,
             actor,
@@ -220,6 +228,8 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<AuthCtx, AuthFa
             .map_err(AuthFail::Store)?;
     }
     let actor = build_actor(state, person.clone(), s.acting_for).await?;
+    // An explicit header wins over the session's choice, for this request only.
+    let actor = apply_act_for_header(parts, actor)?;
     Ok(AuthCtx {
         person,
         actor,
@@ -236,8 +246,8 @@ impl FromRequestParts<AppState> for ApiAuth {
         match authenticate(parts, state).await {
             Ok(a) => Ok(ApiAuth(a)),
             Err(AuthFail::Store(e)) => Err(e.into()),
-            Err(AuthFail::Invalid) if parts.headers.contains_key(ACT_FOR_HEADER) => Err(ApiError::forbidden(
-                "the token is invalid, or you hold no delegation from the person in X-Act-For",
+            Err(AuthFail::NoDelegation) => Err(ApiError::forbidden(
+                "X-Act-For must name a person (by id) you hold a delegation from",
             )),
             Err(_) => Err(ApiError::unauthenticated()),
         }
@@ -270,6 +280,9 @@ impl FromRequestParts<AppState> for WebAuth {
         match authenticate(parts, state).await {
             Ok(a) => Ok(WebAuth(a)),
             Err(AuthFail::Store(e)) => Err(WebAuthRejection::Error(e.into())),
+            Err(AuthFail::NoDelegation) => Err(WebAuthRejection::Error(ApiError::forbidden(
+                "X-Act-For must name a person you hold a delegation from",
+            ))),
             Err(_) => {
                 let next = if parts.method == axum::http::Method::GET {
                     parts

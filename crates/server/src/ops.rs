@@ -207,9 +207,25 @@ pub async fn set_password(
 }
 
 /// Turns off a person's second factor (an administrator, when a phone is lost).
-pub async fn reset_second_factor(state: &AppState, caller: &Caller, org: OrgId, id: PersonId) -> ApiResult<()> {
+pub async fn reset_second_factor(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    id: PersonId,
+) -> ApiResult<()> {
     caller.may(org, Capability::ManagePeople)?;
-    state.store.person_get(org, id).await?;
+    let person = state.store.person_get(org, id).await?;
+    if !person.has_login {
+        return Err(ValidationError::field(
+            "person",
+            format!("{} has no login, so no second factor", person.name),
+        )
+        .into());
+    }
+    if !person.totp_enabled {
+        // Already off: nothing to change, nothing to audit.
+        return Ok(());
+    }
     state
         .store
         .credential_set_totp(org, id, None, &caller.audit(Timestamp::now()))

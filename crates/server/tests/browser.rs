@@ -36,20 +36,51 @@ fn chromedriver() -> Option<PathBuf> {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn spawn_app() -> (String, AppState, PathBuf) {
     let dir = std::env::temp_dir().join(format!("adjutant-browser-{}", uuid::Uuid::new_v4()));
-    let config = Config { data: dir.clone(), argon2_memory_kib: 64, argon2_iterations: 1, ..Config::default() };
+    let config = Config {
+        data: dir.clone(),
+        argon2_memory_kib: 64,
+        argon2_iterations: 1,
+        ..Config::default()
+    };
     let state = adjutant_server::prepare(config).await.unwrap();
     let caller = Caller::System("test".into());
     let slug = adjutant_core::people::OrgSlug::parse("northwind").unwrap();
-    let org = state.store.org_create(&slug, "Northwind", &caller.audit(jiff::Timestamp::now())).await.unwrap();
+    let org = state
+        .store
+        .org_create(&slug, "Northwind", &caller.audit(jiff::Timestamp::now()))
+        .await
+        .unwrap();
     for (name, email, role, zone, pw) in [
-        ("Iris Visser", "iris@northwind.example", "admin", "Europe/Amsterdam", Some("correct horse battery")),
-        ("Lars Jansen", "lars@northwind.example", "principal", "Europe/Amsterdam", None),
-        ("Maya de Vries", "maya@northwind.example", "assistant", "Europe/Amsterdam", None),
+        (
+            "Iris Visser",
+            "iris@northwind.example",
+            "admin",
+            "Europe/Amsterdam",
+            Some("correct horse battery"),
+        ),
+        (
+            "Lars Jansen",
+            "lars@northwind.example",
+            "principal",
+            "Europe/Amsterdam",
+            None,
+        ),
+        (
+            "Maya de Vries",
+            "maya@northwind.example",
+            "assistant",
+            "Europe/Amsterdam",
+            None,
+        ),
     ] {
         ops::create_person(
             &state,
@@ -68,7 +99,11 @@ async fn spawn_app() -> (String, AppState, PathBuf) {
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(adjutant_server::serve(state.clone(), listener, std::future::pending()));
+    tokio::spawn(adjutant_server::serve(
+        state.clone(),
+        listener,
+        std::future::pending(),
+    ));
     (url, state, dir)
 }
 
@@ -95,11 +130,21 @@ async fn wait_text(c: &Client, css: &str, needle: &str) -> String {
 }
 
 async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap();
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
 }
 
 async fn type_into(c: &Client, css: &str, text: &str) {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).send_keys(text).await.unwrap();
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -108,7 +153,9 @@ async fn admin_signs_in_adds_a_person_grants_a_delegation_and_audits_it() {
         if std::env::var("ADJUTANT_TEST_REQUIRE_BROWSER").as_deref() == Ok("1") {
             panic!("chromedriver is not installed but ADJUTANT_TEST_REQUIRE_BROWSER=1");
         }
-        println!("browser test skipped: chromedriver not found (install Debian's chromium and chromium-driver)");
+        println!(
+            "browser test skipped: chromedriver not found (install Debian's chromium and chromium-driver)"
+        );
         return;
     };
     let (url, state, dir) = spawn_app().await;
@@ -147,8 +194,18 @@ async fn admin_signs_in_adds_a_person_grants_a_delegation_and_audits_it() {
     }
     let c = client.expect("a WebDriver session starts");
     let org = state.store.org_list().await.unwrap()[0].id;
-    let lars = state.store.person_by_email(org, "lars@northwind.example").await.unwrap().id;
-    let maya = state.store.person_by_email(org, "maya@northwind.example").await.unwrap().id;
+    let lars = state
+        .store
+        .person_by_email(org, "lars@northwind.example")
+        .await
+        .unwrap()
+        .id;
+    let maya = state
+        .store
+        .person_by_email(org, "maya@northwind.example")
+        .await
+        .unwrap()
+        .id;
 
     // Sign in.
     c.goto(&format!("{url}/login")).await.unwrap();
@@ -194,13 +251,22 @@ async fn admin_signs_in_adds_a_person_grants_a_delegation_and_audits_it() {
     click(&c, "form[role=search] button[type=submit]").await;
     let mut filtered = String::new();
     for _ in 0..100 {
-        filtered = c.find(Locator::Css("#audit-rows")).await.unwrap().text().await.unwrap();
+        filtered = c
+            .find(Locator::Css("#audit-rows"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         if !filtered.contains("person.create") {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(filtered.contains("delegation.grant") && !filtered.contains("person.create"), "{filtered}");
+    assert!(
+        filtered.contains("delegation.grant") && !filtered.contains("person.create"),
+        "{filtered}"
+    );
     shot(&c, "6-audit-filtered").await;
 
     let _ = c.close().await;

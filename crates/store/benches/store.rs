@@ -14,7 +14,10 @@ async fn main() {
     let store = Store::open_sqlite(&dir).await.unwrap();
     store.migrate().await.unwrap();
     let ctx = || AuditCtx::system("bench", jiff::Timestamp::now());
-    let org = store.org_create(&OrgSlug::parse("bench").unwrap(), "Bench", &ctx()).await.unwrap();
+    let org = store
+        .org_create(&OrgSlug::parse("bench").unwrap(), "Bench", &ctx())
+        .await
+        .unwrap();
 
     let n = 2_000;
     let start = Instant::now();
@@ -42,15 +45,31 @@ async fn main() {
         assert_eq!(store.person_list(org.id).await.unwrap().len(), n);
     }
     let took = start.elapsed();
-    println!("sqlite person_list of {n}: {:.2} ms each", took.as_secs_f64() * 1e3 / reps as f64);
+    println!(
+        "sqlite person_list of {n}: {:.2} ms each",
+        took.as_secs_f64() * 1e3 / reps as f64
+    );
 
     let start = Instant::now();
     for _ in 0..reps {
-        let page = store.audit_list(org.id, &AuditFilter { limit: 100, ..AuditFilter::default() }).await.unwrap();
+        let page = store
+            .audit_list(
+                org.id,
+                &AuditFilter {
+                    limit: 100,
+                    ..AuditFilter::default()
+                },
+            )
+            .await
+            .unwrap();
         assert_eq!(page.len(), 100);
     }
     let took = start.elapsed();
-    println!("sqlite audit_list page of 100 (of {}): {:.2} ms each", n + 1, took.as_secs_f64() * 1e3 / reps as f64);
+    println!(
+        "sqlite audit_list page of 100 (of {}): {:.2} ms each",
+        n + 1,
+        took.as_secs_f64() * 1e3 / reps as f64
+    );
 
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);

@@ -114,6 +114,22 @@ impl Store {
         })
     }
 
+    /// Opens a SQLite file read-only, changing nothing in it (used to check backups).
+    pub async fn open_sqlite_read_only(path: &Path) -> Result<Store, StoreError> {
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts)
+            .await?;
+        Ok(Store {
+            pool: Pool::Sqlite(pool),
+            sqlite_path: Some(path.to_path_buf()),
+        })
+    }
+
     /// Connects to PostgreSQL at `url`, failing fast when it does not answer.
     pub async fn open_postgres(url: &str) -> Result<Store, StoreError> {
         let opts = PgConnectOptions::from_str(url)?;

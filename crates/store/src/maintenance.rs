@@ -76,12 +76,12 @@ impl Store {
 }
 
 /// Checks that `file` is a sound Adjutant SQLite backup this binary can run,
-/// returning its schema version. Opens it read-only in effect (no migration).
+/// returning its schema version. Opens it read-only: the file is not changed.
 pub async fn verify_backup(file: &Path) -> Result<i64, StoreError> {
     if !file.is_file() {
         return Err(StoreError::NotFound("backup file"));
     }
-    let store = Store::open_sqlite_file(file, false).await?;
+    let store = Store::open_sqlite_read_only(file).await?;
     let problems = store.integrity_check().await?;
     if !problems.is_empty() {
         store.close().await;

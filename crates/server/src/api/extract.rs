@@ -91,7 +91,13 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
             .map(ApiQuery)
             .map_err(|e| {
                 let message = e.inner().to_string();
-                let field = extract_quoted(&message).unwrap_or_else(|| e.path().to_string());
+                let path = e.path().to_string();
+                // Unknown parameters are reported at the top level; others at their own name.
+                let field = if path == "." {
+                    extract_quoted(&message).unwrap_or_else(|| "query".into())
+                } else {
+                    path
+                };
                 ApiError {
                     status: StatusCode::UNPROCESSABLE_ENTITY,
                     code: "invalid_query",

@@ -62,6 +62,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(people::get, people::update))
         .routes(routes!(people::set_password))
         .routes(routes!(people::revoke_sessions))
+        .routes(routes!(people::reset_second_factor))
         .routes(routes!(delegations::list, delegations::grant))
         .routes(routes!(delegations::revoke))
         .routes(routes!(tokens::list, tokens::create))

@@ -76,7 +76,7 @@ pub async fn get(
 ) -> ApiResult<Json<PersonView>> {
     let org = auth.org();
     let caller = Caller::Person(Box::new(auth));
-    if caller.person().map(|p| p.to_string()) != Some(id.clone()) {
+    if caller.person() != id.parse().ok() {
         caller.may(org, Capability::ViewDirectory)?;
     }
     let p = ops::get_person(&state, &caller, org, person_id(&id)?).await?;
@@ -149,4 +149,20 @@ pub async fn revoke_sessions(
         .session_delete_all(org, id, &caller.audit(jiff::Timestamp::now()))
         .await?;
     Ok(Json(serde_json::json!({"sessions_ended": n})))
+}
+
+/// Turns off a person's second factor, e.g. after a lost phone (administrators).
+#[utoipa::path(delete, path = "/api/v1/people/{id}/second-factor", tag = "people", security(("bearer" = []), ("session" = [])),
+    params(("id" = String, Path, description = "Person id")),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn reset_second_factor(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let org = auth.org();
+    let caller = Caller::Person(Box::new(auth));
+    caller.may(org, Capability::ManagePeople)?;
+    ops::reset_second_factor(&state, &caller, org, person_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

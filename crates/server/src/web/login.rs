@@ -102,7 +102,7 @@ fn secure(state: &AppState, headers: &HeaderMap) -> bool {
 }
 
 /// `Set-Cookie` for a session token (or, with `None`, one that clears it).
-fn session_cookie_header(
+pub(crate) fn session_cookie_header(
     state: &AppState,
     headers: &HeaderMap,
     token: Option<&str>,
@@ -255,10 +255,10 @@ async fn current_session(
     })
 }
 
-pub async fn totp_page() -> Response {
+pub async fn totp_page(Query(q): Query<NextQuery>) -> Response {
     render(&LoginPage {
         error: None,
-        next: "/".into(),
+        next: safe_next(q.next.as_deref()),
         email: String::new(),
         totp_step: true,
     })
@@ -282,7 +282,7 @@ pub async fn totp_submit(
             status,
             &LoginPage {
                 error: Some(msg.into()),
-                next: "/".into(),
+                next: next.clone(),
                 email: String::new(),
                 totp_step: true,
             },

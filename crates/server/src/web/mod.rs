@@ -30,6 +30,10 @@ pub fn router() -> Router<AppState> {
             post(pages::person_revoke_sessions),
         )
         .route(
+            "/people/{id}/second-factor/reset",
+            post(pages::person_reset_second_factor),
+        )
+        .route(
             "/delegations",
             get(pages::delegations).post(pages::delegation_grant),
         )

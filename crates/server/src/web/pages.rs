@@ -904,10 +904,19 @@ pub async fn totp_disable(State(state): State<AppState>, WebAuth(auth): WebAuth,
     Ok(Redirect::to("/account?notice=totp-off").into_response())
 }
 
-pub async fn logout_everywhere(State(state): State<AppState>, WebAuth(auth): WebAuth) -> WebResult {
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    headers: axum::http::HeaderMap,
+) -> WebResult {
     state
         .store
         .session_delete_all(auth.org(), auth.person.id, &auth.audit(Timestamp::now()))
         .await?;
-    Ok(Redirect::to("/login").into_response())
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().insert(
+        axum::http::header::SET_COOKIE,
+        super::login::session_cookie_header(&state, &headers, None, 0),
+    );
+    Ok(res)
 }

@@ -1,0 +1,1718 @@
+//! End-to-end tests of the `adjutant` binary: the administrative commands, their
+//! error messages, faults at start, durability of acknowledged writes across a
+//! SIGKILL, online backup and restore, and the demo organisation.
+//!
+//! Every test runs the real binary in its own fresh temporary data directory
+//! (removed at the end), with cheap Argon2 settings, and kills any server it
+//! started even when an assertion fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_adjutant");
+/// The administrator's password, as written to `--password-stdin`.
+const PASSWORD: &str = "correct horse battery staple";
+/// Longest a one-shot command may take before the test gives up on it.
+const RUN_LIMIT: Duration = Duration::from_secs(120);
+/// Longest a server may take to print its "listening on" line.
+const START_LIMIT: Duration = Duration::from_secs(60);
+
+// ---------------------------------------------------------------------------
+// Temporary directories
+// ---------------------------------------------------------------------------
+
+/// A fresh directory under the system's temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let p = std::env::temp_dir().join(format!(
+            "adjutant-cli-test-{name}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    fn join(&self, s: &str) -> PathBuf {
+        self.0.join(s)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Running the binary
+// ---------------------------------------------------------------------------
+
+/// `adjutant ARGS` with a clean `ADJUTANT_*` environment and cheap password hashing.
+fn command<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(args);
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("ADJUTANT_") {
+            c.env_remove(&k);
+        }
+    }
+    c.env_remove("ADJUTANT_DATABASE_URL")
+        .env("ADJUTANT_ARGON2_MEMORY_KIB", "64")
+        .env("ADJUTANT_ARGON2_ITERATIONS", "1");
+    c
+}
+
+/// What a finished command printed.
+struct Out {
+    what: String,
+    status: ExitStatus,
+    stdout: String,
+    stderr: String,
+}
+
+impl Out {
+    /// Asserts success and returns self.
+    fn ok(self) -> Out {
+        assert!(
+            self.status.success(),
+            "`{}` failed ({}):\nstdout: {}\nstderr: {}",
+            self.what,
+            self.status,
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// Stdout parsed as JSON (after asserting success).
+    fn json(self) -> Value {
+        let out = self.ok();
+        serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("`{}` printed no JSON ({e}): {}", out.what, out.stdout))
+    }
+
+    /// Asserts a failure reported as exactly one line `error: …` containing each
+    /// of `needles`; returns that line.
+    fn error(&self, needles: &[&str]) -> String {
+        assert!(
+            !self.status.success(),
+            "`{}` should have failed but succeeded:\nstdout: {}\nstderr: {}",
+            self.what,
+            self.stdout,
+            self.stderr
+        );
+        let err = self.stderr.trim_end();
+        assert_eq!(
+            err.lines().count(),
+            1,
+            "`{}` should report one line on stderr, got:\n{err}",
+            self.what
+        );
+        assert!(err.starts_with("error: "), "`{}`: {err}", self.what);
+        for n in needles {
+            assert!(
+                err.contains(n),
+                "`{}`: error should mention `{n}`: {err}",
+                self.what
+            );
+        }
+        no_repeated_cause(err);
+        err.to_string()
+    }
+
+    /// Like [`Out::error`], for `serve`, which may log to stderr before failing:
+    /// the last line is the one `error: …` line.
+    fn serve_error(&self, needles: &[&str]) -> String {
+        assert!(
+            !self.status.success(),
+            "`{}` should have failed:\n{}",
+            self.what,
+            self.stderr
+        );
+        let lines: Vec<&str> = self.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        let errors: Vec<&&str> = lines.iter().filter(|l| l.starts_with("error:")).collect();
+        assert_eq!(
+            errors.len(),
+            1,
+            "`{}`: one error line expected:\n{}",
+            self.what,
+            self.stderr
+        );
+        let last = lines.last().copied().unwrap_or_default();
+        assert!(last.starts_with("error: "), "`{}`: {}", self.what, self.stderr);
+        for n in needles {
+            assert!(
+                last.contains(n),
+                "`{}`: error should mention `{n}`: {last}",
+                self.what
+            );
+        }
+        no_repeated_cause(last);
+        last.to_string()
+    }
+}
+
+/// An error line names each cause once: no `: `-separated part appears twice.
+fn no_repeated_cause(line: &str) {
+    let parts: Vec<&str> = line.split(": ").filter(|p| p.len() >= 8).collect();
+    for (i, p) in parts.iter().enumerate() {
+        assert!(!parts[i + 1..].contains(p), "`{p}` is repeated in: {line}");
+    }
+}
+
+/// Reads a pipe to its end on a thread.
+fn drain(mut r: impl Read + Send + 'static) -> JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = r.read_to_end(&mut buf);
+        String::from_utf8_lossy(&buf).into_owned()
+    })
+}
+
+/// Runs `cmd` to completion (bounded), feeding `stdin` when given.
+fn run(mut cmd: Command, stdin: Option<&str>) -> Out {
+    let what = std::iter::once("adjutant".to_string())
+        .chain(cmd.get_args().map(|a| a.to_string_lossy().into_owned()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    cmd.stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
+    let mut child = cmd.spawn().expect("start adjutant");
+    if let Some(input) = stdin {
+        let mut w = child.stdin.take().unwrap();
+        // The command may exit before reading; a broken pipe is its answer.
+        let _ = w.write_all(input.as_bytes());
+    }
+    let out = drain(child.stdout.take().unwrap());
+    let err = drain(child.stderr.take().unwrap());
+    let deadline = Instant::now() + RUN_LIMIT;
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("`{what}` did not finish within {RUN_LIMIT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Out {
+        what,
+        status,
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    }
+}
+
+/// `adjutant --data DIR ARGS`.
+fn cli(data: &Path, args: &[&str]) -> Out {
+    let mut all: Vec<&std::ffi::OsStr> = vec!["--data".as_ref(), data.as_os_str()];
+    all.extend(args.iter().map(|a| std::ffi::OsStr::new(*a)));
+    run(command(&all), None)
+}
+
+/// `adjutant --data DIR ARGS` with `input` on standard input.
+fn cli_stdin(data: &Path, args: &[&str], input: &str) -> Out {
+    let mut all: Vec<&std::ffi::OsStr> = vec!["--data".as_ref(), data.as_os_str()];
+    all.extend(args.iter().map(|a| std::ffi::OsStr::new(*a)));
+    run(command(&all), Some(input))
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("temp paths are UTF-8")
+}
+
+/// `init` of Northwind with Iris Visser as administrator.
+fn init_northwind(data: &Path) -> Out {
+    cli_stdin(
+        data,
+        &[
+            "init",
+            "--org-name",
+            "Northwind",
+            "--org-slug",
+            "northwind",
+            "--admin-name",
+            "Iris Visser",
+            "--admin-email",
+            "iris@example.org",
+            "--time-zone",
+            "Europe/Amsterdam",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    )
+    .ok()
+}
+
+/// Creates a token for `email`; returns (token id, secret).
+fn create_token(data: &Path, email: &str, name: &str) -> (String, String) {
+    let v = cli(
+        data,
+        &["--json", "token", "create", "--user", email, "--name", name],
+    )
+    .json();
+    let id = v["token"]["id"].as_str().expect("token id").to_string();
+    let secret = v["secret"].as_str().expect("token secret").to_string();
+    assert!(!secret.is_empty());
+    (id, secret)
+}
+
+/// `user list --json`, as an array.
+fn people(data: &Path) -> Vec<Value> {
+    match cli(data, &["--json", "user", "list"]).json() {
+        Value::Array(a) => a,
+        other => panic!("user list --json: not an array: {other}"),
+    }
+}
+
+fn ids_of(list: &[Value]) -> BTreeSet<String> {
+    list.iter()
+        .map(|p| p["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+fn by_email<'a>(list: &'a [Value], email: &str) -> &'a Value {
+    list.iter()
+        .find(|p| p["email"] == email)
+        .unwrap_or_else(|| panic!("no {email} in {list:?}"))
+}
+
+/// The newest schema version the binary knows (the store's migration list).
+fn known_schema_version() -> i64 {
+    adjutant_store::MIGRATIONS_SQLITE
+        .iter()
+        .map(|m| m.0)
+        .max()
+        .unwrap_or(0)
+}
+
+// ---------------------------------------------------------------------------
+// Servers
+// ---------------------------------------------------------------------------
+
+/// A running `adjutant serve`; killed (SIGKILL) when dropped, so a failing
+/// assertion never leaves a server behind.
+struct Server {
+    child: Child,
+    base: String,
+    lines: mpsc::Receiver<String>,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts `serve --data DIR --listen 127.0.0.1:0 EXTRA` and waits (bounded)
+    /// for its "listening on" line.
+    fn start(data: &Path, extra: &[&str]) -> Server {
+        let mut args = vec!["serve", "--data", path_str(data), "--listen", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
+        let mut cmd = command(&args);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("start adjutant serve");
+        let stdout = child.stdout.take().unwrap();
+        let stderr_pipe = child.stderr.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = stderr.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr_pipe).lines() {
+                let Ok(line) = line else { break };
+                let mut s = sink.lock().unwrap();
+                s.push_str(&line);
+                s.push('\n');
+            }
+        });
+        let mut server = Server {
+            child,
+            base: String::new(),
+            lines,
+            stderr,
+        };
+        let line = server.wait_for_line("is listening on http://");
+        let url = line
+            .split("listening on ")
+            .nth(1)
+            .expect("an address after `listening on`")
+            .trim();
+        server.base = url.trim_end_matches('/').to_string();
+        assert!(server.base.starts_with("http://127.0.0.1:"), "{line}");
+        server
+    }
+
+    /// Waits (bounded) for a stdout line containing `needle`; returns it.
+    fn wait_for_line(&mut self, needle: &str) -> String {
+        self.lines_until(needle).pop().unwrap_or_default()
+    }
+
+    /// Collects stdout lines up to and including one containing `needle`.
+    fn lines_until(&mut self, needle: &str) -> Vec<String> {
+        let deadline = Instant::now() + START_LIMIT;
+        let mut seen = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    let hit = line.contains(needle);
+                    seen.push(line);
+                    if hit {
+                        return seen;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    panic!(
+                        "no line containing `{needle}` within {START_LIMIT:?}; stdout so far: {seen:?}; stderr: {}",
+                        self.stderr()
+                    )
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    let status = self.child.wait().ok();
+                    std::thread::sleep(Duration::from_millis(100));
+                    panic!(
+                        "the server ended ({status:?}) before printing `{needle}`; stdout: {seen:?}; stderr: {}",
+                        self.stderr()
+                    )
+                }
+            }
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// SIGKILL (on Unix `Child::kill` sends SIGKILL) and reap.
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+/// GET `path` with a bearer token; returns (status, body as JSON or Null).
+async fn get(c: &reqwest::Client, server_url: String, token: Option<&str>) -> (u16, Value) {
+    let mut req = c.get(server_url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let body = res.json::<Value>().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+/// POSTs a new staff member; returns the status and the new id when 201.
+async fn post_person(
+    c: &reqwest::Client,
+    base: &str,
+    token: &str,
+    n: usize,
+) -> Result<(u16, Option<String>), reqwest::Error> {
+    let res = c
+        .post(format!("{base}/api/v1/people"))
+        .bearer_auth(token)
+        .json(&json!({"name": format!("Person {n}"), "email": format!("p{n}@example.org"), "role": "staff"}))
+        .send()
+        .await?;
+    let status = res.status().as_u16();
+    let id = if status == 201 {
+        res.json::<Value>()
+            .await
+            .ok()
+            .and_then(|v| v["id"].as_str().map(String::from))
+    } else {
+        None
+    };
+    Ok((status, id))
+}
+
+/// Opens a SQLite file with the store and runs its integrity check.
+fn integrity_problems(db: &Path) -> Vec<String> {
+    runtime().block_on(async {
+        let store = adjutant_store::Store::open_sqlite_file(db, false)
+            .await
+            .expect("open the database file");
+        let problems = store.integrity_check().await.expect("integrity check");
+        store.close().await;
+        problems
+    })
+}
+
+// ---------------------------------------------------------------------------
+// 1. The happy path
+// ---------------------------------------------------------------------------
+
+#[test]
+fn administering_an_installation_from_the_command_line() {
+    let tmp = TempDir::new("happy");
+    let data = tmp.join("data");
+
+    let out = init_northwind(&data);
+    assert!(
+        out.stdout.contains(
+            "Created organisation Northwind (northwind) with administrator Iris Visser <iris@example.org>."
+        ),
+        "{}",
+        out.stdout
+    );
+    assert!(data.join("adjutant.db").is_file());
+
+    let out = cli(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Lars Jansen",
+            "--email",
+            "Lars@Example.org",
+            "--role",
+            "principal",
+            "--time-zone",
+            "America/New_York",
+        ],
+    )
+    .ok();
+    assert!(
+        out.stdout.starts_with("Added Lars Jansen (principal), id "),
+        "{}",
+        out.stdout
+    );
+    let maya = cli(
+        &data,
+        &[
+            "--json",
+            "user",
+            "add",
+            "--name",
+            "Maya de Vries",
+            "--email",
+            "maya@example.org",
+            "--role",
+            "assistant",
+            "--time-zone",
+            "Europe/Amsterdam",
+        ],
+    )
+    .json();
+    assert_eq!(maya["role"], "assistant");
+    assert_eq!(maya["has_login"], false);
+    // A person with a login, password from stdin.
+    let tom = cli_stdin(
+        &data,
+        &[
+            "--json",
+            "user",
+            "add",
+            "--name",
+            "Tom Bakker",
+            "--email",
+            "tom@example.org",
+            "--role",
+            "contractor",
+            "--password-stdin",
+        ],
+        "another long password\n",
+    )
+    .json();
+    assert_eq!(tom["has_login"], true);
+    assert_eq!(tom["time_zone"], "UTC");
+
+    // The table.
+    let out = cli(&data, &["user", "list"]).ok();
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 5, "{}", out.stdout);
+    assert!(lines[0].starts_with("NAME"), "{}", out.stdout);
+    for header in ["E-MAIL", "ROLE", "TIME ZONE", "STATUS", "ID"] {
+        assert!(lines[0].contains(header), "{}", lines[0]);
+    }
+    let iris_row = lines.iter().find(|l| l.starts_with("Iris Visser")).unwrap();
+    assert!(iris_row.contains("iris@example.org") && iris_row.contains("admin"));
+    assert!(iris_row.contains("Europe/Amsterdam") && iris_row.contains("login"));
+    let lars_row = lines.iter().find(|l| l.starts_with("Lars Jansen")).unwrap();
+    assert!(lars_row.contains("no login") && lars_row.contains("America/New_York"));
+
+    // The JSON.
+    let list = people(&data);
+    assert_eq!(list.len(), 4);
+    let iris = by_email(&list, "iris@example.org");
+    assert_eq!(iris["name"], "Iris Visser");
+    assert_eq!(iris["role"], "admin");
+    assert_eq!(iris["time_zone"], "Europe/Amsterdam");
+    assert_eq!(iris["disabled"], false);
+    assert_eq!(iris["has_login"], true);
+    let lars = by_email(&list, "lars@example.org"); // stored lower-cased
+    assert_eq!(lars["role"], "principal");
+    assert_eq!(lars["time_zone"], "America/New_York");
+    assert_eq!(lars["has_login"], false);
+    let iris_id = iris["id"].as_str().unwrap().to_string();
+    assert_eq!(ids_of(&list).len(), 4);
+
+    // Role, disable, enable.
+    let out = cli(&data, &["user", "set-role", "tom@example.org", "staff"]).ok();
+    assert_eq!(out.stdout.trim(), "Tom Bakker's role is now staff.");
+    let out = cli(&data, &["user", "disable", "tom@example.org"]).ok();
+    assert_eq!(out.stdout.trim(), "Tom Bakker is now disabled.");
+    let list = people(&data);
+    let t = by_email(&list, "tom@example.org");
+    assert_eq!(
+        (t["role"].as_str(), t["disabled"].as_bool()),
+        (Some("staff"), Some(true))
+    );
+    let out = cli(&data, &["user", "list"]).ok();
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.starts_with("Tom Bakker") && l.contains("disabled")),
+        "{}",
+        out.stdout
+    );
+    let v = cli(&data, &["--json", "user", "enable", "TOM@example.org"]).json();
+    assert_eq!(v["disabled"], false);
+    // Turning off a second factor: Tom turned one on (the web does that; here, the store).
+    runtime().block_on(async {
+        let store = adjutant_store::Store::open_sqlite_file(&data.join("adjutant.db"), false)
+            .await
+            .unwrap();
+        let org = store.org_list().await.unwrap()[0].id;
+        let tom = store.person_by_email(org, "tom@example.org").await.unwrap();
+        let ctx = adjutant_store::AuditCtx::system("test", jiff::Timestamp::now());
+        store
+            .credential_set_totp(org, tom.id, Some(&[7u8; 20]), &ctx)
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    assert_eq!(by_email(&people(&data), "tom@example.org")["totp_enabled"], true);
+    let out = cli(&data, &["user", "reset-second-factor", "tom@example.org"]).ok();
+    assert_eq!(out.stdout.trim(), "Tom Bakker's second factor is off.");
+    assert_eq!(by_email(&people(&data), "tom@example.org")["totp_enabled"], false);
+
+    // Delegations.
+    let out = cli(
+        &data,
+        &[
+            "delegate",
+            "grant",
+            "--principal",
+            "lars@example.org",
+            "--delegate",
+            "maya@example.org",
+            "--scopes",
+            "calendar,mail",
+            "--level",
+            "act",
+        ],
+    )
+    .ok();
+    assert_eq!(
+        out.stdout.trim(),
+        "Maya de Vries may now act for Lars Jansen in: calendar, mail."
+    );
+    let d = cli(&data, &["--json", "delegate", "list"]).json();
+    let d = d.as_array().unwrap();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["principal_name"], "Lars Jansen");
+    assert_eq!(d[0]["delegate_name"], "Maya de Vries");
+    assert_eq!(d[0]["principal"], lars["id"]);
+    assert_eq!(d[0]["delegate"], maya["id"]);
+    assert_eq!(d[0]["scopes"], json!(["calendar", "mail"]));
+    assert_eq!(d[0]["level"], "act");
+    let out = cli(&data, &["delegate", "list"]).ok();
+    assert!(out.stdout.contains("calendar,mail"), "{}", out.stdout);
+    let out = cli(
+        &data,
+        &[
+            "delegate",
+            "revoke",
+            "--principal",
+            "lars@example.org",
+            "--delegate",
+            "maya@example.org",
+        ],
+    )
+    .ok();
+    assert_eq!(
+        out.stdout.trim(),
+        "Revoked: Maya de Vries no longer acts for Lars Jansen."
+    );
+    assert_eq!(cli(&data, &["--json", "delegate", "list"]).json(), json!([]));
+
+    // Tokens, used against a running server on the same data directory.
+    let token = cli(
+        &data,
+        &[
+            "--json",
+            "token",
+            "create",
+            "--user",
+            "iris@example.org",
+            "--name",
+            "laptop",
+        ],
+    )
+    .json();
+    let token_id = token["token"]["id"].as_str().unwrap().to_string();
+    let secret = token["secret"].as_str().unwrap().to_string();
+    assert_eq!(token["token"]["name"], "laptop");
+    assert_eq!(token["token"]["person"].as_str(), Some(iris_id.as_str()));
+    assert!(token["token"]["revoked_at"].is_null());
+    let out = cli(
+        &data,
+        &[
+            "token",
+            "create",
+            "--user",
+            "lars@example.org",
+            "--name",
+            "script",
+        ],
+    )
+    .ok();
+    assert!(
+        out.stdout.starts_with("Token `script` for Lars Jansen (id "),
+        "{}",
+        out.stdout
+    );
+    let lars_secret = out.stdout.lines().nth(1).unwrap().trim().to_string();
+    assert!(!lars_secret.is_empty());
+
+    let server = Server::start(&data, &[]);
+    let rt = runtime();
+    let c = client();
+    let (status, me) = rt.block_on(get(&c, server.url("/api/v1/me"), Some(&secret)));
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["person"]["email"], "iris@example.org");
+    assert_eq!(me["person"]["id"].as_str(), Some(iris_id.as_str()));
+    assert_eq!(me["organisation"], "Northwind");
+    let (status, me) = rt.block_on(get(&c, server.url("/api/v1/me"), Some(&lars_secret)));
+    assert_eq!(
+        (status, me["person"]["name"].as_str()),
+        (200, Some("Lars Jansen"))
+    );
+    assert_eq!(rt.block_on(get(&c, server.url("/api/v1/me"), None)).0, 401);
+    assert_eq!(
+        rt.block_on(get(&c, server.url("/api/v1/me"), Some("adj_not-a-real-token")))
+            .0,
+        401
+    );
+
+    // Revoking while the server runs takes effect at once.
+    let out = cli(&data, &["token", "revoke", &token_id]).ok();
+    assert_eq!(out.stdout.trim(), "Revoked token `laptop`.");
+    assert_eq!(
+        rt.block_on(get(&c, server.url("/api/v1/me"), Some(&secret))).0,
+        401
+    );
+    // Disabling a person revokes their tokens.
+    cli(&data, &["user", "disable", "lars@example.org"]).ok();
+    assert_eq!(
+        rt.block_on(get(&c, server.url("/api/v1/me"), Some(&lars_secret)))
+            .0,
+        401
+    );
+    cli(&data, &["user", "enable", "lars@example.org"]).ok();
+    assert_eq!(
+        rt.block_on(get(&c, server.url("/api/v1/me"), Some(&lars_secret)))
+            .0,
+        401
+    );
+    drop(server);
+
+    let tokens = cli(&data, &["--json", "token", "list"]).json();
+    let tokens = tokens.as_array().unwrap();
+    assert_eq!(tokens.len(), 2);
+    assert!(tokens.iter().all(|t| !t["revoked_at"].is_null()), "{tokens:?}");
+    let out = cli(&data, &["token", "list"]).ok();
+    assert_eq!(out.stdout.matches("revoked").count(), 2, "{}", out.stdout);
+
+    // Everything above is in the audit log, done by `cli`.
+    let audit = cli(&data, &["--json", "audit", "--limit", "1000"]).json();
+    let audit = audit.as_array().unwrap();
+    let actions: BTreeMap<&str, usize> = audit.iter().fold(BTreeMap::new(), |mut m, e| {
+        *m.entry(e["action"].as_str().unwrap()).or_default() += 1;
+        m
+    });
+    for (action, at_least) in [
+        ("organisation.create", 1),
+        ("person.create", 4),
+        ("person.update", 5),
+        ("delegation.grant", 1),
+        ("delegation.revoke", 1),
+        ("token.create", 2),
+        ("token.revoke", 1),
+        ("person.totp_disable", 1),
+    ] {
+        assert!(
+            actions.get(action).copied().unwrap_or(0) >= at_least,
+            "expected {at_least}× {action} in {actions:?}"
+        );
+    }
+    for e in audit {
+        // The one change made beside the CLI (Tom turning on his second factor) says so.
+        let want = if e["action"] == "person.totp_enable" {
+            "test"
+        } else {
+            "cli"
+        };
+        assert_eq!(e["actor_label"], want, "{e}");
+    }
+    // Newest first.
+    assert_eq!(audit[0]["action"], "person.update", "{:?}", audit[0]);
+    let only_tokens = cli(&data, &["--json", "audit", "--action", "token."]).json();
+    let only_tokens = only_tokens.as_array().unwrap();
+    assert_eq!(only_tokens.len(), 3, "{only_tokens:?}");
+    assert!(
+        only_tokens
+            .iter()
+            .all(|e| e["action"].as_str().unwrap().starts_with("token."))
+    );
+    let out = cli(&data, &["audit", "--limit", "3"]).ok();
+    assert_eq!(out.stdout.lines().count(), 4, "{}", out.stdout);
+    assert!(
+        out.stdout.lines().nth(1).unwrap().contains("cli"),
+        "{}",
+        out.stdout
+    );
+
+    // Migrations: already applied.
+    let v = known_schema_version();
+    let out = cli(&data, &["migrate"]).ok();
+    assert!(
+        out.stdout
+            .contains(&format!("applied 0 migration(s); schema is at version {v}")),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("adjutant.db"), "{}", out.stdout);
+    assert_eq!(
+        cli(&data, &["--json", "migrate"]).json(),
+        json!({"applied": 0, "schema_version": v})
+    );
+    // On a fresh directory, `migrate` creates the schema.
+    let fresh = tmp.join("fresh");
+    let m = cli(&fresh, &["--json", "migrate"]).json();
+    assert_eq!(m["schema_version"], v);
+    assert!(m["applied"].as_u64().unwrap() >= 1, "{m}");
+}
+
+// ---------------------------------------------------------------------------
+// 2. Bad input
+// ---------------------------------------------------------------------------
+
+/// Everything a failed command must leave as it was.
+fn snapshot(data: &Path) -> Vec<Value> {
+    vec![
+        cli(data, &["--json", "user", "list"]).json(),
+        cli(data, &["--json", "delegate", "list"]).json(),
+        cli(data, &["--json", "token", "list"]).json(),
+        cli(data, &["--json", "audit", "--limit", "1000"]).json(),
+    ]
+}
+
+#[test]
+fn bad_input_is_refused_with_one_clear_line_and_changes_nothing() {
+    let tmp = TempDir::new("bad-input");
+    let data = tmp.join("data");
+
+    // Before any organisation exists.
+    for args in [
+        &["user", "list"][..],
+        &["user", "add", "--name", "X", "--role", "staff"],
+        &["delegate", "list"],
+        &["token", "list"],
+        &["audit"],
+    ] {
+        cli(&data, args).error(&["no organisation yet", "adjutant init"]);
+    }
+
+    // `init` without its answers, stdin not being a terminal.
+    let out = cli(&data, &["init", "--org-slug", "northwind", "--password-stdin"]);
+    out.error(&["--org-name"]);
+    let out = cli(
+        &data,
+        &[
+            "init",
+            "--org-name",
+            "Northwind",
+            "--admin-name",
+            "Iris Visser",
+            "--admin-email",
+            "iris@example.org",
+        ],
+    );
+    out.error(&["--password-stdin"]);
+    // A password that is too short.
+    let init_args = [
+        "init",
+        "--org-name",
+        "Northwind",
+        "--org-slug",
+        "northwind",
+        "--admin-name",
+        "Iris Visser",
+        "--admin-email",
+        "iris@example.org",
+        "--password-stdin",
+    ];
+    cli_stdin(&data, &init_args, "short\n").error(&["password", "at least 10 characters"]);
+    // A bad e-mail address, an unknown zone, a bad slug.
+    let mut bad_email = init_args;
+    bad_email[8] = "iris-at-example.org";
+    cli_stdin(&data, &bad_email, &format!("{PASSWORD}\n")).error(&["iris-at-example.org"]);
+    let mut bad_slug = init_args;
+    bad_slug[4] = "North Wind!";
+    cli_stdin(&data, &bad_slug, &format!("{PASSWORD}\n")).error(&["North Wind!"]);
+    let mut bad_zone = init_args.to_vec();
+    bad_zone.extend(["--time-zone", "Mars/Olympus_Mons"]);
+    cli_stdin(&data, &bad_zone, &format!("{PASSWORD}\n")).error(&["Mars/Olympus_Mons"]);
+    // None of that created anything.
+    cli(&data, &["user", "list"]).error(&["no organisation yet"]);
+
+    init_northwind(&data);
+    for (name, email, role) in [
+        ("Lars Jansen", "lars@example.org", "principal"),
+        ("Maya de Vries", "maya@example.org", "assistant"),
+    ] {
+        cli(
+            &data,
+            &["user", "add", "--name", name, "--email", email, "--role", role],
+        )
+        .ok();
+    }
+    let before = snapshot(&data);
+
+    let add = |email: &str, role: &str| {
+        cli(
+            &data,
+            &[
+                "user", "add", "--name", "Someone", "--email", email, "--role", role,
+            ],
+        )
+    };
+    add("someone@example.org", "wizard").error(&["role", "wizard"]);
+    add("not-an-email", "staff").error(&["not-an-email"]);
+    add("someone@nodomain", "staff").error(&["someone@nodomain"]);
+    add("iris@example.org", "staff").error(&["already exists"]);
+    add("IRIS@example.org", "staff").error(&["already exists"]);
+    cli(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "   ",
+            "--email",
+            "someone@example.org",
+            "--role",
+            "staff",
+        ],
+    )
+    .error(&["name"]);
+    cli(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Someone",
+            "--email",
+            "someone@example.org",
+            "--role",
+            "staff",
+            "--time-zone",
+            "Nowhere/Special",
+        ],
+    )
+    .error(&["Nowhere/Special"]);
+    cli_stdin(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Someone",
+            "--email",
+            "someone@example.org",
+            "--role",
+            "staff",
+            "--password-stdin",
+        ],
+        "tooshort\n",
+    )
+    .error(&["password", "at least 10 characters"]);
+    cli(&data, &["user", "set-role", "nobody@x.org", "staff"]).error(&["nobody@x.org"]);
+    cli(&data, &["user", "set-role", "lars@example.org", "emperor"]).error(&["emperor"]);
+    cli(&data, &["user", "disable", "nobody@x.org"]).error(&["nobody@x.org"]);
+    cli(&data, &["user", "reset-second-factor", "nobody@x.org"]).error(&["nobody@x.org"]);
+    // Lars has no login, so no second factor to turn off.
+    cli(&data, &["user", "reset-second-factor", "lars@example.org"]).error(&["login"]);
+    cli_stdin(
+        &data,
+        &["user", "set-password", "lars@example.org", "--password-stdin"],
+        "short\n",
+    )
+    .error(&["at least 10 characters"]);
+
+    let grant = |scopes: &str, level: &str, principal: &str| {
+        cli(
+            &data,
+            &[
+                "delegate",
+                "grant",
+                "--principal",
+                principal,
+                "--delegate",
+                "maya@example.org",
+                "--scopes",
+                scopes,
+                "--level",
+                level,
+            ],
+        )
+    };
+    grant("calendar,telepathy", "act", "lars@example.org").error(&["telepathy"]);
+    grant("calendar", "rule", "lars@example.org").error(&["rule"]);
+    grant("calendar", "act", "ghost@example.org").error(&["ghost@example.org"]);
+    grant("calendar", "act", "maya@example.org").error(&["themselves"]);
+    cli(
+        &data,
+        &[
+            "delegate",
+            "revoke",
+            "--principal",
+            "lars@example.org",
+            "--delegate",
+            "maya@example.org",
+        ],
+    )
+    .error(&["no delegation"]);
+
+    cli(&data, &["token", "revoke", "not-a-uuid"]).error(&["not-a-uuid", "token id"]);
+    cli(
+        &data,
+        &["token", "revoke", "0190a0b0-0000-7000-8000-000000000000"],
+    )
+    .error(&["token"]);
+    cli(
+        &data,
+        &["token", "create", "--user", "nobody@x.org", "--name", "x"],
+    )
+    .error(&["nobody@x.org"]);
+    cli(
+        &data,
+        &[
+            "token",
+            "create",
+            "--user",
+            "lars@example.org",
+            "--name",
+            "x",
+            "--expires-days",
+            "0",
+        ],
+    )
+    .error(&["expires_in_days"]);
+
+    cli(&data, &["--org", "nope", "user", "list"]).error(&["nope"]);
+    cli(&data, &["--org", "nope", "audit"]).error(&["nope"]);
+    cli(&data, &["audit", "--limit", "0"]).error(&["--limit"]);
+    cli(&data, &["audit", "--actor", "nobody@x.org"]).error(&["nobody@x.org"]);
+
+    // A second `init` with the same slug.
+    cli_stdin(&data, &init_args, &format!("{PASSWORD}\n")).error(&["northwind", "already exists"]);
+    // A second organisation whose administrator's e-mail is already a login elsewhere.
+    cli_stdin(
+        &data,
+        &[
+            "init",
+            "--org-name",
+            "Acme",
+            "--org-slug",
+            "acme",
+            "--admin-name",
+            "Iris Again",
+            "--admin-email",
+            "iris@example.org",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    )
+    .error(&["already used to sign in"]);
+    // Still one organisation: commands work without --org, and `acme` is unknown.
+    cli(&data, &["--org", "acme", "user", "list"]).error(&["acme"]);
+
+    assert_eq!(snapshot(&data), before, "a refused command changed something");
+}
+
+// ---------------------------------------------------------------------------
+// 3. Faults at start
+// ---------------------------------------------------------------------------
+
+#[test]
+fn unusable_data_directories_are_named() {
+    let tmp = TempDir::new("bad-dir");
+    // A directory that cannot be created.
+    let proc_dir = Path::new("/proc/adjutant-nope");
+    cli(proc_dir, &["user", "list"]).error(&["data directory /proc/adjutant-nope"]);
+    run(
+        command(&[
+            "serve",
+            "--data",
+            "/proc/adjutant-nope",
+            "--listen",
+            "127.0.0.1:0",
+        ]),
+        None,
+    )
+    .serve_error(&["/proc/adjutant-nope"]);
+    // A path under a regular file.
+    let file = tmp.join("file");
+    std::fs::write(&file, b"not a directory").unwrap();
+    let under = file.join("sub");
+    cli(&under, &["user", "list"]).error(&[path_str(&under)]);
+    run(
+        command(&["serve", "--data", path_str(&under), "--listen", "127.0.0.1:0"]),
+        None,
+    )
+    .serve_error(&[path_str(&under)]);
+    cli(&under, &["migrate"]).error(&[path_str(&under)]);
+    cli(&under, &["backup", path_str(&tmp.join("b.db"))]).error(&[path_str(&under)]);
+    assert_eq!(std::fs::read(&file).unwrap(), b"not a directory");
+    // A data directory whose database file is not a database.
+    let junk_dir = tmp.join("junk");
+    std::fs::create_dir_all(&junk_dir).unwrap();
+    let junk_db = junk_dir.join("adjutant.db");
+    std::fs::write(&junk_db, vec![b'x'; 8192]).unwrap();
+    cli(&junk_dir, &["user", "list"]).error(&[path_str(&junk_db), "not a database"]);
+    run(
+        command(&["serve", "--data", path_str(&junk_dir), "--listen", "127.0.0.1:0"]),
+        None,
+    )
+    .serve_error(&[path_str(&junk_db)]);
+    assert_eq!(std::fs::read(&junk_db).unwrap(), vec![b'x'; 8192]);
+
+    // A directory we may not write (only meaningful when not running as root).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let ro = tmp.join("read-only");
+        std::fs::create_dir_all(&ro).unwrap();
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let writable = std::fs::write(ro.join("probe"), b"x").is_ok();
+        if !writable {
+            cli(&ro, &["user", "list"]).error(&[path_str(&ro), "not writable"]);
+        }
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+#[test]
+fn bad_configuration_is_named() {
+    let tmp = TempDir::new("bad-config");
+    let data = tmp.join("data");
+    let conf = tmp.join("adjutant.toml");
+    std::fs::write(&conf, "listen = \"127.0.0.1:0\"\nlsiten = \"x\"\n").unwrap();
+    let with_config = |args: &[&str]| {
+        let mut all = vec!["--config", path_str(&conf), "--data", path_str(&data)];
+        all.extend_from_slice(args);
+        run(command(&all), None)
+    };
+    with_config(&["user", "list"]).error(&["lsiten", path_str(&conf)]);
+    with_config(&["serve"]).serve_error(&["lsiten", path_str(&conf)]);
+    // A bad value in a known key.
+    std::fs::write(&conf, "session_idle_minutes = \"soon\"\n").unwrap();
+    with_config(&["user", "list"]).error(&[path_str(&conf)]);
+    // Not TOML at all.
+    std::fs::write(&conf, "this is = = not toml\n").unwrap();
+    with_config(&["user", "list"]).error(&[path_str(&conf)]);
+    // A missing file.
+    let missing = tmp.join("missing.toml");
+    run(
+        command(&[
+            "--config",
+            path_str(&missing),
+            "--data",
+            path_str(&data),
+            "user",
+            "list",
+        ]),
+        None,
+    )
+    .error(&["cannot read config file", path_str(&missing)]);
+
+    // Environment variables.
+    let mut c = command(&["--data", path_str(&data), "user", "list"]);
+    c.env("ADJUTANT_NOPE", "1");
+    run(c, None).error(&["ADJUTANT_NOPE"]);
+    let mut c = command(&["serve", "--data", path_str(&data), "--listen", "127.0.0.1:0"]);
+    c.env("ADJUTANT_NOPE", "1");
+    run(c, None).serve_error(&["ADJUTANT_NOPE"]);
+    let mut c = command(&["--data", path_str(&data), "user", "list"]);
+    c.env("ADJUTANT_LISTEN", "nowhere");
+    run(c, None).error(&["ADJUTANT_LISTEN"]);
+    let mut c = command(&["--data", path_str(&data), "user", "list"]);
+    c.env("ADJUTANT_ARGON2_MEMORY_KIB", "1");
+    run(c, None).error(&["argon2"]);
+    // A database URL that is not PostgreSQL.
+    run(command(&["--database-url", "mysql://db/x", "user", "list"]), None)
+        .error(&["database_url", "postgres://"]);
+
+    // Configuration is checked before anything is touched.
+    assert!(!data.exists(), "a refused command created {}", data.display());
+    // `ADJUTANT_TEST_*` belongs to test suites and is ignored.
+    let mut c = command(&["--data", path_str(&data), "user", "list"]);
+    c.env("ADJUTANT_TEST_ANYTHING", "1");
+    run(c, None).error(&["no organisation yet"]);
+}
+
+#[test]
+fn an_unreachable_database_fails_promptly_and_is_named() {
+    let url = "postgres://postgres@127.0.0.1:1/nothing";
+    run(command(&["--database-url", url, "user", "list"]), None).error(&["database", "127.0.0.1:1"]);
+    run(
+        command(&["--database-url", url, "serve", "--listen", "127.0.0.1:0"]),
+        None,
+    )
+    .serve_error(&["database", "127.0.0.1:1"]);
+    run(command(&["--database-url", url, "migrate"]), None).error(&["database"]);
+    // The password in a URL never appears in messages.
+    let secret_url = "postgres://app:hunter2-secret@127.0.0.1:1/nothing";
+    let e = run(command(&["--database-url", secret_url, "user", "list"]), None).error(&["database"]);
+    assert!(!e.contains("hunter2"), "{e}");
+    assert!(e.contains("<redacted>"), "{e}");
+    let mut c = command(&["user", "list"]);
+    c.env("ADJUTANT_DATABASE_URL", secret_url);
+    let e = run(c, None).error(&["database"]);
+    assert!(!e.contains("hunter2"), "{e}");
+    // Restore writes SQLite only.
+    run(
+        command(&["--database-url", url, "restore", "/nonexistent-backup.db"]),
+        None,
+    )
+    .error(&["pg_restore"]);
+}
+
+#[test]
+fn a_database_newer_than_the_binary_is_refused_and_left_alone() {
+    let tmp = TempDir::new("newer");
+    let data = tmp.join("data");
+    init_northwind(&data);
+    let db = data.join("adjutant.db");
+    runtime().block_on(async {
+        let opts = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&db)
+            .create_if_missing(false);
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    });
+    let bytes = std::fs::read(&db).unwrap();
+
+    run(
+        command(&["serve", "--data", path_str(&data), "--listen", "127.0.0.1:0"]),
+        None,
+    )
+    .serve_error(&["newer", "999"]);
+    cli(&data, &["user", "list"]).error(&["newer", "999"]);
+    cli(&data, &["migrate"]).error(&["newer"]);
+    cli(
+        &data,
+        &["token", "create", "--user", "iris@example.org", "--name", "x"],
+    )
+    .error(&["newer"]);
+    let backup = tmp.join("backup.db");
+    cli(&data, &["backup", path_str(&backup)]).error(&["newer"]);
+    assert!(!backup.exists());
+
+    assert!(std::fs::read(&db).unwrap() == bytes, "the database file changed");
+    let rows = runtime().block_on(async {
+        let opts = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&db)
+            .create_if_missing(false)
+            .read_only(true);
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts)
+            .await
+            .unwrap();
+        let v: Vec<(i64,)> = sqlx::query_as("SELECT version FROM schema_migrations ORDER BY version")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        let persons: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM persons")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        (v, persons.0)
+    });
+    let mut versions: Vec<i64> = adjutant_store::MIGRATIONS_SQLITE.iter().map(|m| m.0).collect();
+    versions.push(999);
+    assert_eq!(rows.0.into_iter().map(|r| r.0).collect::<Vec<_>>(), versions);
+    assert_eq!(rows.1, 1);
+}
+
+// ---------------------------------------------------------------------------
+// 4. Durability across SIGKILL
+// ---------------------------------------------------------------------------
+
+#[test]
+fn acknowledged_writes_survive_a_sigkill() {
+    const WORKERS: usize = 4;
+    const MAX_WRITES: usize = 200;
+    const KILL_AFTER: usize = 100;
+
+    let tmp = TempDir::new("durability");
+    let data = tmp.join("data");
+    init_northwind(&data);
+    let (_, secret) = create_token(&data, "iris@example.org", "load");
+    let mut server = Server::start(&data, &[]);
+    let base = server.base.clone();
+    let rt = runtime();
+
+    struct Tally {
+        acked: Vec<(String, Option<String>)>,
+        unexpected: Vec<String>,
+    }
+    let (tally, acked_at_kill, in_flight_at_kill, attempted) = rt.block_on(async {
+        let c = client();
+        let next = Arc::new(AtomicUsize::new(0));
+        let acked_n = Arc::new(AtomicUsize::new(0));
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let killed = Arc::new(AtomicBool::new(false));
+        let tally = Arc::new(Mutex::new(Tally {
+            acked: vec![],
+            unexpected: vec![],
+        }));
+        let mut workers = Vec::new();
+        for _ in 0..WORKERS {
+            let (c, base, secret) = (c.clone(), base.clone(), secret.clone());
+            let (next, acked_n, in_flight, killed, tally) = (
+                next.clone(),
+                acked_n.clone(),
+                in_flight.clone(),
+                killed.clone(),
+                tally.clone(),
+            );
+            workers.push(tokio::spawn(async move {
+                loop {
+                    let n = next.fetch_add(1, SeqCst);
+                    if n >= MAX_WRITES {
+                        break;
+                    }
+                    in_flight.fetch_add(1, SeqCst);
+                    let r = post_person(&c, &base, &secret, n).await;
+                    in_flight.fetch_sub(1, SeqCst);
+                    match r {
+                        Ok((201, id)) => {
+                            tally
+                                .lock()
+                                .unwrap()
+                                .acked
+                                .push((format!("p{n}@example.org"), id));
+                            acked_n.fetch_add(1, SeqCst);
+                        }
+                        other => {
+                            if !killed.load(SeqCst) {
+                                tally.lock().unwrap().unexpected.push(format!("p{n}: {other:?}"));
+                            }
+                            break;
+                        }
+                    }
+                }
+            }));
+        }
+        let deadline = Instant::now() + Duration::from_secs(300);
+        while acked_n.load(SeqCst) < KILL_AFTER && next.load(SeqCst) < MAX_WRITES && Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        // Pull the plug while the workers keep writing.
+        killed.store(true, SeqCst);
+        let flying = in_flight.load(SeqCst);
+        server.kill();
+        let at_kill = acked_n.load(SeqCst);
+        for w in workers {
+            w.await.unwrap();
+        }
+        let tally = std::mem::replace(
+            &mut *tally.lock().unwrap(),
+            Tally {
+                acked: vec![],
+                unexpected: vec![],
+            },
+        );
+        (tally, at_kill, flying, next.load(SeqCst).min(MAX_WRITES))
+    });
+    assert!(
+        tally.unexpected.is_empty(),
+        "writes failed before the kill: {:?}\nserver stderr: {}",
+        tally.unexpected,
+        server.stderr()
+    );
+    assert!(!tally.acked.is_empty());
+    eprintln!(
+        "durability: {acked_at_kill} writes acknowledged when SIGKILL was sent \
+         ({in_flight_at_kill} in flight), {} acknowledged in all, {attempted} attempted",
+        tally.acked.len()
+    );
+
+    // Restart on the same directory: every acknowledged write is there.
+    let server = Server::start(&data, &[]);
+    let (status, list) = rt.block_on(get(&client(), server.url("/api/v1/people"), Some(&secret)));
+    assert_eq!(status, 200, "{list}");
+    let list = list.as_array().unwrap().clone();
+    let present: BTreeMap<String, String> = list
+        .iter()
+        .filter_map(|p| Some((p["email"].as_str()?.to_string(), p["id"].as_str()?.to_string())))
+        .collect();
+    let mut missing = vec![];
+    for (email, id) in &tally.acked {
+        match (present.get(email), id) {
+            (None, _) => missing.push(email.clone()),
+            (Some(found), Some(id)) => assert_eq!(found, id, "{email} has another id"),
+            (Some(_), None) => {}
+        }
+    }
+    assert!(missing.is_empty(), "acknowledged but lost: {missing:?}");
+    let staff = present.len() - 1;
+    assert!(
+        staff >= tally.acked.len() && staff <= attempted,
+        "{staff} people stored"
+    );
+    eprintln!(
+        "durability: after restart {staff} people stored ({} committed without an acknowledgement)",
+        staff - tally.acked.len()
+    );
+    // The CLI sees the same, and the file is sound.
+    assert_eq!(ids_of(&people(&data)), present.values().cloned().collect());
+    assert_eq!(
+        integrity_problems(&data.join("adjutant.db")),
+        Vec::<String>::new()
+    );
+    drop(server);
+    assert_eq!(
+        integrity_problems(&data.join("adjutant.db")),
+        Vec::<String>::new()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 5. Backup and restore
+// ---------------------------------------------------------------------------
+
+fn before_restore_files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.starts_with("adjutant.db.before-restore-") && !n.ends_with("-wal") && !n.ends_with("-shm")
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn backup_while_writing_then_restore() {
+    let tmp = TempDir::new("backup");
+    let data = tmp.join("data");
+    init_northwind(&data);
+    let (_, secret) = create_token(&data, "iris@example.org", "backup-test");
+    let server = Server::start(&data, &[]);
+    let base = server.base.clone();
+    let rt = runtime();
+    let c = client();
+
+    // People who exist before any backup starts.
+    let before: BTreeSet<String> = rt.block_on(async {
+        let mut ids = BTreeSet::new();
+        for n in 0..20 {
+            let (status, id) = post_person(&c, &base, &secret, n).await.unwrap();
+            assert_eq!(status, 201);
+            ids.insert(id.unwrap());
+        }
+        ids
+    });
+    let before_backup = people(&data);
+    assert_eq!(before_backup.len(), 21);
+
+    // A writer that keeps going while the backups run.
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicUsize::new(0));
+    let writer = {
+        let (c, base, secret, stop, written) = (
+            c.clone(),
+            base.clone(),
+            secret.clone(),
+            stop.clone(),
+            written.clone(),
+        );
+        rt.spawn(async move {
+            let mut n = 1000;
+            while !stop.load(SeqCst) && n < 1000 + 5000 {
+                match post_person(&c, &base, &secret, n).await {
+                    Ok((201, _)) => {
+                        written.fetch_add(1, SeqCst);
+                    }
+                    other => return Err(format!("p{n}: {other:?}")),
+                }
+                n += 1;
+            }
+            Ok(())
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while written.load(SeqCst) < 5 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let files: Vec<PathBuf> = (0..3).map(|i| tmp.join(&format!("backup-{i}.db"))).collect();
+    let runs: Vec<JoinHandle<Out>> = files
+        .iter()
+        .map(|f| {
+            let (data, f) = (data.clone(), f.clone());
+            std::thread::spawn(move || cli(&data, &["backup", path_str(&f)]))
+        })
+        .collect();
+    for (r, f) in runs.into_iter().zip(&files) {
+        let out = r.join().unwrap().ok();
+        assert!(
+            out.stdout.starts_with(&format!("Backed up to {} (", f.display())),
+            "{}",
+            out.stdout
+        );
+        assert!(f.is_file());
+    }
+    // One more while writes continue, asking for JSON.
+    let json_backup = tmp.join("backup-json.db");
+    let v = cli(&data, &["--json", "backup", path_str(&json_backup)]).json();
+    assert_eq!(v["schema_version"], known_schema_version());
+    assert!(v["bytes"].as_u64().unwrap() > 0);
+    stop.store(true, SeqCst);
+    rt.block_on(writer)
+        .unwrap()
+        .unwrap_or_else(|e| panic!("writer: {e}\n{}", server.stderr()));
+    let during = written.load(SeqCst);
+    assert!(during >= 5);
+
+    // A backup never overwrites a file.
+    let size = std::fs::metadata(&files[0]).unwrap().len();
+    cli(&data, &["backup", path_str(&files[0])]).error(&["already exists"]);
+    assert_eq!(std::fs::metadata(&files[0]).unwrap().len(), size);
+    drop(server);
+    let total = people(&data).len();
+    assert_eq!(total, 21 + during);
+
+    // Restore into a new directory.
+    let newdir = tmp.join("restored");
+    let out = cli(&newdir, &["restore", path_str(&files[0])]).ok();
+    assert!(out.stdout.starts_with("Restored "), "{}", out.stdout);
+    let restored = people(&newdir);
+    let restored_ids = ids_of(&restored);
+    assert!(
+        restored_ids.is_superset(&before),
+        "people from before the backup are missing"
+    );
+    assert!(restored_ids.is_superset(&ids_of(&before_backup)));
+    assert!(restored.len() <= total);
+    assert!(before_restore_files(&newdir).is_empty());
+
+    // Again, without --force: refused, nothing touched.
+    let db_bytes = std::fs::read(newdir.join("adjutant.db")).unwrap();
+    cli(&newdir, &["restore", path_str(&files[1])]).error(&["--force"]);
+    assert_eq!(std::fs::read(newdir.join("adjutant.db")).unwrap(), db_bytes);
+    // With --force: replaced, the previous one kept beside it.
+    cli(&newdir, &["--json", "restore", "--force", path_str(&files[1])]).json();
+    let kept = before_restore_files(&newdir);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(std::fs::read(newdir.join(&kept[0])).unwrap(), db_bytes);
+    // Twice in quick succession: both earlier databases are kept.
+    let second_bytes = std::fs::read(newdir.join("adjutant.db")).unwrap();
+    cli(&newdir, &["restore", "--force", path_str(&files[2])]).ok();
+    let kept = before_restore_files(&newdir);
+    assert_eq!(kept.len(), 2, "a kept database was overwritten: {kept:?}");
+    let kept_bytes: Vec<Vec<u8>> = kept
+        .iter()
+        .map(|k| std::fs::read(newdir.join(k)).unwrap())
+        .collect();
+    assert!(kept_bytes.contains(&db_bytes) && kept_bytes.contains(&second_bytes));
+
+    // The server on the restored directory sees what the CLI sees.
+    let listed = people(&newdir);
+    let listed_ids = ids_of(&listed);
+    assert!(listed_ids.is_superset(&before));
+    let server = Server::start(&newdir, &[]);
+    let (status, api_people) = rt.block_on(get(&c, server.url("/api/v1/people"), Some(&secret)));
+    assert_eq!(status, 200, "{api_people}");
+    let api_people = api_people.as_array().unwrap().clone();
+    assert_eq!(api_people.len(), listed.len());
+    assert_eq!(ids_of(&api_people), listed_ids);
+    drop(server);
+
+    // A file that is not an Adjutant backup.
+    let garbage = tmp.join("garbage.db");
+    let junk: Vec<u8> = (0..64 * 1024).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&garbage, &junk).unwrap();
+    let target = tmp.join("never");
+    cli(&target, &["restore", path_str(&garbage)]).error(&["is not a usable backup"]);
+    assert!(
+        !target.exists(),
+        "restore of garbage wrote into {}",
+        target.display()
+    );
+    // An SQLite file without our schema.
+    let empty_db = tmp.join("empty.db");
+    rt.block_on(async {
+        let s = adjutant_store::Store::open_sqlite_file(&empty_db, true)
+            .await
+            .unwrap();
+        s.close().await;
+    });
+    cli(&target, &["restore", path_str(&empty_db)]).error(&["is not a usable backup"]);
+    assert!(!target.exists());
+    // Missing file.
+    cli(&target, &["restore", path_str(&tmp.join("no-such-file.db"))]).error(&["is not a usable backup"]);
+    assert!(!target.exists());
+    // Garbage with --force over an existing database: refused before touching it.
+    let current = std::fs::read(newdir.join("adjutant.db")).unwrap();
+    cli(&newdir, &["restore", "--force", path_str(&garbage)]).error(&["is not a usable backup"]);
+    assert_eq!(std::fs::read(newdir.join("adjutant.db")).unwrap(), current);
+    assert_eq!(before_restore_files(&newdir).len(), 2);
+    assert_eq!(std::fs::read(&garbage).unwrap(), junk);
+}
+
+// ---------------------------------------------------------------------------
+// 6. The demo
+// ---------------------------------------------------------------------------
+
+#[test]
+fn demo_seeds_an_empty_directory_once() {
+    let tmp = TempDir::new("demo");
+    let data = tmp.join("data");
+    let mut server = Server::start(&data, &["--demo"]);
+    let lines = server.lines_until("priya@northwind.example");
+    let text = lines.join("\n");
+    assert!(text.contains("Demo organisation Northwind"), "{text}");
+    assert!(text.contains("northwind-demo"), "{text}");
+    for email in [
+        "iris@northwind.example",
+        "lars@northwind.example",
+        "maya@northwind.example",
+        "grace@northwind.example",
+    ] {
+        assert!(text.contains(email), "{email} missing from:\n{text}");
+    }
+    // The server is running; the CLI reads the same database.
+    let first = people(&data);
+    assert_eq!(first.len(), 10);
+    assert_eq!(by_email(&first, "lars@northwind.example")["role"], "principal");
+    assert_eq!(by_email(&first, "priya@northwind.example")["role"], "contractor");
+    assert!(first.iter().all(|p| p["has_login"] == true));
+    let delegations = cli(&data, &["--json", "delegate", "list"]).json();
+    assert_eq!(delegations.as_array().unwrap().len(), 3);
+    // The demo accounts work: Maya holds her two delegations.
+    let rt = runtime();
+    let c = client();
+    let (status, _) = rt.block_on(get(&c, server.url("/healthz"), None));
+    assert_eq!(status, 200);
+    let (_, maya_secret) = create_token(&data, "maya@northwind.example", "demo");
+    let (status, me) = rt.block_on(get(&c, server.url("/api/v1/me"), Some(&maya_secret)));
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["organisation"], "Northwind");
+    assert_eq!(me["delegations"].as_array().map(Vec::len), Some(2), "{me}");
+    server.kill();
+
+    // A second start does not seed again.
+    let mut server = Server::start(&data, &["--demo"]);
+    let _ = server.lines_until("priya@northwind.example");
+    let second = people(&data);
+    assert_eq!(ids_of(&second), ids_of(&first));
+    assert_eq!(
+        cli(&data, &["--json", "delegate", "list"])
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let audit = cli(
+        &data,
+        &["--json", "audit", "--action", "person.create", "--limit", "1000"],
+    )
+    .json();
+    let audit = audit.as_array().unwrap();
+    assert_eq!(audit.len(), 10);
+    assert!(audit.iter().all(|e| e["actor_label"] == "demo"));
+    drop(server);
+
+    // `--demo` on an installation that already holds another organisation adds nothing.
+    let other = tmp.join("other");
+    init_northwind(&other);
+    let mut server = Server::start(&other, &["--demo"]);
+    let rest = server.lines_until("demo");
+    let text = rest.join("\n");
+    assert!(!text.contains("northwind-demo"), "{text}");
+    assert_eq!(people(&other).len(), 1);
+    drop(server);
+}
