@@ -508,19 +508,7 @@ async fn user(g: &Global, cmd: UserCmd) -> anyhow::Result<()> {
             Ok(())
         }
         UserCmd::Disable { email } => {
-            let p = person_by_email(&state.store, org, &email).await?;
-            let p = ops::update_person(
-                &state,
-                &caller,
-                org,
-                p.id,
-                &PersonUpdate {
-                    disabled: Some(true),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(api)?;
+            let p = set_disabled(&state, &caller, org, &email, true).await?;
             report_person(g, &p, "is now");
             Ok(())
         }
@@ -537,25 +525,31 @@ async fn user(g: &Global, cmd: UserCmd) -> anyhow::Result<()> {
             Ok(())
         }
         UserCmd::Enable { email } => {
-            let p = person_by_email(&state.store, org, &email).await?;
-            let p = ops::update_person(
-                &state,
-                &caller,
-                org,
-                p.id,
-                &PersonUpdate {
-                    disabled: Some(false),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(api)?;
+            let p = set_disabled(&state, &caller, org, &email, false).await?;
             report_person(g, &p, "is now");
             Ok(())
         }
     };
     state.store.close().await;
     result
+}
+
+/// Disables or enables the person with this e-mail address.
+async fn set_disabled(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    email: &str,
+    disabled: bool,
+) -> anyhow::Result<Person> {
+    let p = person_by_email(&state.store, org, email).await?;
+    let update = PersonUpdate {
+        disabled: Some(disabled),
+        ..Default::default()
+    };
+    ops::update_person(state, caller, org, p.id, &update)
+        .await
+        .map_err(api)
 }
 
 fn report_person(g: &Global, p: &Person, what: &str) {

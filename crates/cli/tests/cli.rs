@@ -1064,7 +1064,7 @@ fn bad_input_is_refused_with_one_clear_line_and_changes_nothing() {
             "0",
         ],
     )
-    .error(&["expires_in_days"]);
+    .error(&["--expires-days"]);
 
     cli(&data, &["--org", "nope", "user", "list"]).error(&["nope"]);
     cli(&data, &["--org", "nope", "audit"]).error(&["nope"]);
