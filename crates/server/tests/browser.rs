@@ -251,15 +251,15 @@ async fn admin_signs_in_adds_a_person_grants_a_delegation_and_audits_it() {
     click(&c, "form[role=search] button[type=submit]").await;
     let mut filtered = String::new();
     for _ in 0..100 {
-        filtered = c
-            .find(Locator::Css("#audit-rows"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        if !filtered.contains("person.create") {
-            break;
+        // htmx swaps the table in place, so an element found a moment ago may be gone:
+        // a stale read is retried, not an error.
+        if let Ok(e) = c.find(Locator::Css("#audit-rows")).await
+            && let Ok(t) = e.text().await
+        {
+            filtered = t;
+            if !filtered.contains("person.create") {
+                break;
+            }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
