@@ -64,3 +64,31 @@ typed_id!(
     /// One entry in the audit log.
     AuditId
 );
+typed_id!(
+    /// A calendar: a person's or a resource's.
+    CalendarId
+);
+typed_id!(
+    /// An event (a single one, or the master of a recurring series).
+    EventId
+);
+typed_id!(
+    /// A bookable resource: a room now; desks and equipment later.
+    ResourceId
+);
+typed_id!(
+    /// A meeting request, with its tentative holds.
+    MeetingRequestId
+);
+typed_id!(
+    /// A group poll over several proposed times.
+    PollId
+);
+typed_id!(
+    /// A read-only subscription feed of a calendar.
+    FeedId
+);
+typed_id!(
+    /// A stored iTIP message (an invitation or cancellation) for one attendee.
+    ItipMessageId
+);

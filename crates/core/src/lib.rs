@@ -3,6 +3,7 @@
 //! Nothing here performs I/O, reads the clock or draws randomness: callers pass
 //! `now` and random bytes in, which keeps every rule a plain, testable function.
 
+pub mod calendar;
 pub mod delegation;
 pub mod error;
 pub mod ids;
