@@ -107,15 +107,18 @@ pub enum Capability {
     ReadAudit,
     /// List and revoke anyone's API tokens.
     ManageAllTokens,
+    /// Add and change rooms and other bookable resources, and travel times between places.
+    ManageResources,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 5] = [
+    pub const ALL: [Capability; 6] = [
         Capability::ViewDirectory,
         Capability::ManagePeople,
         Capability::ManageAllDelegations,
         Capability::ReadAudit,
         Capability::ManageAllTokens,
+        Capability::ManageResources,
     ];
 }
 
@@ -145,6 +148,7 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
         | Capability::ManageAllDelegations
         | Capability::ReadAudit
         | Capability::ManageAllTokens => actor.role == Role::Admin,
+        Capability::ManageResources => matches!(actor.role, Role::Admin | Role::OfficeManager),
     };
     if ok {
         Ok(())
@@ -155,6 +159,9 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
             Capability::ManageAllDelegations => "only administrators manage other people's delegations",
             Capability::ReadAudit => "only administrators read the audit log",
             Capability::ManageAllTokens => "only administrators manage other people's tokens",
+            Capability::ManageResources => {
+                "only office managers and administrators manage rooms and travel times"
+            }
         }))
     }
 }
@@ -370,6 +377,7 @@ mod tests {
                     let want = same
                         && match cap {
                             Capability::ViewDirectory => role != Role::Contractor,
+                            Capability::ManageResources => role == Role::Admin || role == Role::OfficeManager,
                             _ => role == Role::Admin,
                         };
                     assert_eq!(

@@ -8,9 +8,15 @@
 //! working hours are wall-clock rules ("every Monday at 09:00 in Amsterdam")
 //! that must survive daylight-saving changes.
 
+pub mod availability;
+pub mod booking;
 pub mod event;
+pub mod finder;
+pub mod poll;
 pub mod recurrence;
+pub mod series;
 pub mod time;
 
 pub use event::*;
+pub use series::{Occurrence, Override};
 pub use time::*;
