@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod delegations;
 mod engine;
 mod error;
@@ -15,6 +16,8 @@ mod migrate;
 pub mod model;
 pub mod orgs;
 pub mod people;
+pub mod polls;
+pub mod scheduling;
 
 pub use audit::AuditCtx;
 pub use engine::{Backend, Store};

@@ -60,6 +60,14 @@ impl Store {
             "api_tokens",
             "delegations",
             "audit_log",
+            "resources",
+            "calendars",
+            "events",
+            "event_attendees",
+            "meeting_requests",
+            "itip_messages",
+            "polls",
+            "calendar_feeds",
         ];
         let mut out = Vec::new();
         for t in tables {

@@ -6,18 +6,32 @@ use crate::error::StoreError;
 use sqlx::Row;
 
 /// (version, name, SQL) for SQLite.
-pub const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "platform",
-    include_str!("../migrations/sqlite/0001_platform.sql"),
-)];
+pub const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "platform",
+        include_str!("../migrations/sqlite/0001_platform.sql"),
+    ),
+    (
+        2,
+        "calendar",
+        include_str!("../migrations/sqlite/0002_calendar.sql"),
+    ),
+];
 
 /// (version, name, SQL) for PostgreSQL.
-pub const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "platform",
-    include_str!("../migrations/postgres/0001_platform.sql"),
-)];
+pub const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "platform",
+        include_str!("../migrations/postgres/0001_platform.sql"),
+    ),
+    (
+        2,
+        "calendar",
+        include_str!("../migrations/postgres/0002_calendar.sql"),
+    ),
+];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";

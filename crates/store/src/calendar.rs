@@ -1,0 +1,1084 @@
+//! Calendars, resources (rooms) and events.
+//!
+//! An event is stored once, in the calendar of whoever organises it; its
+//! attendees who are people of the organisation are indexed beside it, so a
+//! person's agenda is "events in my calendars, plus events I attend", and a
+//! room's is "events that book it". Each event row carries the instant its
+//! series first starts and last ends (computed by the core from the event
+//! itself), which is what range queries filter on.
+//!
+//! A room is never double-booked: creating or moving an event that books one
+//! checks every occurrence of it against the room's other events inside the
+//! same write transaction, with the room's row locked on PostgreSQL (SQLite's
+//! `BEGIN IMMEDIATE` already serialises writers).
+
+use crate::audit::{self, AuditCtx};
+use crate::engine::{Store, on_pool, on_tx};
+use crate::error::StoreError;
+use crate::scheduling::{NewItip, insert_itip};
+use crate::{from_micros, new_uuid, parse_id, to_micros};
+use adjutant_core::calendar::booking::{self, Booked};
+use adjutant_core::calendar::series::{self, Override};
+use adjutant_core::calendar::{EventData, TimeRange, Zone};
+use adjutant_core::ids::{CalendarId, EventId, MeetingRequestId, OrgId, PersonId, ResourceId};
+use jiff::Timestamp;
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// Whose a calendar is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum CalendarOwner {
+    Person(PersonId),
+    Resource(ResourceId),
+}
+
+/// A calendar of a person or a resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Calendar {
+    pub id: CalendarId,
+    pub org: OrgId,
+    pub owner: CalendarOwner,
+    pub name: String,
+    pub time_zone: String,
+    /// A person's main calendar: where new events and invitations go.
+    pub is_default: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A bookable resource: a room (desks and equipment arrive with the office work).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Resource {
+    pub id: ResourceId,
+    pub org: OrgId,
+    /// `room` for now.
+    pub kind: String,
+    pub name: String,
+    pub capacity: u32,
+    pub equipment: Vec<String>,
+    /// Where it is (site, floor): also the place travel times are configured for.
+    pub location: String,
+    pub time_zone: String,
+    pub bookable: bool,
+    /// The resource's own calendar (for blocks such as maintenance).
+    pub calendar: CalendarId,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// Fields of a new resource, or all fields of a changed one.
+#[derive(Debug, Clone)]
+pub struct ResourceInput {
+    pub kind: String,
+    pub name: String,
+    pub capacity: u32,
+    pub equipment: Vec<String>,
+    pub location: String,
+    pub time_zone: String,
+    pub bookable: bool,
+}
+
+/// A stored event with its overridden occurrences.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventRecord {
+    pub id: EventId,
+    pub org: OrgId,
+    pub calendar: CalendarId,
+    /// The iCalendar UID, unique within the calendar.
+    pub uid: String,
+    pub data: EventData,
+    pub overrides: Vec<Override>,
+    pub room: Option<ResourceId>,
+    /// Set on the tentative holds of a meeting request.
+    pub meeting_request: Option<MeetingRequestId>,
+    /// The iCalendar SEQUENCE: raised by every change that matters to attendees.
+    pub sequence: u32,
+    pub starts_at: Timestamp,
+    /// When the last occurrence ends; `None` when the event repeats forever.
+    pub ends_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// An event to store.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub calendar: CalendarId,
+    /// Kept when given (imports); otherwise a new one is made.
+    pub uid: Option<String>,
+    pub data: EventData,
+    pub overrides: Vec<Override>,
+    pub room: Option<ResourceId>,
+    pub meeting_request: Option<MeetingRequestId>,
+}
+
+/// Whose events a range query reads.
+#[derive(Debug, Clone)]
+pub enum EventScope {
+    /// Events in these calendars only.
+    Calendars(Vec<CalendarId>),
+    /// A person's agenda: events in their calendars and events they attend (not declined).
+    Person(PersonId),
+    /// Events booking this resource, and blocks in its own calendar.
+    Resource(ResourceId),
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportOutcome {
+    pub created: usize,
+    pub updated: usize,
+}
+
+fn corrupt(what: &str) -> impl FnOnce(serde_json::Error) -> StoreError + '_ {
+    move |e| StoreError::Corrupt(format!("stored {what}: {e}"))
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
+}
+
+/// The zone a calendar's dates and floating times are read in.
+fn zone_of(name: &str) -> Zone {
+    Zone::parse("time_zone", name).unwrap_or_else(|_| Zone::utc())
+}
+
+/// The index columns of an event: when its series starts and ends.
+fn span_of(data: &EventData, overrides: &[Override], zone: &Zone) -> Result<(i64, Option<i64>), StoreError> {
+    let (s, e) = series::bounds(data, overrides, zone)
+        .map_err(|e| StoreError::Conflict(format!("the event's recurrence cannot be stored: {e}")))?;
+    Ok((to_micros(s), e.map(to_micros)))
+}
+
+macro_rules! calendar_row {
+    ($r:expr) => {{
+        let r = $r;
+        let person: Option<String> = r.try_get("owner_person_id")?;
+        let resource: Option<String> = r.try_get("resource_id")?;
+        let owner = match (person, resource) {
+            (Some(p), _) => CalendarOwner::Person(parse_id(&p)?),
+            (None, Some(x)) => CalendarOwner::Resource(parse_id(&x)?),
+            (None, None) => return Err(StoreError::Corrupt("a calendar without an owner".into())),
+        };
+        Calendar {
+            id: parse_id(&r.try_get::<String, _>("id")?)?,
+            org: parse_id(&r.try_get::<String, _>("org_id")?)?,
+            owner,
+            name: r.try_get("name")?,
+            time_zone: r.try_get("time_zone")?,
+            is_default: r.try_get("is_default")?,
+            created_at: from_micros(r.try_get("created_at")?),
+            updated_at: from_micros(r.try_get("updated_at")?),
+        }
+    }};
+}
+
+macro_rules! resource_row {
+    ($r:expr) => {{
+        let r = $r;
+        let equipment: String = r.try_get("equipment")?;
+        let capacity: i64 = r.try_get("capacity")?;
+        Resource {
+            id: parse_id(&r.try_get::<String, _>("id")?)?,
+            org: parse_id(&r.try_get::<String, _>("org_id")?)?,
+            kind: r.try_get("kind")?,
+            name: r.try_get("name")?,
+            capacity: u32::try_from(capacity).unwrap_or(0),
+            equipment: serde_json::from_str(&equipment).map_err(corrupt("equipment"))?,
+            location: r.try_get("location")?,
+            time_zone: r.try_get("time_zone")?,
+            bookable: r.try_get("bookable")?,
+            calendar: parse_id(&r.try_get::<String, _>("calendar_id")?)?,
+            created_at: from_micros(r.try_get("created_at")?),
+            updated_at: from_micros(r.try_get("updated_at")?),
+        }
+    }};
+}
+
+macro_rules! event_row {
+    ($r:expr) => {{
+        let r = $r;
+        let data: String = r.try_get("data")?;
+        let overrides: String = r.try_get("overrides")?;
+        let room: Option<String> = r.try_get("room_id")?;
+        let request: Option<String> = r.try_get("meeting_request_id")?;
+        let sequence: i64 = r.try_get("sequence")?;
+        let ends: Option<i64> = r.try_get("ends_at")?;
+        EventRecord {
+            id: parse_id(&r.try_get::<String, _>("id")?)?,
+            org: parse_id(&r.try_get::<String, _>("org_id")?)?,
+            calendar: parse_id(&r.try_get::<String, _>("calendar_id")?)?,
+            uid: r.try_get("uid")?,
+            data: serde_json::from_str(&data).map_err(corrupt("event"))?,
+            overrides: serde_json::from_str(&overrides).map_err(corrupt("overrides"))?,
+            room: room.as_deref().map(parse_id).transpose()?,
+            meeting_request: request.as_deref().map(parse_id).transpose()?,
+            sequence: u32::try_from(sequence).unwrap_or(0),
+            starts_at: from_micros(r.try_get("starts_at")?),
+            ends_at: ends.map(from_micros),
+            created_at: from_micros(r.try_get("created_at")?),
+            updated_at: from_micros(r.try_get("updated_at")?),
+        }
+    }};
+}
+
+const RESOURCE_SELECT: &str =
+    "SELECT r.*, c.id AS calendar_id FROM resources r JOIN calendars c ON c.resource_id = r.id";
+
+/// Internal attendees as index rows: (person, rsvp).
+fn attendee_rows(data: &EventData) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    for a in &data.attendees {
+        if let Some(p) = a.person {
+            let p = p.to_string();
+            if !out.iter().any(|(q, _)| *q == p) {
+                out.push((p, a.rsvp.as_str()));
+            }
+        }
+    }
+    out
+}
+
+impl Store {
+    // ---- resources ----
+
+    /// Adds a resource with its own calendar.
+    pub async fn resource_create(
+        &self,
+        org: OrgId,
+        input: &ResourceInput,
+        ctx: &AuditCtx,
+    ) -> Result<Resource, StoreError> {
+        let id = ResourceId(new_uuid());
+        let calendar = CalendarId(new_uuid());
+        let now = to_micros(ctx.now);
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO resources (org_id, id, kind, name, capacity, equipment, location, time_zone, bookable, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+            )
+            .bind(org.to_string())
+            .bind(id.to_string())
+            .bind(&input.kind)
+            .bind(&input.name)
+            .bind(i64::from(input.capacity))
+            .bind(json(&input.equipment)?)
+            .bind(&input.location)
+            .bind(&input.time_zone)
+            .bind(input.bookable)
+            .bind(now)
+            .execute(&mut *c)
+            .await
+            .map_err(StoreError::on_constraint("a resource with that name already exists"))?;
+            sqlx::query(
+                "INSERT INTO calendars (org_id, id, owner_person_id, resource_id, name, time_zone, is_default, created_at, updated_at)
+                 VALUES ($1, $2, NULL, $3, $4, $5, FALSE, $6, $6)",
+            )
+            .bind(org.to_string())
+            .bind(calendar.to_string())
+            .bind(id.to_string())
+            .bind(&input.name)
+            .bind(&input.time_zone)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+        });
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "resource.create",
+            "resource",
+            Some(id.to_string()),
+            serde_json::json!({"kind": input.kind, "name": input.name, "capacity": input.capacity,
+                "equipment": input.equipment, "location": input.location}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.resource_get(org, id).await
+    }
+
+    /// Changes every field of a resource.
+    pub async fn resource_update(
+        &self,
+        org: OrgId,
+        id: ResourceId,
+        input: &ResourceInput,
+        ctx: &AuditCtx,
+    ) -> Result<Resource, StoreError> {
+        let before = self.resource_get(org, id).await?;
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
+                "UPDATE resources SET kind = $3, name = $4, capacity = $5, equipment = $6, location = $7,
+                     time_zone = $8, bookable = $9, updated_at = $10 WHERE org_id = $1 AND id = $2",
+            )
+            .bind(org.to_string())
+            .bind(id.to_string())
+            .bind(&input.kind)
+            .bind(&input.name)
+            .bind(i64::from(input.capacity))
+            .bind(json(&input.equipment)?)
+            .bind(&input.location)
+            .bind(&input.time_zone)
+            .bind(input.bookable)
+            .bind(to_micros(ctx.now))
+            .execute(&mut *c)
+            .await
+            .map_err(StoreError::on_constraint(
+                "a resource with that name already exists",
+            ))?;
+            sqlx::query("UPDATE calendars SET name = $3, time_zone = $4, updated_at = $5 WHERE org_id = $1 AND resource_id = $2")
+                .bind(org.to_string())
+                .bind(id.to_string())
+                .bind(&input.name)
+                .bind(&input.time_zone)
+                .bind(to_micros(ctx.now))
+                .execute(&mut *c)
+                .await?;
+        });
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "resource.update",
+            "resource",
+            Some(id.to_string()),
+            serde_json::json!({"from": {"name": before.name, "capacity": before.capacity, "equipment": before.equipment,
+                "location": before.location, "bookable": before.bookable},
+                "to": {"name": input.name, "capacity": input.capacity, "equipment": input.equipment,
+                "location": input.location, "bookable": input.bookable}}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.resource_get(org, id).await
+    }
+
+    /// The resource `id` in `org`.
+    pub async fn resource_get(&self, org: OrgId, id: ResourceId) -> Result<Resource, StoreError> {
+        let sql = format!("{RESOURCE_SELECT} WHERE r.org_id = $1 AND r.id = $2");
+        on_pool!(&self.pool, |c| {
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(org.to_string())
+                .bind(id.to_string())
+                .fetch_optional(c)
+                .await?
+                .ok_or(StoreError::NotFound("resource"))?;
+            Ok(resource_row!(&row))
+        })
+    }
+
+    /// Every resource of `org`, by name.
+    pub async fn resource_list(&self, org: OrgId) -> Result<Vec<Resource>, StoreError> {
+        let sql = format!("{RESOURCE_SELECT} WHERE r.org_id = $1 ORDER BY r.name, r.id");
+        on_pool!(&self.pool, |c| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(org.to_string())
+                .fetch_all(c)
+                .await?;
+            rows.iter().map(|r| Ok(resource_row!(r))).collect()
+        })
+    }
+
+    // ---- calendars ----
+
+    /// The calendar `id` in `org`.
+    pub async fn calendar_get(&self, org: OrgId, id: CalendarId) -> Result<Calendar, StoreError> {
+        on_pool!(&self.pool, |c| {
+            let row = sqlx::query("SELECT * FROM calendars WHERE org_id = $1 AND id = $2")
+                .bind(org.to_string())
+                .bind(id.to_string())
+                .fetch_optional(c)
+                .await?
+                .ok_or(StoreError::NotFound("calendar"))?;
+            Ok(calendar_row!(&row))
+        })
+    }
+
+    /// A person's calendars, the default first.
+    pub async fn calendar_list(&self, org: OrgId, person: PersonId) -> Result<Vec<Calendar>, StoreError> {
+        on_pool!(&self.pool, |c| {
+            let rows = sqlx::query(
+                "SELECT * FROM calendars WHERE org_id = $1 AND owner_person_id = $2 ORDER BY is_default DESC, name, id",
+            )
+            .bind(org.to_string())
+            .bind(person.to_string())
+            .fetch_all(c)
+            .await?;
+            rows.iter().map(|r| Ok(calendar_row!(r))).collect()
+        })
+    }
+
+    /// A person's default calendar, made (and audited) the first time it is needed.
+    pub async fn calendar_ensure_default(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        ctx: &AuditCtx,
+    ) -> Result<Calendar, StoreError> {
+        if let Some(c) = self
+            .calendar_list(org, person)
+            .await?
+            .into_iter()
+            .find(|c| c.is_default)
+        {
+            return Ok(c);
+        }
+        let p = self.person_get(org, person).await?;
+        self.calendar_insert(org, person, &p.name, &p.time_zone, true, ctx)
+            .await
+            .or_else(|e| match e {
+                // Another request made it first: use theirs.
+                StoreError::Conflict(_) => Ok(None),
+                other => Err(other),
+            })?;
+        self.calendar_list(org, person)
+            .await?
+            .into_iter()
+            .find(|c| c.is_default)
+            .ok_or(StoreError::NotFound("calendar"))
+    }
+
+    /// Adds another calendar for a person (e.g. to import a shared one into).
+    pub async fn calendar_create(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        name: &str,
+        time_zone: &str,
+        ctx: &AuditCtx,
+    ) -> Result<Calendar, StoreError> {
+        self.person_get(org, person).await?;
+        let has_default = self
+            .calendar_list(org, person)
+            .await?
+            .iter()
+            .any(|c| c.is_default);
+        let id = self
+            .calendar_insert(org, person, name, time_zone, !has_default, ctx)
+            .await?
+            .ok_or(StoreError::NotFound("calendar"))?;
+        self.calendar_get(org, id).await
+    }
+
+    async fn calendar_insert(
+        &self,
+        org: OrgId,
+        person: PersonId,
+        name: &str,
+        time_zone: &str,
+        is_default: bool,
+        ctx: &AuditCtx,
+    ) -> Result<Option<CalendarId>, StoreError> {
+        let id = CalendarId(new_uuid());
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO calendars (org_id, id, owner_person_id, resource_id, name, time_zone, is_default, created_at, updated_at)
+                 VALUES ($1, $2, $3, NULL, $4, $5, $6, $7, $7)",
+            )
+            .bind(org.to_string())
+            .bind(id.to_string())
+            .bind(person.to_string())
+            .bind(name)
+            .bind(time_zone)
+            .bind(is_default)
+            .bind(to_micros(ctx.now))
+            .execute(&mut *c)
+            .await
+            .map_err(StoreError::on_constraint("that person already has a default calendar"))?;
+        });
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "calendar.create",
+            "calendar",
+            Some(id.to_string()),
+            serde_json::json!({"owner": person, "name": name, "time_zone": time_zone, "default": is_default}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(id))
+    }
+
+    // ---- events ----
+
+    /// Stores a new event (with the iTIP messages it sends). When it books a
+    /// room, every occurrence is checked against the room's other events first;
+    /// a clash is a `Conflict` naming it.
+    pub async fn event_create(
+        &self,
+        org: OrgId,
+        new: &NewEvent,
+        itip: &[NewItip],
+        ctx: &AuditCtx,
+    ) -> Result<EventRecord, StoreError> {
+        let mut tx = self.begin().await?;
+        let id = self.insert_event_in(&mut tx, org, new, ctx.now).await?;
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "event.create",
+            "event",
+            Some(id.to_string()),
+            serde_json::json!({"calendar": new.calendar, "uid": new.uid, "summary": new.data.summary,
+                "start": new.data.start, "end": new.data.end, "room": new.room,
+                "recurring": new.data.is_recurring(), "category": new.data.category,
+                "invitations": itip.len()}),
+        )
+        .await?;
+        // Messages made before the event had an id now name it.
+        let itip: Vec<NewItip> = itip
+            .iter()
+            .map(|m| NewItip {
+                event: m.event.or(Some(id)),
+                ..m.clone()
+            })
+            .collect();
+        insert_itip(&mut tx, org, &itip, ctx.now).await?;
+        tx.commit().await?;
+        self.event_get(org, id).await
+    }
+
+    /// Inserts an event inside `tx` (room checked), returning its id.
+    pub(crate) async fn insert_event_in(
+        &self,
+        tx: &mut crate::engine::Tx,
+        org: OrgId,
+        new: &NewEvent,
+        now: Timestamp,
+    ) -> Result<EventId, StoreError> {
+        let cal = self.calendar_get(org, new.calendar).await?;
+        let zone = zone_of(&cal.time_zone);
+        let (starts, ends) = span_of(&new.data, &new.overrides, &zone)?;
+        if let Some(room) = new.room {
+            self.resource_get(org, room).await?;
+            self.room_guard(
+                tx,
+                org,
+                room,
+                None,
+                (starts, ends),
+                &new.data,
+                &new.overrides,
+                &zone,
+            )
+            .await?;
+        }
+        let id = EventId(new_uuid());
+        let uid = new
+            .uid
+            .clone()
+            .unwrap_or_else(|| format!("{}@adjutant", new_uuid().simple()));
+        let now = to_micros(now);
+        on_tx!(tx, |c| {
+            sqlx::query(
+                "INSERT INTO events (org_id, id, calendar_id, uid, data, overrides, starts_at, ends_at, room_id,
+                     meeting_request_id, sequence, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $11)",
+            )
+            .bind(org.to_string())
+            .bind(id.to_string())
+            .bind(new.calendar.to_string())
+            .bind(&uid)
+            .bind(json(&new.data)?)
+            .bind(json(&new.overrides)?)
+            .bind(starts)
+            .bind(ends)
+            .bind(new.room.map(|r| r.to_string()))
+            .bind(new.meeting_request.map(|r| r.to_string()))
+            .bind(now)
+            .execute(&mut *c)
+            .await
+            .map_err(StoreError::on_constraint("an event with that UID already exists in this calendar"))?;
+            for (person, rsvp) in attendee_rows(&new.data) {
+                sqlx::query(
+                    "INSERT INTO event_attendees (org_id, event_id, person_id, rsvp) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(org.to_string())
+                .bind(id.to_string())
+                .bind(person)
+                .bind(rsvp)
+                .execute(&mut *c)
+                .await
+                .map_err(StoreError::on_constraint(
+                    "an attendee is not a person of this organisation",
+                ))?;
+            }
+        });
+        Ok(id)
+    }
+
+    /// Replaces an event's data and overrides (a move, an edit, an override of
+    /// one occurrence); raises its sequence. The room check applies as on create.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn event_update(
+        &self,
+        org: OrgId,
+        id: EventId,
+        data: &EventData,
+        overrides: &[Override],
+        room: Option<ResourceId>,
+        action: &str,
+        itip: &[NewItip],
+        ctx: &AuditCtx,
+    ) -> Result<EventRecord, StoreError> {
+        let before = self.event_get(org, id).await?;
+        let cal = self.calendar_get(org, before.calendar).await?;
+        let zone = zone_of(&cal.time_zone);
+        let (starts, ends) = span_of(data, overrides, &zone)?;
+        if let Some(r) = room {
+            self.resource_get(org, r).await?;
+        }
+        let mut tx = self.begin().await?;
+        if let Some(r) = room {
+            self.room_guard(&mut tx, org, r, Some(id), (starts, ends), data, overrides, &zone)
+                .await?;
+        }
+        on_tx!(&mut tx, |c| {
+            let done = sqlx::query(
+                "UPDATE events SET data = $3, overrides = $4, starts_at = $5, ends_at = $6, room_id = $7,
+                     sequence = sequence + 1, updated_at = $8
+                 WHERE org_id = $1 AND id = $2",
+            )
+            .bind(org.to_string())
+            .bind(id.to_string())
+            .bind(json(data)?)
+            .bind(json(&overrides)?)
+            .bind(starts)
+            .bind(ends)
+            .bind(room.map(|r| r.to_string()))
+            .bind(to_micros(ctx.now))
+            .execute(&mut *c)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound("event"));
+            }
+            sqlx::query("DELETE FROM event_attendees WHERE event_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *c)
+                .await?;
+            for (person, rsvp) in attendee_rows(data) {
+                sqlx::query(
+                    "INSERT INTO event_attendees (org_id, event_id, person_id, rsvp) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(org.to_string())
+                .bind(id.to_string())
+                .bind(person)
+                .bind(rsvp)
+                .execute(&mut *c)
+                .await
+                .map_err(StoreError::on_constraint(
+                    "an attendee is not a person of this organisation",
+                ))?;
+            }
+        });
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            action,
+            "event",
+            Some(id.to_string()),
+            serde_json::json!({"summary": data.summary,
+                "from": {"start": before.data.start, "end": before.data.end, "room": before.room, "overrides": before.overrides.len()},
+                "to": {"start": data.start, "end": data.end, "room": room, "overrides": overrides.len(), "status": data.status},
+                "invitations": itip.len()}),
+        )
+        .await?;
+        insert_itip(&mut tx, org, itip, ctx.now).await?;
+        tx.commit().await?;
+        self.event_get(org, id).await
+    }
+
+    /// Deletes an event (and its attendee index rows).
+    pub async fn event_delete(
+        &self,
+        org: OrgId,
+        id: EventId,
+        itip: &[NewItip],
+        ctx: &AuditCtx,
+    ) -> Result<EventRecord, StoreError> {
+        let before = self.event_get(org, id).await?;
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query("DELETE FROM events WHERE org_id = $1 AND id = $2")
+                .bind(org.to_string())
+                .bind(id.to_string())
+                .execute(&mut *c)
+                .await?;
+        });
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "event.delete",
+            "event",
+            Some(id.to_string()),
+            serde_json::json!({"summary": before.data.summary, "uid": before.uid, "start": before.data.start,
+                "cancellations": itip.len()}),
+        )
+        .await?;
+        insert_itip(&mut tx, org, itip, ctx.now).await?;
+        tx.commit().await?;
+        Ok(before)
+    }
+
+    /// The event `id` in `org`.
+    pub async fn event_get(&self, org: OrgId, id: EventId) -> Result<EventRecord, StoreError> {
+        on_pool!(&self.pool, |c| {
+            let row = sqlx::query("SELECT * FROM events WHERE org_id = $1 AND id = $2")
+                .bind(org.to_string())
+                .bind(id.to_string())
+                .fetch_optional(c)
+                .await?
+                .ok_or(StoreError::NotFound("event"))?;
+            Ok(event_row!(&row))
+        })
+    }
+
+    /// The event with iCalendar `uid` in a calendar, if any.
+    pub async fn event_by_uid(
+        &self,
+        org: OrgId,
+        calendar: CalendarId,
+        uid: &str,
+    ) -> Result<Option<EventRecord>, StoreError> {
+        on_pool!(&self.pool, |c| {
+            let row = sqlx::query("SELECT * FROM events WHERE org_id = $1 AND calendar_id = $2 AND uid = $3")
+                .bind(org.to_string())
+                .bind(calendar.to_string())
+                .bind(uid)
+                .fetch_optional(c)
+                .await?;
+            match row {
+                Some(r) => Ok(Some(event_row!(&r))),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// The holds (and the confirmed event) of a meeting request.
+    pub async fn events_of_request(
+        &self,
+        org: OrgId,
+        request: MeetingRequestId,
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        on_pool!(&self.pool, |c| {
+            let rows = sqlx::query(
+                "SELECT * FROM events WHERE org_id = $1 AND meeting_request_id = $2 ORDER BY starts_at, id",
+            )
+            .bind(org.to_string())
+            .bind(request.to_string())
+            .fetch_all(c)
+            .await?;
+            rows.iter().map(|r| Ok(event_row!(r))).collect()
+        })
+    }
+
+    /// Events of `scope` with an occurrence that may fall in `window` (the
+    /// caller expands them), ordered by series start.
+    pub async fn events_in_range(
+        &self,
+        org: OrgId,
+        scope: &EventScope,
+        window: TimeRange,
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        let range = "e.starts_at < $2 AND (e.ends_at IS NULL OR e.ends_at > $3)";
+        let (sql, keys): (String, Vec<String>) = match scope {
+            EventScope::Calendars(cals) => {
+                if cals.is_empty() {
+                    return Ok(vec![]);
+                }
+                let list = (0..cals.len())
+                    .map(|i| format!("${}", i + 4))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (
+                    format!(
+                        "SELECT e.* FROM events e WHERE e.org_id = $1 AND {range} AND e.calendar_id IN ({list})"
+                    ),
+                    cals.iter().map(ToString::to_string).collect(),
+                )
+            }
+            EventScope::Person(p) => (
+                format!(
+                    "SELECT e.* FROM events e JOIN calendars c ON c.id = e.calendar_id
+                      WHERE e.org_id = $1 AND {range} AND c.owner_person_id = $4
+                     UNION
+                     SELECT e.* FROM events e JOIN event_attendees a ON a.event_id = e.id
+                      WHERE e.org_id = $1 AND {range} AND a.person_id = $4 AND a.rsvp <> 'declined'"
+                ),
+                vec![p.to_string()],
+            ),
+            EventScope::Resource(r) => (
+                format!(
+                    "SELECT e.* FROM events e WHERE e.org_id = $1 AND {range} AND e.room_id = $4
+                     UNION
+                     SELECT e.* FROM events e JOIN calendars c ON c.id = e.calendar_id
+                      WHERE e.org_id = $1 AND {range} AND c.resource_id = $4"
+                ),
+                vec![r.to_string()],
+            ),
+        };
+        let sql = format!("SELECT * FROM ({sql}) x ORDER BY starts_at, id");
+        on_pool!(&self.pool, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(org.to_string())
+                .bind(to_micros(window.end))
+                .bind(to_micros(window.start));
+            for k in &keys {
+                q = q.bind(k.clone());
+            }
+            let rows = q.fetch_all(c).await?;
+            rows.iter().map(|r| Ok(event_row!(r))).collect()
+        })
+    }
+
+    /// The agendas of several people at once (one query): for each person,
+    /// the events of their calendars and those they attend without declining.
+    pub async fn events_for_people(
+        &self,
+        org: OrgId,
+        people: &[PersonId],
+        window: TimeRange,
+    ) -> Result<HashMap<PersonId, Vec<EventRecord>>, StoreError> {
+        let mut out: HashMap<PersonId, Vec<EventRecord>> = people.iter().map(|p| (*p, Vec::new())).collect();
+        if people.is_empty() {
+            return Ok(out);
+        }
+        let list = (0..people.len())
+            .map(|i| format!("${}", i + 4))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let range = "e.starts_at < $2 AND (e.ends_at IS NULL OR e.ends_at > $3)";
+        let sql = format!(
+            "SELECT c.owner_person_id AS who, e.* FROM events e JOIN calendars c ON c.id = e.calendar_id
+              WHERE e.org_id = $1 AND {range} AND c.owner_person_id IN ({list})
+             UNION
+             SELECT a.person_id AS who, e.* FROM events e JOIN event_attendees a ON a.event_id = e.id
+              WHERE e.org_id = $1 AND {range} AND a.rsvp <> 'declined' AND a.person_id IN ({list})"
+        );
+        let rows: Vec<(PersonId, EventRecord)> = on_pool!(&self.pool, |c| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(org.to_string())
+                .bind(to_micros(window.end))
+                .bind(to_micros(window.start));
+            for p in people {
+                q = q.bind(p.to_string());
+            }
+            let rows = q.fetch_all(c).await?;
+            // An event many of them attend is decoded once.
+            let mut decoded: HashMap<String, EventRecord> = HashMap::new();
+            let mut out = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let who: PersonId = parse_id(&r.try_get::<String, _>("who")?)?;
+                let id: String = r.try_get("id")?;
+                let e = match decoded.get(&id) {
+                    Some(e) => e.clone(),
+                    None => {
+                        let e = event_row!(r);
+                        decoded.insert(id, e.clone());
+                        e
+                    }
+                };
+                out.push((who, e));
+            }
+            Ok::<_, StoreError>(out)
+        })?;
+        for (who, e) in rows {
+            let list = out.entry(who).or_default();
+            if !list.iter().any(|x| x.id == e.id) {
+                list.push(e);
+            }
+        }
+        for list in out.values_mut() {
+            list.sort_by_key(|e| (e.starts_at, e.id));
+        }
+        Ok(out)
+    }
+
+    /// Imports events into a calendar in one transaction: all of them or none.
+    /// An event whose UID the calendar already holds is replaced (its sequence raised).
+    pub async fn events_import(
+        &self,
+        org: OrgId,
+        calendar: CalendarId,
+        events: &[NewEvent],
+        source: &str,
+        ctx: &AuditCtx,
+    ) -> Result<ImportOutcome, StoreError> {
+        let cal = self.calendar_get(org, calendar).await?;
+        let zone = zone_of(&cal.time_zone);
+        let mut spans = Vec::with_capacity(events.len());
+        for e in events {
+            spans.push(span_of(&e.data, &e.overrides, &zone)?);
+        }
+        let now = to_micros(ctx.now);
+        let mut outcome = ImportOutcome::default();
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |c| {
+            for (e, (starts, ends)) in events.iter().zip(&spans) {
+                let uid = e
+                    .uid
+                    .clone()
+                    .unwrap_or_else(|| format!("{}@adjutant", new_uuid().simple()));
+                let existing =
+                    sqlx::query("SELECT id FROM events WHERE org_id = $1 AND calendar_id = $2 AND uid = $3")
+                        .bind(org.to_string())
+                        .bind(calendar.to_string())
+                        .bind(&uid)
+                        .fetch_optional(&mut *c)
+                        .await?;
+                let id = match existing {
+                    Some(r) => {
+                        let id: String = r.try_get("id")?;
+                        sqlx::query(
+                            "UPDATE events SET data = $3, overrides = $4, starts_at = $5, ends_at = $6,
+                                 sequence = sequence + 1, updated_at = $7 WHERE org_id = $1 AND id = $2",
+                        )
+                        .bind(org.to_string())
+                        .bind(&id)
+                        .bind(json(&e.data)?)
+                        .bind(json(&e.overrides)?)
+                        .bind(*starts)
+                        .bind(*ends)
+                        .bind(now)
+                        .execute(&mut *c)
+                        .await?;
+                        sqlx::query("DELETE FROM event_attendees WHERE event_id = $1")
+                            .bind(&id)
+                            .execute(&mut *c)
+                            .await?;
+                        outcome.updated += 1;
+                        id
+                    }
+                    None => {
+                        let id = new_uuid().to_string();
+                        sqlx::query(
+                            "INSERT INTO events (org_id, id, calendar_id, uid, data, overrides, starts_at, ends_at, room_id,
+                                 meeting_request_id, sequence, created_at, updated_at)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, 0, $9, $9)",
+                        )
+                        .bind(org.to_string())
+                        .bind(&id)
+                        .bind(calendar.to_string())
+                        .bind(&uid)
+                        .bind(json(&e.data)?)
+                        .bind(json(&e.overrides)?)
+                        .bind(*starts)
+                        .bind(*ends)
+                        .bind(now)
+                        .execute(&mut *c)
+                        .await?;
+                        outcome.created += 1;
+                        id
+                    }
+                };
+                for (person, rsvp) in attendee_rows(&e.data) {
+                    sqlx::query("INSERT INTO event_attendees (org_id, event_id, person_id, rsvp) VALUES ($1, $2, $3, $4)")
+                        .bind(org.to_string())
+                        .bind(&id)
+                        .bind(person)
+                        .bind(rsvp)
+                        .execute(&mut *c)
+                        .await
+                        .map_err(StoreError::on_constraint("an attendee is not a person of this organisation"))?;
+                }
+            }
+        });
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "event.import",
+            "calendar",
+            Some(calendar.to_string()),
+            serde_json::json!({"source": source, "created": outcome.created, "updated": outcome.updated}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Inside `tx`: locks the room and refuses `data` when an occurrence of it
+    /// overlaps a busy occurrence of another event holding the room.
+    #[allow(clippy::too_many_arguments)]
+    async fn room_guard(
+        &self,
+        tx: &mut crate::engine::Tx,
+        org: OrgId,
+        room: ResourceId,
+        except: Option<EventId>,
+        (starts, ends): (i64, Option<i64>),
+        data: &EventData,
+        overrides: &[Override],
+        zone: &Zone,
+    ) -> Result<(), StoreError> {
+        let except = except.map(|e| e.to_string()).unwrap_or_default();
+        // Only events whose span meets this one's (within the check's horizon) can clash.
+        let horizon = from_micros(starts)
+            .checked_add(booking::HORIZON)
+            .map(to_micros)
+            .unwrap_or(i64::MAX);
+        let until = ends.map_or(horizon, |e| e.min(horizon));
+        let others: Vec<EventRecord> = on_tx!(tx, |c| {
+            if matches!(self.backend(), crate::Backend::Postgres) {
+                sqlx::query("SELECT id FROM resources WHERE org_id = $1 AND id = $2 FOR UPDATE")
+                    .bind(org.to_string())
+                    .bind(room.to_string())
+                    .execute(&mut *c)
+                    .await?;
+            }
+            let rows = sqlx::query(
+                "SELECT e.* FROM events e LEFT JOIN calendars c ON c.id = e.calendar_id
+                  WHERE e.org_id = $1 AND (e.room_id = $2 OR c.resource_id = $2) AND e.id <> $3
+                    AND e.starts_at < $4 AND (e.ends_at IS NULL OR e.ends_at > $5)",
+            )
+            .bind(org.to_string())
+            .bind(room.to_string())
+            .bind(&except)
+            .bind(until)
+            .bind(starts)
+            .fetch_all(&mut *c)
+            .await?;
+            rows.iter()
+                .map(|r| Ok(event_row!(r)))
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        let booked: Vec<Booked<'_>> = others
+            .iter()
+            .map(|e| Booked {
+                key: e.uid.as_str(),
+                summary: e.data.summary.as_str(),
+                data: &e.data,
+                overrides: &e.overrides,
+            })
+            .collect();
+        match booking::first_clash(data, overrides, &booked, zone) {
+            Ok(None) => Ok(()),
+            Ok(Some(clash)) => {
+                let room_zone = self
+                    .resource_get(org, room)
+                    .await
+                    .map(|r| zone_of(&r.time_zone))?;
+                let at = |t: Timestamp| room_zone.local(t).strftime("%a %-d %b %Y %H:%M").to_string();
+                Err(StoreError::Conflict(format!(
+                    "the room is already booked then: “{}” from {} to {} ({})",
+                    clash.summary,
+                    at(clash.range.start),
+                    at(clash.range.end),
+                    room_zone.name()
+                )))
+            }
+            Err(e) => Err(StoreError::Conflict(format!(
+                "the booking cannot be checked: {e}"
+            ))),
+        }
+    }
+}
