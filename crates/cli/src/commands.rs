@@ -136,7 +136,7 @@ pub struct AuditArgs {
 }
 
 /// Loads configuration: defaults, `--config`, `ADJUTANT_*`, then flags.
-fn load_config(g: &Global) -> anyhow::Result<Config> {
+pub(crate) fn load_config(g: &Global) -> anyhow::Result<Config> {
     let mut c = Config::load(g.config.as_deref(), std::env::vars())?;
     if let Some(d) = &g.data {
         c.data = d.clone();
@@ -149,7 +149,7 @@ fn load_config(g: &Global) -> anyhow::Result<Config> {
 }
 
 /// Opens and migrates the configured store for an administrative command.
-async fn state_for(config: Config) -> anyhow::Result<AppState> {
+pub(crate) async fn state_for(config: Config) -> anyhow::Result<AppState> {
     let target = adjutant_server::store_target(&config);
     let store = adjutant_server::open_store(&config).await?;
     store
@@ -166,7 +166,7 @@ async fn state_for(config: Config) -> anyhow::Result<AppState> {
     })
 }
 
-async fn resolve_org(store: &Store, slug: Option<&str>) -> anyhow::Result<OrgId> {
+pub(crate) async fn resolve_org(store: &Store, slug: Option<&str>) -> anyhow::Result<OrgId> {
     if let Some(s) = slug {
         return Ok(store
             .org_by_slug(s)
@@ -191,14 +191,14 @@ async fn resolve_org(store: &Store, slug: Option<&str>) -> anyhow::Result<OrgId>
     }
 }
 
-async fn person_by_email(store: &Store, org: OrgId, email: &str) -> anyhow::Result<Person> {
+pub(crate) async fn person_by_email(store: &Store, org: OrgId, email: &str) -> anyhow::Result<Person> {
     store
         .person_by_email(org, email)
         .await
         .map_err(|_| anyhow!("no person with e-mail address `{email}` in this organisation"))
 }
 
-fn api(e: ApiError) -> anyhow::Error {
+pub(crate) fn api(e: ApiError) -> anyhow::Error {
     anyhow!("{}", e.detail)
 }
 
@@ -279,6 +279,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { file } => backup(&g, &file).await,
         Command::Restore { file, force } => restore(&g, &file, force).await,
         Command::Audit(a) => audit(&g, a).await,
+        Command::Agenda(a) => crate::calendar::agenda(&g, a).await,
+        Command::FindTime(a) => crate::calendar::find_time(&g, a).await,
+        Command::Event(e) => crate::calendar::event(&g, e).await,
+        Command::Import(i) => crate::calendar::import(&g, i).await,
+        Command::Export(e) => crate::calendar::export(&g, e).await,
+        Command::Ics(i) => crate::calendar::ics(i),
+        Command::Room(r) => crate::calendar::room(&g, r).await,
     }
 }
 

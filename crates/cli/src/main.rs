@@ -4,6 +4,7 @@
 //! file under `--data`, or `--database-url`) and run the same operations the
 //! API runs, recorded in the audit log as done by `cli`.
 
+mod calendar;
 mod commands;
 mod output;
 
@@ -80,6 +81,25 @@ pub enum Command {
     },
     /// Read the audit log, newest first.
     Audit(commands::AuditArgs),
+    /// Show a person's (or a room's) agenda for a day or a week.
+    Agenda(calendar::AgendaArgs),
+    /// Find times when everyone (and a room) is free, ranked with reasons.
+    FindTime(calendar::FindTimeArgs),
+    /// Add, move or cancel events.
+    #[command(subcommand)]
+    Event(calendar::EventCmd),
+    /// Import data (iCalendar files).
+    #[command(subcommand)]
+    Import(calendar::ImportCmd),
+    /// Export data (iCalendar files).
+    #[command(subcommand)]
+    Export(calendar::ExportCmd),
+    /// Work with iCalendar files directly (no database needed).
+    #[command(subcommand)]
+    Ics(calendar::IcsCmd),
+    /// Manage rooms.
+    #[command(subcommand)]
+    Room(calendar::RoomCmd),
 }
 
 fn main() -> ExitCode {

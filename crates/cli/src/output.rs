@@ -17,6 +17,19 @@ pub fn json<T: Serialize>(v: &T) {
     }
 }
 
+/// Prints text as it is (e.g. an .ics file), without adding a newline.
+pub fn raw(s: &str) {
+    print!("{s}");
+}
+
+/// Prints a value as compact JSON on one line (JSON Lines).
+pub fn json_line<T: Serialize>(v: &T) {
+    match serde_json::to_string(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => error(&format!("cannot encode output: {e}")),
+    }
+}
+
 /// Prints an error as one line on stderr.
 pub fn error(msg: &str) {
     eprintln!("error: {msg}");

@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod demo_calendar;
 pub mod error;
 pub mod metrics;
 pub mod ops;

@@ -2,6 +2,9 @@
 //! authorises its caller first, validates input into domain types, then calls
 //! the store (which audits in the same transaction).
 
+pub mod calendar;
+pub mod scheduling;
+
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};

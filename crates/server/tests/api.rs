@@ -13,6 +13,9 @@
 //! web forms with the CSRF guard, and organisation isolation.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "api/calendar.rs"]
+mod calendar;
+
 use adjutant_core::ids::{DelegationId, OrgId, PersonId, TokenId};
 use adjutant_core::people::{OrgSlug, Role};
 use adjutant_server::auth::Caller;
@@ -697,6 +700,7 @@ async fn run_cell(
     let with_id = |id: &str| route.path.replace("{id}", id);
     let mut headers = vec![("authorization", format!("Bearer {}", actor.token))];
     let mut body = None;
+    let mut raw = None;
     let path = match (route.method, route.path) {
         ("get", "/api/v1/me") => {
             if side == Side::Other {
@@ -794,9 +798,23 @@ async fn run_cell(
             Side::Other => "/api/v1/audit?action=organisation.create".into(),
             _ => route.path.to_string(),
         },
-        (m, p) => panic!("the access matrix has no request for {m} {p}"),
+        _ => {
+            let (p, b, r) = calendar::prepare(app, route, actor, side).await;
+            body = b;
+            raw = r;
+            p
+        }
     };
-    let r = app.call(route.method, &path, &headers, body.as_ref()).await;
+    let r = match &raw {
+        Some(x) => {
+            let mut rb = app.request(route.method, &path).header(CONTENT_TYPE, x.content_type).body(x.body.clone());
+            for (k, v) in &headers {
+                rb = rb.header(*k, v);
+            }
+            send(rb).await
+        }
+        None => app.call(route.method, &path, &headers, body.as_ref()).await,
+    };
     let request = format!(
         "{} {path} {} {}",
         route.method.to_uppercase(),
@@ -810,6 +828,7 @@ async fn run_cell(
     );
     let label = format!("{request} as {}", actor.role);
     let mut fail = |m: String| fails.push(format!("{label}: {m}"));
+    calendar::check(app, route, actor, side, &r, &mut fail).await;
 
     // What a successful answer must contain (and must not).
     if r.status / 100 == 2 {
@@ -920,11 +939,12 @@ async fn access_matrix_covers_every_api_route() {
             }
         }
     }
-    let table: BTreeSet<(String, String)> = MATRIX
+    let matrix: Vec<&Route> = MATRIX.iter().chain(calendar::MATRIX.iter()).collect();
+    let table: BTreeSet<(String, String)> = matrix
         .iter()
         .map(|r| (r.method.to_string(), r.path.to_string()))
         .collect();
-    assert_eq!(table.len(), MATRIX.len(), "duplicate rows in the matrix");
+    assert_eq!(table.len(), matrix.len(), "duplicate rows in the matrix");
     let missing: Vec<_> = served.difference(&table).collect();
     assert!(missing.is_empty(), "routes without a matrix entry: {missing:?}");
     let stale: Vec<_> = table.difference(&served).collect();
@@ -936,7 +956,7 @@ async fn access_matrix_covers_every_api_route() {
     let secrets = app.contoso_secrets();
     let mut fails = Vec::new();
     let mut cells = 0;
-    for route in MATRIX {
+    for route in matrix.iter().copied() {
         for role in Role::ALL {
             let actor = app.north.m(role).clone();
             for side in [Side::Same, Side::Own, Side::Other] {
@@ -974,8 +994,8 @@ async fn access_matrix_covers_every_api_route() {
 
     // Unauthenticated, and with a bearer token nobody issued.
     let any_id = app.north.target.id.to_string();
-    for route in MATRIX {
-        let path = route.path.replace("{id}", &any_id);
+    for route in matrix.iter().copied() {
+        let path = route.path.replace("{id}", &any_id).replace("{token}", "not-a-link");
         let body = (route.method != "get").then(|| json!({}));
         for auth in [None, Some("adj_not-a-token")] {
             let headers: Vec<(&str, String)> = auth
@@ -985,8 +1005,10 @@ async fn access_matrix_covers_every_api_route() {
             cells += 1;
             let label = format!("{} {path} with {auth:?}", route.method.to_uppercase());
             if route.public {
-                if r.status != 200 {
-                    fails.push(format!("{label}: public route answered {}", r.status));
+                // A public route behind a link answers 404 to a link nobody issued.
+                let want = if route.path.contains("{token}") { 404 } else { 200 };
+                if r.status != want {
+                    fails.push(format!("{label}: public route answered {}, not {want}", r.status));
                 }
             } else if r.status != 401
                 || r.content_type() != "application/problem+json"
@@ -1045,7 +1067,7 @@ async fn access_matrix_covers_every_api_route() {
 
     eprintln!(
         "access matrix: {cells} cells checked ({} routes × {} roles × same/own/other org, plus unauthenticated)",
-        MATRIX.len(),
+        matrix.len(),
         Role::ALL.len()
     );
     assert!(

@@ -2,9 +2,12 @@
 //! from the handlers themselves (utoipa) and served at `/api/v1/openapi.json`.
 
 pub mod audit;
+pub mod cal_views;
+pub mod calendar;
 mod delegations;
 mod extract;
 mod people;
+pub mod scheduling;
 mod tokens;
 pub mod views;
 
@@ -33,6 +36,8 @@ Send `X-Act-For: <person id>` to act for a principal under a delegation. Errors 
         (name = "delegations", description = "Assistants acting for principals"),
         (name = "tokens", description = "Bearer API tokens"),
         (name = "audit", description = "Who did what, for whom, when"),
+        (name = "calendar", description = "Rooms, calendars, events, agendas, iCalendar import/export, feeds, iTIP"),
+        (name = "scheduling", description = "Availability, travel times, find-a-time, holds, polls"),
         (name = "system", description = "Health and the API description"),
     )
 )]
@@ -68,8 +73,57 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
         .routes(routes!(audit::list))
+        .routes(routes!(calendar::resources, calendar::resource_create))
+        .routes(routes!(calendar::resource_get, calendar::resource_update))
+        .routes(routes!(calendar::calendars))
+        .routes(routes!(calendar::agenda))
+        .routes(routes!(calendar::event_create))
+        .routes(routes!(
+            calendar::event_get,
+            calendar::event_update,
+            calendar::event_delete
+        ))
+        .routes(routes!(calendar::event_move))
+        .routes(routes!(calendar::event_cancel))
+        .routes(routes!(calendar::event_rsvp))
+        .routes(routes!(calendar::event_itip))
+        .routes(routes!(calendar::itip_download))
+        .routes(import_route())
+        .routes(routes!(calendar::export))
+        .routes(routes!(calendar::feeds, calendar::feed_create))
+        .routes(routes!(calendar::feed_revoke))
+        .routes(routes!(calendar::feed_public))
+        .routes(routes!(
+            scheduling::availability_get,
+            scheduling::availability_set
+        ))
+        .routes(routes!(scheduling::travel_get, scheduling::travel_set))
+        .routes(routes!(scheduling::travel_default))
+        .routes(routes!(scheduling::find_time))
+        .routes(routes!(scheduling::why_not))
+        .routes(routes!(scheduling::request_create, scheduling::requests))
+        .routes(routes!(scheduling::request_get))
+        .routes(routes!(scheduling::request_confirm))
+        .routes(routes!(scheduling::request_release))
+        .routes(routes!(scheduling::poll_create, scheduling::polls))
+        .routes(routes!(scheduling::poll_get))
+        .routes(routes!(scheduling::poll_answer))
+        .routes(routes!(scheduling::poll_book))
+        .routes(routes!(scheduling::poll_close))
+        .routes(routes!(scheduling::public_poll, scheduling::public_poll_answer))
         .routes(routes!(openapi_json))
         .routes(routes!(crate::app::healthz))
+}
+
+/// The import route accepts bodies up to the iCalendar limit (others: 1 MiB).
+fn import_route() -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method) = routes!(calendar::import);
+    let limit = adjutant_interop::ics::MAX_ICS_BYTES + 64 * 1024;
+    (
+        schemas,
+        paths,
+        method.layer(axum::extract::DefaultBodyLimit::max(limit)),
+    )
 }
 
 /// The OpenAPI document.
