@@ -224,6 +224,31 @@ macro_rules! event_row {
     }};
 }
 
+/// Indexes an event's attendees who are people of `org` (inside a transaction);
+/// a person of another organisation is refused, whatever the foreign key allows.
+macro_rules! insert_attendees {
+    ($c:expr, $org:expr, $id:expr, $data:expr) => {
+        for (person, rsvp) in attendee_rows($data) {
+            let done = sqlx::query(
+                "INSERT INTO event_attendees (org_id, event_id, person_id, rsvp)
+                 SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM persons WHERE org_id = $1 AND id = $3)",
+            )
+            .bind($org.to_string())
+            .bind($id)
+            .bind(&person)
+            .bind(rsvp)
+            .execute(&mut *$c)
+            .await
+            .map_err(StoreError::on_constraint("an attendee is not a person of this organisation"))?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Conflict(format!(
+                    "attendee {person} is not a person of this organisation"
+                )));
+            }
+        }
+    };
+}
+
 const RESOURCE_SELECT: &str =
     "SELECT r.*, c.id AS calendar_id FROM resources r JOIN calendars c ON c.resource_id = r.id";
 
@@ -596,20 +621,7 @@ impl Store {
             .execute(&mut *c)
             .await
             .map_err(StoreError::on_constraint("an event with that UID already exists in this calendar"))?;
-            for (person, rsvp) in attendee_rows(&new.data) {
-                sqlx::query(
-                    "INSERT INTO event_attendees (org_id, event_id, person_id, rsvp) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(org.to_string())
-                .bind(id.to_string())
-                .bind(person)
-                .bind(rsvp)
-                .execute(&mut *c)
-                .await
-                .map_err(StoreError::on_constraint(
-                    "an attendee is not a person of this organisation",
-                ))?;
-            }
+            insert_attendees!(c, org, id.to_string(), &new.data);
         });
         Ok(id)
     }
@@ -663,20 +675,7 @@ impl Store {
                 .bind(id.to_string())
                 .execute(&mut *c)
                 .await?;
-            for (person, rsvp) in attendee_rows(data) {
-                sqlx::query(
-                    "INSERT INTO event_attendees (org_id, event_id, person_id, rsvp) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(org.to_string())
-                .bind(id.to_string())
-                .bind(person)
-                .bind(rsvp)
-                .execute(&mut *c)
-                .await
-                .map_err(StoreError::on_constraint(
-                    "an attendee is not a person of this organisation",
-                ))?;
-            }
+            insert_attendees!(c, org, id.to_string(), data);
         });
         audit::record(
             &mut tx,
@@ -980,16 +979,7 @@ impl Store {
                         id
                     }
                 };
-                for (person, rsvp) in attendee_rows(&e.data) {
-                    sqlx::query("INSERT INTO event_attendees (org_id, event_id, person_id, rsvp) VALUES ($1, $2, $3, $4)")
-                        .bind(org.to_string())
-                        .bind(&id)
-                        .bind(person)
-                        .bind(rsvp)
-                        .execute(&mut *c)
-                        .await
-                        .map_err(StoreError::on_constraint("an attendee is not a person of this organisation"))?;
-                }
+                insert_attendees!(c, org, &id, &e.data);
             }
         });
         audit::record(

@@ -2354,13 +2354,21 @@ async fn login_throttling() {
 // 10. Maintenance
 // ---------------------------------------------------------------------------
 
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 14] = [
     "organisations",
     "persons",
     "credentials",
     "api_tokens",
     "delegations",
     "audit_log",
+    "resources",
+    "calendars",
+    "events",
+    "event_attendees",
+    "meeting_requests",
+    "itip_messages",
+    "polls",
+    "calendar_feeds",
 ];
 
 #[tokio::test]
@@ -2408,7 +2416,7 @@ async fn maintenance() {
         let counts = s.table_counts().await.unwrap();
         let expected: Vec<(String, i64)> = TABLES
             .iter()
-            .zip([1, 2, 1, 1, 1, 6])
+            .zip([1, 2, 1, 1, 1, 6, 0, 0, 0, 0, 0, 0, 0, 0])
             .map(|(t, n)| (t.to_string(), n))
             .collect();
         assert_eq!(counts, expected);
@@ -2480,4 +2488,818 @@ async fn sqlite_reopen_keeps_data() {
     assert_eq!(again.sqlite_path(), Some(dir.join("adjutant.db").as_path()));
     again.close().await;
     db.finish().await;
+}
+
+// ---------------------------------------------------------------------------
+// Calendar
+// ---------------------------------------------------------------------------
+
+mod calendar {
+    //! Calendar stories: rooms, calendars, events and their range queries, the
+    //! room booking guard, imports, meeting requests, polls, feeds, availability.
+    use super::*;
+    use adjutant_core::calendar::availability::Availability;
+    use adjutant_core::calendar::poll::Answer;
+    use adjutant_core::calendar::recurrence::Rule;
+    use adjutant_core::calendar::series::Override;
+    use adjutant_core::calendar::{
+        Attendee, AttendeeRole, Category, EventData, EventStatus, EventTime, Priority, Recurrence,
+        RecurrenceId, Rsvp, TimeRange, Transparency, Zone,
+    };
+    use adjutant_core::policy::Visibility;
+    use adjutant_store::calendar::{EventScope, NewEvent, ResourceInput};
+    use adjutant_store::polls::{NewParticipant, PollStatus};
+    use adjutant_store::scheduling::{NewItip, RequestStatus, as_hold};
+    use jiff::civil::date;
+
+    fn ams() -> Zone {
+        Zone::parse("zone", "Europe/Amsterdam").unwrap()
+    }
+
+    /// An event on 2027-03-`day` from `h`:00 for `minutes`, Amsterdam time.
+    fn ev(summary: &str, day: i8, h: i8, minutes: i64) -> EventData {
+        let start = date(2027, 3, day).at(h, 0, 0, 0);
+        EventData {
+            summary: summary.into(),
+            description: String::new(),
+            location: None,
+            start: EventTime::zoned(start, &ams()),
+            end: EventTime::zoned(
+                start
+                    .checked_add(jiff::SignedDuration::from_mins(minutes))
+                    .unwrap(),
+                &ams(),
+            ),
+            recurrence: Recurrence::default(),
+            organiser: None,
+            attendees: vec![],
+            visibility: Visibility::Normal,
+            transparency: Transparency::Busy,
+            priority: Priority::NORMAL,
+            category: Category::Meeting,
+            status: EventStatus::Confirmed,
+        }
+    }
+
+    fn weekly(mut e: EventData, rule: &str) -> EventData {
+        e.recurrence.rules = vec![rule.parse::<Rule>().unwrap()];
+        e
+    }
+
+    fn attending(mut e: EventData, people: &[(&Person, Rsvp)]) -> EventData {
+        e.attendees = people
+            .iter()
+            .map(|(p, r)| Attendee {
+                person: Some(p.id),
+                email: p.email.clone(),
+                name: p.name.clone(),
+                role: AttendeeRole::Required,
+                rsvp: *r,
+            })
+            .collect();
+        e
+    }
+
+    fn new(cal: adjutant_core::ids::CalendarId, data: EventData) -> NewEvent {
+        NewEvent {
+            calendar: cal,
+            uid: None,
+            data,
+            overrides: vec![],
+            room: None,
+            meeting_request: None,
+        }
+    }
+
+    fn room_input(name: &str) -> ResourceInput {
+        ResourceInput {
+            kind: "room".into(),
+            name: name.into(),
+            capacity: 8,
+            equipment: vec!["screen".into()],
+            location: "HQ".into(),
+            time_zone: "Europe/Amsterdam".into(),
+            bookable: true,
+        }
+    }
+
+    fn march() -> TimeRange {
+        TimeRange {
+            start: ams().instant(date(2027, 3, 1).at(0, 0, 0, 0)),
+            end: ams().instant(date(2027, 4, 1).at(0, 0, 0, 0)),
+        }
+    }
+
+    fn summaries(events: &[adjutant_store::calendar::EventRecord]) -> Vec<String> {
+        let mut v: Vec<String> = events.iter().map(|e| e.data.summary.clone()).collect();
+        v.sort();
+        v
+    }
+
+    #[tokio::test]
+    async fn rooms_and_calendars() {
+        run(async |db: &Db| {
+            let s = &db.store;
+            let org = add_org(s, "northwind", 1).await;
+            let other = add_org(s, "contoso", 2).await;
+            let pia = add_person(
+                s,
+                org.id,
+                "Pia",
+                Some("pia@northwind.example"),
+                Role::Principal,
+                3,
+            )
+            .await;
+            let room = s
+                .resource_create(org.id, &room_input("Boardroom"), &cli(4))
+                .await
+                .unwrap();
+            assert_eq!(room.capacity, 8);
+            assert_eq!(
+                s.calendar_get(org.id, room.calendar).await.unwrap().name,
+                "Boardroom"
+            );
+            assert_err!(
+                s.resource_create(org.id, &room_input("Boardroom"), &cli(5)).await,
+                StoreError::Conflict(_)
+            );
+            // Another organisation may use the same name, and cannot see ours.
+            s.resource_create(other.id, &room_input("Boardroom"), &cli(6))
+                .await
+                .unwrap();
+            assert_err!(s.resource_get(other.id, room.id).await, StoreError::NotFound(_));
+            let mut changed = room_input("Boardroom");
+            changed.capacity = 12;
+            let room = s
+                .resource_update(org.id, room.id, &changed, &cli(7))
+                .await
+                .unwrap();
+            assert_eq!(room.capacity, 12);
+            assert_eq!(s.resource_list(org.id).await.unwrap().len(), 1);
+
+            let a = s
+                .calendar_ensure_default(org.id, pia.id, &by(&pia, 8))
+                .await
+                .unwrap();
+            let b = s
+                .calendar_ensure_default(org.id, pia.id, &by(&pia, 9))
+                .await
+                .unwrap();
+            assert_eq!(a.id, b.id, "the default calendar is made once");
+            assert_err!(s.calendar_get(other.id, a.id).await, StoreError::NotFound(_));
+            let extra = s
+                .calendar_create(org.id, pia.id, "Family", "Europe/Amsterdam", &by(&pia, 10))
+                .await
+                .unwrap();
+            assert!(!extra.is_default);
+            assert_eq!(s.calendar_list(org.id, pia.id).await.unwrap().len(), 2);
+            assert_eq!(count_action(s, org.id, "calendar.create").await, 2);
+            assert_eq!(count_action(s, org.id, "resource.update").await, 1);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn events_and_range_queries() {
+        run(async |db: &Db| {
+            let s = &db.store;
+            let org = add_org(s, "northwind", 1).await;
+            let pia = add_person(
+                s,
+                org.id,
+                "Pia",
+                Some("pia@northwind.example"),
+                Role::Principal,
+                2,
+            )
+            .await;
+            let tom = add_person(s, org.id, "Tom", Some("tom@northwind.example"), Role::Staff, 3).await;
+            let ana = add_person(s, org.id, "Ana", Some("ana@northwind.example"), Role::Staff, 4).await;
+            let cal = s.calendar_ensure_default(org.id, pia.id, &cli(5)).await.unwrap();
+            let room = s
+                .resource_create(org.id, &room_input("Herengracht"), &cli(6))
+                .await
+                .unwrap();
+
+            let single = s
+                .event_create(
+                    org.id,
+                    &new(
+                        cal.id,
+                        attending(
+                            ev("Review", 2, 10, 60),
+                            &[(&tom, Rsvp::Accepted), (&ana, Rsvp::Declined)],
+                        ),
+                    ),
+                    &[],
+                    &by(&pia, 7),
+                )
+                .await
+                .unwrap();
+            let forever = s
+                .event_create(
+                    org.id,
+                    &new(cal.id, weekly(ev("1:1", 1, 9, 30), "FREQ=WEEKLY;BYDAY=MO")),
+                    &[],
+                    &by(&pia, 8),
+                )
+                .await
+                .unwrap();
+            assert_eq!(forever.ends_at, None, "an endless series has no end");
+            let finite = s
+                .event_create(
+                    org.id,
+                    &new(cal.id, weekly(ev("Sprint", 1, 14, 60), "FREQ=WEEKLY;COUNT=2")),
+                    &[],
+                    &by(&pia, 9),
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                finite.ends_at.map(|t| t.to_string()).as_deref(),
+                Some("2027-03-08T14:00:00Z")
+            );
+            let mut in_room = new(cal.id, ev("In the room", 3, 11, 60));
+            in_room.room = Some(room.id);
+            s.event_create(org.id, &in_room, &[], &by(&pia, 10))
+                .await
+                .unwrap();
+
+            let all = s
+                .events_in_range(org.id, &EventScope::Person(pia.id), march())
+                .await
+                .unwrap();
+            assert_eq!(summaries(&all), ["1:1", "In the room", "Review", "Sprint"]);
+            // Tom attends the review; Ana declined it.
+            let toms = s
+                .events_in_range(org.id, &EventScope::Person(tom.id), march())
+                .await
+                .unwrap();
+            assert_eq!(summaries(&toms), ["Review"]);
+            assert!(
+                s.events_in_range(org.id, &EventScope::Person(ana.id), march())
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            let rooms = s
+                .events_in_range(org.id, &EventScope::Resource(room.id), march())
+                .await
+                .unwrap();
+            assert_eq!(summaries(&rooms), ["In the room"]);
+            // April: only the endless series can fall in it.
+            let april = TimeRange {
+                start: march().end,
+                end: ams().instant(date(2027, 5, 1).at(0, 0, 0, 0)),
+            };
+            let later = s
+                .events_in_range(org.id, &EventScope::Calendars(vec![cal.id]), april)
+                .await
+                .unwrap();
+            assert_eq!(summaries(&later), ["1:1"]);
+            let batch = s
+                .events_for_people(org.id, &[pia.id, tom.id, ana.id], march())
+                .await
+                .unwrap();
+            assert_eq!(batch[&pia.id].len(), 4);
+            assert_eq!(summaries(&batch[&tom.id]), ["Review"]);
+            assert!(batch[&ana.id].is_empty());
+
+            // An update raises the sequence and re-indexes attendees.
+            let moved = attending(ev("Review", 4, 10, 60), &[(&ana, Rsvp::Accepted)]);
+            let e = s
+                .event_update(
+                    org.id,
+                    single.id,
+                    &moved,
+                    &[],
+                    None,
+                    "event.move",
+                    &[],
+                    &by(&pia, 11),
+                )
+                .await
+                .unwrap();
+            assert_eq!(e.sequence, 1);
+            assert!(
+                s.events_in_range(org.id, &EventScope::Person(tom.id), march())
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            assert_eq!(
+                s.events_in_range(org.id, &EventScope::Person(ana.id), march())
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
+            // An override moves one occurrence, and is indexed with the series.
+            let ov = Override {
+                recurrence_id: RecurrenceId(date(2027, 3, 8).at(9, 0, 0, 0)),
+                data: ev("1:1 (moved)", 9, 9, 30),
+            };
+            let f = s
+                .event_update(
+                    org.id,
+                    forever.id,
+                    &forever.data,
+                    std::slice::from_ref(&ov),
+                    None,
+                    "event.move",
+                    &[],
+                    &by(&pia, 12),
+                )
+                .await
+                .unwrap();
+            assert_eq!(f.overrides, vec![ov]);
+            assert_eq!(
+                s.event_by_uid(org.id, cal.id, &f.uid)
+                    .await
+                    .unwrap()
+                    .map(|e| e.id),
+                Some(f.id)
+            );
+            // Deleting removes the attendee index with it.
+            s.event_delete(org.id, single.id, &[], &by(&pia, 13))
+                .await
+                .unwrap();
+            assert_err!(s.event_get(org.id, single.id).await, StoreError::NotFound(_));
+            assert!(
+                s.events_in_range(org.id, &EventScope::Person(ana.id), march())
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            // Another organisation sees none of it.
+            let other = add_org(s, "contoso", 14).await;
+            assert_err!(s.event_get(other.id, forever.id).await, StoreError::NotFound(_));
+            assert!(
+                s.events_in_range(other.id, &EventScope::Person(pia.id), march())
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+            let acts = actions(s, org.id).await;
+            assert_eq!(acts.iter().filter(|a| a.starts_with("event.")).count(), 7);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_room_is_never_double_booked() {
+        run(async |db: &Db| {
+            let s = &db.store;
+            let org = add_org(s, "northwind", 1).await;
+            let pia = add_person(
+                s,
+                org.id,
+                "Pia",
+                Some("pia@northwind.example"),
+                Role::Principal,
+                2,
+            )
+            .await;
+            let cal = s.calendar_ensure_default(org.id, pia.id, &cli(3)).await.unwrap();
+            let room = s
+                .resource_create(org.id, &room_input("Boardroom"), &cli(4))
+                .await
+                .unwrap();
+            let booking = |data: EventData| NewEvent {
+                room: Some(room.id),
+                ..new(cal.id, data)
+            };
+            // Weekly on Mondays from 1 March, and every third week from 1 March: they meet in week four.
+            s.event_create(
+                org.id,
+                &booking(weekly(ev("Weekly", 1, 10, 60), "FREQ=WEEKLY;INTERVAL=2")),
+                &[],
+                &cli(5),
+            )
+            .await
+            .unwrap();
+            let before = count(s, "events").await;
+            let clash = s
+                .event_create(
+                    org.id,
+                    &booking(weekly(
+                        ev("Every third week", 8, 10, 30),
+                        "FREQ=WEEKLY;INTERVAL=3",
+                    )),
+                    &[],
+                    &cli(6),
+                )
+                .await;
+            match clash {
+                Err(StoreError::Conflict(m)) => assert!(m.contains("Weekly"), "{m}"),
+                other => panic!("expected a clash, got {other:?}"),
+            }
+            assert_eq!(count(s, "events").await, before, "nothing stored");
+            // Touching ends and free events do not clash; another room is another room.
+            s.event_create(org.id, &booking(ev("Right after", 1, 11, 30)), &[], &cli(7))
+                .await
+                .unwrap();
+            let mut free = ev("Free", 1, 10, 30);
+            free.transparency = Transparency::Free;
+            s.event_create(org.id, &booking(free), &[], &cli(8))
+                .await
+                .unwrap();
+            let small = s
+                .resource_create(org.id, &room_input("Small"), &cli(9))
+                .await
+                .unwrap();
+            s.event_create(
+                org.id,
+                &NewEvent {
+                    room: Some(small.id),
+                    ..new(cal.id, ev("Elsewhere", 1, 10, 60))
+                },
+                &[],
+                &cli(10),
+            )
+            .await
+            .unwrap();
+            // Moving an event into a taken slot is refused and leaves it where it was.
+            let later = s
+                .event_create(org.id, &booking(ev("Later", 2, 15, 60)), &[], &cli(11))
+                .await
+                .unwrap();
+            assert_err!(
+                s.event_update(
+                    org.id,
+                    later.id,
+                    &ev("Later", 15, 10, 60),
+                    &[],
+                    Some(room.id),
+                    "event.move",
+                    &[],
+                    &cli(12)
+                )
+                .await,
+                StoreError::Conflict(_)
+            );
+            assert_eq!(s.event_get(org.id, later.id).await.unwrap().data, later.data);
+            // Two bookings of the same slot at once: exactly one wins.
+            let (race_a, race_b) = (booking(ev("Race A", 5, 9, 60)), booking(ev("Race B", 5, 9, 30)));
+            let (ca, cb) = (cli(13), cli(14));
+            let (x, y) = tokio::join!(
+                s.event_create(org.id, &race_a, &[], &ca),
+                s.event_create(org.id, &race_b, &[], &cb),
+            );
+            assert_eq!(usize::from(x.is_ok()) + usize::from(y.is_ok()), 1, "{x:?} {y:?}");
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn imports_are_all_or_nothing() {
+        run(async |db: &Db| {
+            let s = &db.store;
+            let org = add_org(s, "northwind", 1).await;
+            let other = add_org(s, "contoso", 2).await;
+            let pia = add_person(
+                s,
+                org.id,
+                "Pia",
+                Some("pia@northwind.example"),
+                Role::Principal,
+                3,
+            )
+            .await;
+            let stranger =
+                add_person(s, other.id, "Stranger", Some("s@contoso.example"), Role::Staff, 4).await;
+            let cal = s.calendar_ensure_default(org.id, pia.id, &cli(5)).await.unwrap();
+            let with_uid = |uid: &str, data: EventData| NewEvent {
+                uid: Some(uid.into()),
+                ..new(cal.id, data)
+            };
+            let first = vec![
+                with_uid("a@x", ev("A", 1, 9, 30)),
+                with_uid("b@x", ev("B", 2, 9, 30)),
+            ];
+            let out = s
+                .events_import(org.id, cal.id, &first, "test.ics", &by(&pia, 6))
+                .await
+                .unwrap();
+            assert_eq!((out.created, out.updated), (2, 0));
+            // Re-importing updates by UID; a bad event anywhere stores nothing.
+            let bad = vec![
+                with_uid("a@x", ev("A renamed", 1, 9, 30)),
+                with_uid(
+                    "c@x",
+                    attending(ev("C", 3, 9, 30), &[(&stranger, Rsvp::Accepted)]),
+                ),
+            ];
+            let before = (count(s, "events").await, count(s, "audit_log").await);
+            let refused = s
+                .events_import(org.id, cal.id, &bad, "bad.ics", &by(&pia, 7))
+                .await;
+            // SQLite checks the foreign key; the organisation check catches it on both.
+            assert!(refused.is_err(), "{refused:?}");
+            assert_eq!((count(s, "events").await, count(s, "audit_log").await), before);
+            assert_eq!(
+                s.event_by_uid(org.id, cal.id, "a@x")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .data
+                    .summary,
+                "A"
+            );
+            let out = s
+                .events_import(
+                    org.id,
+                    cal.id,
+                    &[with_uid("a@x", ev("A renamed", 1, 9, 30))],
+                    "again.ics",
+                    &by(&pia, 8),
+                )
+                .await
+                .unwrap();
+            assert_eq!((out.created, out.updated), (0, 1));
+            let a = s.event_by_uid(org.id, cal.id, "a@x").await.unwrap().unwrap();
+            assert_eq!((a.data.summary.as_str(), a.sequence), ("A renamed", 1));
+            assert_eq!(count_action(s, org.id, "event.import").await, 2);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn meeting_requests_hold_then_confirm_or_release() {
+        run(async |db: &Db| {
+            let s = &db.store;
+            let org = add_org(s, "northwind", 1).await;
+            let pia = add_person(
+                s,
+                org.id,
+                "Pia",
+                Some("pia@northwind.example"),
+                Role::Principal,
+                2,
+            )
+            .await;
+            let tom = add_person(s, org.id, "Tom", Some("tom@northwind.example"), Role::Staff, 3).await;
+            let cal = s.calendar_ensure_default(org.id, pia.id, &cli(4)).await.unwrap();
+            let room = s
+                .resource_create(org.id, &room_input("Boardroom"), &cli(5))
+                .await
+                .unwrap();
+            let template = attending(ev("Board", 1, 14, 90), &[(&tom, Rsvp::NeedsAction)]);
+            let holds: Vec<EventData> = [1, 2, 3]
+                .iter()
+                .map(|d| as_hold(attending(ev("Board", *d, 14, 90), &[(&tom, Rsvp::NeedsAction)])))
+                .collect();
+            let (req, placed) = s
+                .meeting_request_create(
+                    org.id,
+                    pia.id,
+                    cal.id,
+                    &template,
+                    Some(room.id),
+                    &holds,
+                    &by(&pia, 6),
+                )
+                .await
+                .unwrap();
+            assert_eq!((req.status, placed.len()), (RequestStatus::Open, 3));
+            assert!(
+                placed
+                    .iter()
+                    .all(|h| h.data.category == Category::Hold && h.data.status == EventStatus::Tentative)
+            );
+            // The holds are on Tom's calendar and block the room.
+            assert_eq!(
+                s.events_in_range(org.id, &EventScope::Person(tom.id), march())
+                    .await
+                    .unwrap()
+                    .len(),
+                3
+            );
+            assert_err!(
+                s.event_create(
+                    org.id,
+                    &NewEvent {
+                        room: Some(room.id),
+                        ..new(cal.id, ev("Grab", 2, 15, 30))
+                    },
+                    &[],
+                    &cli(7)
+                )
+                .await,
+                StoreError::Conflict(_)
+            );
+            let mut fin = placed[1].data.clone();
+            fin.category = Category::Meeting;
+            fin.status = EventStatus::Confirmed;
+            let itip = vec![NewItip {
+                event_uid: placed[1].uid.clone(),
+                event: Some(placed[1].id),
+                method: "REQUEST".into(),
+                recipient: "tom@northwind.example".into(),
+                summary: "Board".into(),
+                ics: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".into(),
+            }];
+            let event = s
+                .meeting_request_confirm(org.id, req.id, placed[1].id, &fin, &itip, &by(&pia, 8))
+                .await
+                .unwrap();
+            assert_eq!(
+                (event.data.status, event.room),
+                (EventStatus::Confirmed, Some(room.id))
+            );
+            let left = s.events_of_request(org.id, req.id).await.unwrap();
+            assert_eq!(
+                left.iter().map(|e| e.id).collect::<Vec<_>>(),
+                [placed[1].id],
+                "the other holds are released"
+            );
+            assert_eq!(
+                s.meeting_request_get(org.id, req.id).await.unwrap().status,
+                RequestStatus::Confirmed
+            );
+            assert_eq!(s.itip_list(org.id, &placed[1].uid).await.unwrap().len(), 1);
+            assert_err!(
+                s.meeting_request_confirm(org.id, req.id, placed[1].id, &fin, &[], &by(&pia, 9))
+                    .await,
+                StoreError::Conflict(_)
+            );
+            // A second request released drops all its holds.
+            let (req2, _) = s
+                .meeting_request_create(
+                    org.id,
+                    pia.id,
+                    cal.id,
+                    &template,
+                    None,
+                    &holds[..2],
+                    &by(&pia, 10),
+                )
+                .await
+                .unwrap();
+            let released = s
+                .meeting_request_release(org.id, req2.id, &by(&pia, 11))
+                .await
+                .unwrap();
+            assert_eq!(released.status, RequestStatus::Released);
+            assert!(s.events_of_request(org.id, req2.id).await.unwrap().is_empty());
+            assert_err!(
+                s.meeting_request_release(org.id, req2.id, &by(&pia, 12)).await,
+                StoreError::Conflict(_)
+            );
+            let other = add_org(s, "contoso", 13).await;
+            assert_err!(
+                s.meeting_request_get(other.id, req.id).await,
+                StoreError::NotFound(_)
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn polls_feeds_availability_and_travel() {
+        run(async |db: &Db| {
+            let s = &db.store;
+            let org = add_org(s, "northwind", 1).await;
+            let pia = add_person(
+                s,
+                org.id,
+                "Pia",
+                Some("pia@northwind.example"),
+                Role::Principal,
+                2,
+            )
+            .await;
+            let tom = add_person(s, org.id, "Tom", Some("tom@northwind.example"), Role::Staff, 3).await;
+            let cal = s.calendar_ensure_default(org.id, pia.id, &cli(4)).await.unwrap();
+            let options: Vec<TimeRange> = [8, 9]
+                .iter()
+                .map(|d| {
+                    let e = ev("x", *d, 10, 60);
+                    TimeRange {
+                        start: e.start.instant(&ams()),
+                        end: e.end.instant(&ams()),
+                    }
+                })
+                .collect();
+            let people = vec![
+                NewParticipant {
+                    name: "Tom".into(),
+                    email: tom.email.clone(),
+                    person: Some(tom.id),
+                    token_hash: None,
+                },
+                NewParticipant {
+                    name: "Dee".into(),
+                    email: Some("dee@example.org".into()),
+                    person: None,
+                    token_hash: Some("hash-of-dee".into()),
+                },
+            ];
+            let poll = s
+                .poll_create(
+                    org.id,
+                    pia.id,
+                    cal.id,
+                    &ev("Offsite", 8, 10, 60),
+                    None,
+                    &options,
+                    &people,
+                    &by(&pia, 5),
+                )
+                .await
+                .unwrap();
+            assert_eq!((poll.options.len(), poll.participants.len()), (2, 2));
+            let (found, dee) = s.poll_by_token("hash-of-dee").await.unwrap().unwrap();
+            assert_eq!(found.id, poll.id);
+            assert!(s.poll_by_token("nope").await.unwrap().is_none());
+            let answers = vec![
+                (poll.options[0].id.clone(), Answer::No),
+                (poll.options[1].id.clone(), Answer::Yes),
+            ];
+            let p = s
+                .poll_answer(
+                    org.id,
+                    poll.id,
+                    &dee,
+                    &answers,
+                    &AuditCtx::system("Dee (poll link)", t(6)),
+                )
+                .await
+                .unwrap();
+            assert_eq!(p.answers.len(), 2);
+            assert!(
+                p.participants
+                    .iter()
+                    .any(|x| x.id == dee && x.responded_at.is_some())
+            );
+            assert_err!(
+                s.poll_answer(
+                    org.id,
+                    poll.id,
+                    &dee,
+                    &[("no-such-option".into(), Answer::Yes)],
+                    &cli(7)
+                )
+                .await,
+                StoreError::NotFound(_)
+            );
+            let closed = s.poll_close(org.id, poll.id, None, &by(&pia, 8)).await.unwrap();
+            assert_eq!(closed.status, PollStatus::Closed);
+            assert_err!(
+                s.poll_answer(org.id, poll.id, &dee, &answers, &cli(9)).await,
+                StoreError::Conflict(_)
+            );
+
+            let feed = s
+                .feed_create(org.id, cal.id, "phone", "feed-hash", &by(&pia, 10))
+                .await
+                .unwrap();
+            assert_eq!(
+                s.feed_by_token("feed-hash").await.unwrap().map(|f| f.id),
+                Some(feed.id)
+            );
+            s.feed_revoke(org.id, feed.id, &by(&pia, 11)).await.unwrap();
+            assert!(
+                s.feed_by_token("feed-hash").await.unwrap().is_none(),
+                "a revoked feed stops at once"
+            );
+
+            assert!(s.availability_get(org.id, pia.id).await.unwrap().is_none());
+            let mut rules = Availability::default_for(ams());
+            rules.buffer_after = 10;
+            s.availability_set(org.id, pia.id, &rules, &by(&pia, 12))
+                .await
+                .unwrap();
+            assert_eq!(s.availability_get(org.id, pia.id).await.unwrap(), Some(rules));
+
+            assert_eq!(s.travel_table(org.id).await.unwrap().default_minutes, 30);
+            s.travel_time_set(org.id, "Schiphol", "HQ", Some(45), &cli(13))
+                .await
+                .unwrap();
+            s.travel_default_set(org.id, 20, &cli(14)).await.unwrap();
+            let t = s.travel_table(org.id).await.unwrap();
+            assert_eq!(
+                (t.default_minutes, t.pairs.clone()),
+                (20, vec![("HQ".into(), "Schiphol".into(), 45)])
+            );
+            s.travel_time_set(org.id, "HQ", "Schiphol", None, &cli(15))
+                .await
+                .unwrap();
+            assert!(s.travel_table(org.id).await.unwrap().pairs.is_empty());
+            for a in [
+                "poll.create",
+                "poll.answer",
+                "poll.close",
+                "feed.create",
+                "feed.revoke",
+                "availability.set",
+                "travel_time.set",
+                "travel_time.default",
+            ] {
+                assert!(count_action(s, org.id, a).await >= 1, "{a} audited");
+            }
+        })
+        .await;
+    }
 }

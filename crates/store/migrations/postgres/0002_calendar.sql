@@ -9,7 +9,7 @@ CREATE TABLE resources (
     id          TEXT PRIMARY KEY,
     kind        TEXT NOT NULL,
     name        TEXT NOT NULL,
-    capacity    INTEGER NOT NULL,
+    capacity    BIGINT NOT NULL,
     equipment   TEXT NOT NULL,
     location    TEXT NOT NULL,
     time_zone   TEXT NOT NULL,
@@ -61,7 +61,7 @@ CREATE TABLE events (
     ends_at             BIGINT,
     room_id             TEXT REFERENCES resources(id),
     meeting_request_id  TEXT REFERENCES meeting_requests(id),
-    sequence            INTEGER NOT NULL,
+    sequence            BIGINT NOT NULL,
     created_at          BIGINT NOT NULL,
     updated_at          BIGINT NOT NULL,
     UNIQUE (calendar_id, uid)
@@ -90,13 +90,13 @@ CREATE TABLE travel_times (
     org_id          TEXT NOT NULL REFERENCES organisations(id),
     from_location   TEXT NOT NULL,
     to_location     TEXT NOT NULL,
-    minutes         INTEGER NOT NULL,
+    minutes         BIGINT NOT NULL,
     PRIMARY KEY (org_id, from_location, to_location)
 );
 
 CREATE TABLE calendar_settings (
     org_id                  TEXT PRIMARY KEY REFERENCES organisations(id),
-    default_travel_minutes  INTEGER NOT NULL
+    default_travel_minutes  BIGINT NOT NULL
 );
 
 CREATE TABLE itip_messages (
@@ -131,7 +131,7 @@ CREATE TABLE poll_options (
     org_id      TEXT NOT NULL REFERENCES organisations(id),
     id          TEXT PRIMARY KEY,
     poll_id     TEXT NOT NULL REFERENCES polls(id) ON DELETE CASCADE,
-    position    INTEGER NOT NULL,
+    position    BIGINT NOT NULL,
     starts_at   BIGINT NOT NULL,
     ends_at     BIGINT NOT NULL
 );
