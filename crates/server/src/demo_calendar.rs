@@ -75,10 +75,22 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
     };
     let mut rooms = HashMap::new();
     for form in [
-        room("Boardroom", 14, &["screen", "video", "whiteboard"], "Amsterdam HQ", "Europe/Amsterdam"),
+        room(
+            "Boardroom",
+            14,
+            &["screen", "video", "whiteboard"],
+            "Amsterdam HQ",
+            "Europe/Amsterdam",
+        ),
         room("Herengracht", 6, &["screen"], "Amsterdam HQ", "Europe/Amsterdam"),
         room("Focus booth", 1, &[], "Amsterdam HQ", "Europe/Amsterdam"),
-        room("Hudson", 8, &["screen", "video"], "New York office", "America/New_York"),
+        room(
+            "Hudson",
+            8,
+            &["screen", "video"],
+            "New York office",
+            "America/New_York",
+        ),
         room("Liberty", 4, &["screen"], "New York office", "America/New_York"),
     ] {
         let r = cal::create_resource(state, &sys, org, &form).await?;
@@ -115,14 +127,35 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
     ana.no_meeting_days = vec![DayOfWeek::Friday];
     let rules = [
         ("lars@northwind.example", lars),
-        ("grace@northwind.example", hours("America/New_York", (8, 0), (17, 0), Some(((12, 0), (12, 45))))),
-        ("maya@northwind.example", hours("Europe/Amsterdam", (8, 30), (17, 0), Some(((12, 30), (13, 0))))),
-        ("daniel@northwind.example", hours("America/New_York", (8, 30), (17, 30), Some(((12, 0), (13, 0))))),
-        ("sofia@northwind.example", hours("Europe/Amsterdam", (8, 0), (16, 30), Some(((12, 0), (12, 30))))),
-        ("tom@northwind.example", hours("Europe/Amsterdam", (9, 0), (17, 30), Some(((12, 30), (13, 30))))),
+        (
+            "grace@northwind.example",
+            hours("America/New_York", (8, 0), (17, 0), Some(((12, 0), (12, 45)))),
+        ),
+        (
+            "maya@northwind.example",
+            hours("Europe/Amsterdam", (8, 30), (17, 0), Some(((12, 30), (13, 0)))),
+        ),
+        (
+            "daniel@northwind.example",
+            hours("America/New_York", (8, 30), (17, 30), Some(((12, 0), (13, 0)))),
+        ),
+        (
+            "sofia@northwind.example",
+            hours("Europe/Amsterdam", (8, 0), (16, 30), Some(((12, 0), (12, 30)))),
+        ),
+        (
+            "tom@northwind.example",
+            hours("Europe/Amsterdam", (9, 0), (17, 30), Some(((12, 30), (13, 30)))),
+        ),
         ("ana@northwind.example", ana),
-        ("ben@northwind.example", hours("America/New_York", (9, 0), (17, 30), Some(((12, 30), (13, 30))))),
-        ("priya@northwind.example", hours("Asia/Kolkata", (10, 0), (19, 0), Some(((13, 30), (14, 15))))),
+        (
+            "ben@northwind.example",
+            hours("America/New_York", (9, 0), (17, 30), Some(((12, 30), (13, 30)))),
+        ),
+        (
+            "priya@northwind.example",
+            hours("Asia/Kolkata", (10, 0), (19, 0), Some(((13, 30), (14, 15)))),
+        ),
     ];
     for (email, a) in rules {
         let id: PersonId = p(email).parse().map_err(|_| ApiError::internal())?;
@@ -149,7 +182,13 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
             rrule: Some("FREQ=WEEKLY;BYDAY=MO".into()),
             attendees: who(&["maya@northwind.example"]),
             room: room_id("Herengracht"),
-            ..ev(lars_id, "Lars / Maya 1:1", at(eight_weeks_ago, 0, "09:00"), 30, "Europe/Amsterdam")
+            ..ev(
+                lars_id,
+                "Lars / Maya 1:1",
+                at(eight_weeks_ago, 0, "09:00"),
+                30,
+                "Europe/Amsterdam",
+            )
         },
     )
     .await?;
@@ -173,12 +212,22 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
         org,
         &EventInput {
             rrule: Some("FREQ=WEEKLY;BYDAY=TU".into()),
-            attendees: who(&["grace@northwind.example", "sofia@northwind.example", "?daniel@northwind.example"]),
+            attendees: who(&[
+                "grace@northwind.example",
+                "sofia@northwind.example",
+                "?daniel@northwind.example",
+            ]),
             room: room_id("Boardroom"),
             location: None,
             description: Some("Weekly numbers, hiring, open decisions. New York joins by video.".into()),
             priority: Some(2),
-            ..ev(lars_id, "Leadership team", at(eight_weeks_ago, 1, "16:00"), 60, "Europe/Amsterdam")
+            ..ev(
+                lars_id,
+                "Leadership team",
+                at(eight_weeks_ago, 1, "16:00"),
+                60,
+                "Europe/Amsterdam",
+            )
         },
     )
     .await?;
@@ -191,16 +240,34 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
         },
         EventInput {
             category: Some("focus".into()),
-            ..ev(lars_id, "Strategy memo (focus)", at(monday, 0, "14:00"), 120, "Europe/Amsterdam")
+            ..ev(
+                lars_id,
+                "Strategy memo (focus)",
+                at(monday, 0, "14:00"),
+                120,
+                "Europe/Amsterdam",
+            )
         },
         EventInput {
             category: Some("focus".into()),
-            ..ev(lars_id, "Board pack review (focus)", at(monday, 1, "09:30"), 90, "Europe/Amsterdam")
+            ..ev(
+                lars_id,
+                "Board pack review (focus)",
+                at(monday, 1, "09:30"),
+                90,
+                "Europe/Amsterdam",
+            )
         },
         EventInput {
             category: Some("travel".into()),
             location: Some("Schiphol Airport".into()),
-            ..ev(lars_id, "Travel to Schiphol", at(monday, 2, "10:15"), 75, "Europe/Amsterdam")
+            ..ev(
+                lars_id,
+                "Travel to Schiphol",
+                at(monday, 2, "10:15"),
+                75,
+                "Europe/Amsterdam",
+            )
         },
         // The flight lands in another zone: its end is a New York time.
         EventInput {
@@ -210,19 +277,37 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
             end_time_zone: Some("America/New_York".into()),
             duration_minutes: None,
             description: Some("KL 641 AMS → JFK, seat 2A. Car service waiting at arrivals.".into()),
-            ..ev(lars_id, "Flight KL 641 to New York", at(monday, 2, "12:45"), 0, "Europe/Amsterdam")
+            ..ev(
+                lars_id,
+                "Flight KL 641 to New York",
+                at(monday, 2, "12:45"),
+                0,
+                "Europe/Amsterdam",
+            )
         },
         EventInput {
             attendees: who(&["grace@northwind.example", "ben@northwind.example"]),
             room: room_id("Hudson"),
             priority: Some(2),
-            ..ev(lars_id, "Q1 sales plan with Ben", at(monday, 3, "10:00"), 60, "America/New_York")
+            ..ev(
+                lars_id,
+                "Q1 sales plan with Ben",
+                at(monday, 3, "10:00"),
+                60,
+                "America/New_York",
+            )
         },
         EventInput {
             visibility: Some("confidential".into()),
             description: Some("Project Heron: term sheet review with counsel.".into()),
             priority: Some(1),
-            ..ev(lars_id, "Project Heron — counsel", at(monday, 3, "14:00"), 60, "America/New_York")
+            ..ev(
+                lars_id,
+                "Project Heron — counsel",
+                at(monday, 3, "14:00"),
+                60,
+                "America/New_York",
+            )
         },
         EventInput {
             category: Some("travel".into()),
@@ -230,59 +315,125 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
             end: Some(at(monday, 5, "07:30")),
             end_time_zone: Some("Europe/Amsterdam".into()),
             duration_minutes: None,
-            ..ev(lars_id, "Flight KL 642 to Amsterdam", at(monday, 4, "17:50"), 0, "America/New_York")
+            ..ev(
+                lars_id,
+                "Flight KL 642 to Amsterdam",
+                at(monday, 4, "17:50"),
+                0,
+                "America/New_York",
+            )
         },
         // Next week: the Thursday morning trip that blocks the board meeting's obvious slot.
         EventInput {
             category: Some("travel".into()),
             location: Some("Schiphol Airport".into()),
-            ..ev(lars_id, "Travel to Schiphol", at(monday, 10, "09:30"), 75, "Europe/Amsterdam")
+            ..ev(
+                lars_id,
+                "Travel to Schiphol",
+                at(monday, 10, "09:30"),
+                75,
+                "Europe/Amsterdam",
+            )
         },
         EventInput {
             category: Some("travel".into()),
             location: Some("Schiphol Airport".into()),
-            ..ev(lars_id, "Flight to London", at(monday, 10, "11:30"), 75, "Europe/Amsterdam")
+            ..ev(
+                lars_id,
+                "Flight to London",
+                at(monday, 10, "11:30"),
+                75,
+                "Europe/Amsterdam",
+            )
         },
         EventInput {
             attendees: who(&["tom@northwind.example", "?maya@northwind.example"]),
             room: room_id("Herengracht"),
             priority: Some(4),
-            ..ev(lars_id, "Website redesign check-in", at(monday, 8, "15:00"), 45, "Europe/Amsterdam")
+            ..ev(
+                lars_id,
+                "Website redesign check-in",
+                at(monday, 8, "15:00"),
+                45,
+                "Europe/Amsterdam",
+            )
         },
         // Grace's week in New York.
         EventInput {
             rrule: Some("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR".into()),
             attendees: who(&["ana@northwind.example"]),
             room: room_id("Liberty"),
-            ..ev("grace@northwind.example", "Finance stand-up", at(eight_weeks_ago, 0, "09:00"), 15, "America/New_York")
+            ..ev(
+                "grace@northwind.example",
+                "Finance stand-up",
+                at(eight_weeks_ago, 0, "09:00"),
+                15,
+                "America/New_York",
+            )
         },
         EventInput {
             attendees: who(&["daniel@northwind.example"]),
-            ..ev("grace@northwind.example", "Audit committee prep", at(monday, 2, "13:00"), 90, "America/New_York")
+            ..ev(
+                "grace@northwind.example",
+                "Audit committee prep",
+                at(monday, 2, "13:00"),
+                90,
+                "America/New_York",
+            )
         },
         EventInput {
             visibility: Some("private".into()),
             category: Some("personal".into()),
-            ..ev("grace@northwind.example", "School pick-up", at(monday, 4, "15:00"), 60, "America/New_York")
+            ..ev(
+                "grace@northwind.example",
+                "School pick-up",
+                at(monday, 4, "15:00"),
+                60,
+                "America/New_York",
+            )
         },
         // The rest of the office.
         EventInput {
             attendees: who(&["sofia@northwind.example"]),
             room: room_id("Herengracht"),
-            ..ev("tom@northwind.example", "Office move planning", at(monday, 3, "10:00"), 60, "Europe/Amsterdam")
+            ..ev(
+                "tom@northwind.example",
+                "Office move planning",
+                at(monday, 3, "10:00"),
+                60,
+                "Europe/Amsterdam",
+            )
         },
         EventInput {
             category: Some("focus".into()),
             room: room_id("Focus booth"),
-            ..ev("tom@northwind.example", "Design sprint (focus)", at(monday, 1, "13:30"), 180, "Europe/Amsterdam")
+            ..ev(
+                "tom@northwind.example",
+                "Design sprint (focus)",
+                at(monday, 1, "13:30"),
+                180,
+                "Europe/Amsterdam",
+            )
         },
         EventInput {
             attendees: who(&["ana@northwind.example"]),
-            ..ev("ben@northwind.example", "Pipeline review", at(monday, 1, "11:00"), 60, "America/New_York")
+            ..ev(
+                "ben@northwind.example",
+                "Pipeline review",
+                at(monday, 1, "11:00"),
+                60,
+                "America/New_York",
+            )
         },
         EventInput {
             attendees: who(&["lars@northwind.example"]),
-            ..ev("priya@northwind.example", "Offsite venue shortlist", at(monday, 3, "16:30"), 30, "Asia/Kolkata")
+            ..ev(
+                "priya@northwind.example",
+                "Offsite venue shortlist",
+                at(monday, 3, "16:30"),
+                30,
+                "Asia/Kolkata",
+            )
         },
     ];
     for e in &singles {
@@ -299,7 +450,11 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
             summary: "Board meeting — Q1 planning".into(),
             description: Some("Q1 budget, the Heron decision, CFO report.".into()),
             duration_minutes: 90,
-            starts: vec![at(monday, 8, "14:00"), at(monday, 9, "14:30"), at(monday, 11, "14:00")],
+            starts: vec![
+                at(monday, 8, "14:00"),
+                at(monday, 9, "14:30"),
+                at(monday, 11, "14:00"),
+            ],
             time_zone: Some("Europe/Amsterdam".into()),
             attendees: vec![
                 AttendeeInput {
@@ -328,7 +483,11 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
             summary: "Leadership offsite — kick-off dinner".into(),
             description: None,
             duration_minutes: 120,
-            starts: vec![at(monday, 15, "18:30"), at(monday, 16, "18:30"), at(monday, 17, "18:30")],
+            starts: vec![
+                at(monday, 15, "18:30"),
+                at(monday, 16, "18:30"),
+                at(monday, 17, "18:30"),
+            ],
             time_zone: Some("Europe/Amsterdam".into()),
             attendees: vec![
                 AttendeeInput {
@@ -362,7 +521,13 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
             .collect();
         state
             .store
-            .poll_answer(org, poll.poll.id, &grace.id, &answers, &sys.audit(Timestamp::now()))
+            .poll_answer(
+                org,
+                poll.poll.id,
+                &grace.id,
+                &answers,
+                &sys.audit(Timestamp::now()),
+            )
             .await?;
     }
     Ok(())

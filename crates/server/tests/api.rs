@@ -807,7 +807,10 @@ async fn run_cell(
     };
     let r = match &raw {
         Some(x) => {
-            let mut rb = app.request(route.method, &path).header(CONTENT_TYPE, x.content_type).body(x.body.clone());
+            let mut rb = app
+                .request(route.method, &path)
+                .header(CONTENT_TYPE, x.content_type)
+                .body(x.body.clone());
             for (k, v) in &headers {
                 rb = rb.header(*k, v);
             }
@@ -995,7 +998,10 @@ async fn access_matrix_covers_every_api_route() {
     // Unauthenticated, and with a bearer token nobody issued.
     let any_id = app.north.target.id.to_string();
     for route in matrix.iter().copied() {
-        let path = route.path.replace("{id}", &any_id).replace("{token}", "not-a-link");
+        let path = route
+            .path
+            .replace("{id}", &any_id)
+            .replace("{token}", "not-a-link");
         let body = (route.method != "get").then(|| json!({}));
         for auth in [None, Some("adj_not-a-token")] {
             let headers: Vec<(&str, String)> = auth

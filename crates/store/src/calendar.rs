@@ -543,7 +543,7 @@ impl Store {
         ctx: &AuditCtx,
     ) -> Result<EventRecord, StoreError> {
         let mut tx = self.begin().await?;
-        let id = self.insert_event_in(&mut tx, org, new, ctx.now).await?;
+        let id = self.insert_event_in(&mut tx, org, new, ctx).await?;
         audit::record(
             &mut tx,
             org,
@@ -576,10 +576,23 @@ impl Store {
         tx: &mut crate::engine::Tx,
         org: OrgId,
         new: &NewEvent,
-        now: Timestamp,
+        ctx: &AuditCtx,
     ) -> Result<EventId, StoreError> {
-        let cal = self.calendar_get(org, new.calendar).await?;
-        let zone = zone_of(&cal.time_zone);
+        let now = ctx.now;
+        let calendar = match new.data.organiser.as_ref().and_then(|o| o.person) {
+            Some(p) if new.calendar.as_uuid().is_nil() => self.default_calendar_in(tx, org, p, ctx).await?,
+            _ => new.calendar,
+        };
+        let cal_zone: Option<String> = on_tx!(&mut *tx, |c| {
+            sqlx::query("SELECT time_zone FROM calendars WHERE org_id = $1 AND id = $2")
+                .bind(org.to_string())
+                .bind(calendar.to_string())
+                .fetch_optional(&mut *c)
+                .await?
+                .map(|r| r.try_get::<String, _>("time_zone"))
+                .transpose()?
+        });
+        let zone = zone_of(&cal_zone.ok_or(StoreError::NotFound("calendar"))?);
         let (starts, ends) = span_of(&new.data, &new.overrides, &zone)?;
         if let Some(room) = new.room {
             self.resource_get(org, room).await?;
@@ -609,7 +622,7 @@ impl Store {
             )
             .bind(org.to_string())
             .bind(id.to_string())
-            .bind(new.calendar.to_string())
+            .bind(calendar.to_string())
             .bind(&uid)
             .bind(json(&new.data)?)
             .bind(json(&new.overrides)?)
@@ -623,6 +636,63 @@ impl Store {
             .map_err(StoreError::on_constraint("an event with that UID already exists in this calendar"))?;
             insert_attendees!(c, org, id.to_string(), &new.data);
         });
+        Ok(id)
+    }
+
+    /// Inside `tx`: the person's default calendar, made (and audited) when missing,
+    /// so a write that fails leaves no calendar behind either.
+    pub(crate) async fn default_calendar_in(
+        &self,
+        tx: &mut crate::engine::Tx,
+        org: OrgId,
+        person: PersonId,
+        ctx: &AuditCtx,
+    ) -> Result<CalendarId, StoreError> {
+        let id = CalendarId(new_uuid());
+        let made: Option<(String, String)> = on_tx!(&mut *tx, |c| {
+            let found = sqlx::query(
+                "SELECT id FROM calendars WHERE org_id = $1 AND owner_person_id = $2 AND is_default",
+            )
+            .bind(org.to_string())
+            .bind(person.to_string())
+            .fetch_optional(&mut *c)
+            .await?;
+            if let Some(r) = found {
+                return parse_id(&r.try_get::<String, _>("id")?);
+            }
+            let p = sqlx::query("SELECT name, time_zone FROM persons WHERE org_id = $1 AND id = $2")
+                .bind(org.to_string())
+                .bind(person.to_string())
+                .fetch_optional(&mut *c)
+                .await?
+                .ok_or(StoreError::NotFound("person"))?;
+            let (name, zone): (String, String) = (p.try_get("name")?, p.try_get("time_zone")?);
+            sqlx::query(
+                "INSERT INTO calendars (org_id, id, owner_person_id, resource_id, name, time_zone, is_default, created_at, updated_at)
+                 VALUES ($1, $2, $3, NULL, $4, $5, TRUE, $6, $6)",
+            )
+            .bind(org.to_string())
+            .bind(id.to_string())
+            .bind(person.to_string())
+            .bind(&name)
+            .bind(&zone)
+            .bind(to_micros(ctx.now))
+            .execute(&mut *c)
+            .await?;
+            Some((name, zone))
+        });
+        if let Some((name, zone)) = made {
+            audit::record(
+                tx,
+                org,
+                ctx,
+                "calendar.create",
+                "calendar",
+                Some(id.to_string()),
+                serde_json::json!({"owner": person, "name": name, "time_zone": zone, "default": true}),
+            )
+            .await?;
+        }
         Ok(id)
     }
 

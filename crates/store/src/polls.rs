@@ -132,7 +132,6 @@ impl Store {
         participants: &[NewParticipant],
         ctx: &AuditCtx,
     ) -> Result<Poll, StoreError> {
-        self.calendar_get(org, calendar).await?;
         self.person_get(org, organiser).await?;
         for p in participants.iter().filter_map(|p| p.person) {
             self.person_get(org, p).await?;
@@ -141,6 +140,13 @@ impl Store {
         let data = serde_json::to_string(template).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let now = to_micros(ctx.now);
         let mut tx = self.begin().await?;
+        // A nil calendar means the organiser's default, made in this transaction when missing.
+        let calendar = if calendar.as_uuid().is_nil() {
+            self.default_calendar_in(&mut tx, org, organiser, ctx).await?
+        } else {
+            self.calendar_get(org, calendar).await?;
+            calendar
+        };
         on_tx!(&mut tx, |c| {
             sqlx::query(
                 "INSERT INTO polls (org_id, id, calendar_id, organiser_id, title, data, room_id, status, meeting_request_id,

@@ -371,11 +371,17 @@ impl Store {
         holds: &[EventData],
         ctx: &AuditCtx,
     ) -> Result<(MeetingRequest, Vec<EventRecord>), StoreError> {
-        self.calendar_get(org, calendar).await?;
         self.person_get(org, organiser).await?;
         let id = MeetingRequestId(new_uuid());
         let data = serde_json::to_string(template).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let mut tx = self.begin().await?;
+        // A nil calendar means the organiser's default, made in this transaction when missing.
+        let calendar = if calendar.as_uuid().is_nil() {
+            self.default_calendar_in(&mut tx, org, organiser, ctx).await?
+        } else {
+            self.calendar_get(org, calendar).await?;
+            calendar
+        };
         on_tx!(&mut tx, |c| {
             sqlx::query(
                 "INSERT INTO meeting_requests (org_id, id, calendar_id, organiser_id, title, data, room_id, status,
@@ -403,7 +409,7 @@ impl Store {
                 room,
                 meeting_request: Some(id),
             };
-            ids.push(self.insert_event_in(&mut tx, org, &new, ctx.now).await?);
+            ids.push(self.insert_event_in(&mut tx, org, &new, ctx).await?);
         }
         audit::record(
             &mut tx,

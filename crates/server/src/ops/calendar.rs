@@ -336,6 +336,9 @@ async fn person_in(state: &AppState, org: OrgId, id: PersonId, field: &str) -> A
 }
 
 /// The calendar events go to: the one named, else the subject's default.
+///
+/// A default calendar not made yet is returned as it will be (with a nil id),
+/// so input can be checked before anything is written; [`materialise`] makes it.
 async fn target_calendar(
     state: &AppState,
     caller: &Caller,
@@ -350,15 +353,46 @@ async fn target_calendar(
         }
         None => {
             let p = subject(caller, person)?;
-            person_in(state, org, p, "person").await?;
-            state
+            let who = person_in(state, org, p, "person").await?;
+            match state
                 .store
-                .calendar_ensure_default(org, p, &caller.audit(Timestamp::now()))
+                .calendar_list(org, p)
                 .await?
+                .into_iter()
+                .find(|c| c.is_default)
+            {
+                Some(c) => c,
+                None => Calendar {
+                    id: CalendarId(uuid::Uuid::nil()),
+                    org,
+                    owner: CalendarOwner::Person(p),
+                    name: who.name.clone(),
+                    time_zone: who.time_zone.clone(),
+                    is_default: true,
+                    created_at: Timestamp::UNIX_EPOCH,
+                    updated_at: Timestamp::UNIX_EPOCH,
+                },
+            }
         }
     };
     may_write_calendar(caller, org, &cal)?;
     Ok(cal)
+}
+
+/// Makes a person's default calendar when [`target_calendar`] only foresaw it.
+pub async fn materialise(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    cal: Calendar,
+) -> ApiResult<Calendar> {
+    match cal.owner {
+        CalendarOwner::Person(p) if cal.id.as_uuid().is_nil() => Ok(state
+            .store
+            .calendar_ensure_default(org, p, &caller.audit(Timestamp::now()))
+            .await?),
+        _ => Ok(cal),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -940,6 +974,7 @@ pub async fn create_event(
     org: OrgId,
     input: &EventInput,
 ) -> ApiResult<EventRecord> {
+    // A default calendar not made yet is made by the store in the event's own transaction.
     let (cal, data, room) = prepare_event(state, caller, org, input).await?;
     let uid = new_uid();
     let now = Timestamp::now();
@@ -1708,6 +1743,8 @@ pub async fn import_ics(
             o.person = Some(p.id);
         }
     };
+    // Every check passed: now the calendar may be made.
+    let cal = materialise(state, caller, org, cal).await?;
     let mut events = Vec::with_capacity(parsed.events.len());
     for ev in parsed.events {
         let mut data = ev.data;

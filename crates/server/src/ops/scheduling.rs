@@ -790,6 +790,7 @@ pub async fn create_meeting_request(
         room = r.map(|r| r.id);
         calendar = Some(cal);
     }
+    // A default calendar not made yet (nil id) is made by the store in the same transaction.
     let (Some(template), Some(cal)) = (template, calendar) else {
         return Err(ApiError::internal());
     };
@@ -1026,6 +1027,7 @@ pub async fn create_poll(
         room = r.map(|r| r.id);
         calendar = Some(cal);
     }
+    // A default calendar not made yet (nil id) is made by the store in the same transaction.
     let (Some(template), Some(cal)) = (template, calendar) else {
         return Err(ApiError::internal());
     };
