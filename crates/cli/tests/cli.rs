@@ -1716,3 +1716,385 @@ fn demo_seeds_an_empty_directory_once() {
     assert_eq!(people(&other).len(), 1);
     drop(server);
 }
+
+// ---------------------------------------------------------------------------
+// Calendar commands
+// ---------------------------------------------------------------------------
+
+/// An Outlook-style invitation with a Windows zone name and a weekly series with an exception.
+const OUTLOOK_ICS: &str = "BEGIN:VCALENDAR\r\nPRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r\nVERSION:2.0\r\n\
+BEGIN:VEVENT\r\nUID:weekly-sync@example.com\r\nDTSTAMP:20270101T000000Z\r\nSUMMARY:Weekly sync\r\n\
+DTSTART;TZID=W. Europe Standard Time:20270301T100000\r\nDTEND;TZID=W. Europe Standard Time:20270301T103000\r\n\
+RRULE:FREQ=WEEKLY;COUNT=4\r\nEXDATE;TZID=W. Europe Standard Time:20270315T100000\r\n\
+ATTENDEE;CN=Lars Jansen:mailto:lars@example.org\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n";
+
+#[test]
+fn calendar_from_the_command_line() {
+    let tmp = TempDir::new("calendar");
+    let data = tmp.join("data");
+    init_northwind(&data);
+    cli_stdin(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Lars Jansen",
+            "--email",
+            "lars@example.org",
+            "--role",
+            "principal",
+            "--time-zone",
+            "Europe/Amsterdam",
+            "--password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    )
+    .ok();
+    cli(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Grace Chen",
+            "--email",
+            "grace@example.org",
+            "--role",
+            "principal",
+            "--time-zone",
+            "America/New_York",
+        ],
+    )
+    .ok();
+    let room = cli(
+        &data,
+        &[
+            "--json",
+            "room",
+            "add",
+            "--name",
+            "Boardroom",
+            "--capacity",
+            "12",
+            "--equipment",
+            "screen,video",
+            "--location",
+            "Amsterdam HQ",
+            "--tz",
+            "Europe/Amsterdam",
+        ],
+    )
+    .json();
+    assert_eq!(room["capacity"], 12);
+    let rooms = cli(&data, &["room", "list"]).ok().stdout;
+    assert!(
+        rooms.contains("Boardroom") && rooms.contains("screen, video"),
+        "{rooms}"
+    );
+
+    // Add, see in the agenda (in two zones), move one occurrence, cancel another.
+    let e = cli(
+        &data,
+        &[
+            "--json",
+            "event",
+            "add",
+            "--for",
+            "lars@example.org",
+            "--summary",
+            "Leadership team",
+            "--start",
+            "2027-03-02 16:00",
+            "--duration",
+            "60",
+            "--tz",
+            "Europe/Amsterdam",
+            "--rrule",
+            "FREQ=WEEKLY;BYDAY=TU",
+            "--with",
+            "grace@example.org",
+            "--room",
+            "Boardroom",
+        ],
+    )
+    .json();
+    let id = e["id"].as_str().unwrap().to_string();
+    let week = cli(
+        &data,
+        &[
+            "agenda",
+            "--for",
+            "lars@example.org",
+            "--date",
+            "2027-03-03",
+            "--tz",
+            "America/New_York",
+        ],
+    )
+    .ok()
+    .stdout;
+    assert!(
+        week.contains("Leadership team") && week.contains("10:00–11:00") && week.contains("16:00–17:00"),
+        "{week}"
+    );
+    assert!(
+        week.contains("Mon 1 Mar 2027 to Sun 7 Mar 2027"),
+        "the week runs Monday to Sunday: {week}"
+    );
+    cli(
+        &data,
+        &[
+            "event",
+            "move",
+            &id,
+            "--start",
+            "2027-03-09 17:00",
+            "--occurrence",
+            "2027-03-09T16:00:00",
+        ],
+    )
+    .ok();
+    let moved = cli(
+        &data,
+        &[
+            "--json",
+            "agenda",
+            "--for",
+            "grace@example.org",
+            "--date",
+            "2027-03-09",
+        ],
+    )
+    .json();
+    let items = moved.as_array().unwrap();
+    assert_eq!(items.len(), 1, "{moved}");
+    assert_eq!(items[0]["start_at"], "2027-03-09T16:00:00Z");
+    assert_eq!(items[0]["moved"], true);
+    cli(
+        &data,
+        &["event", "cancel", &id, "--occurrence", "2027-03-16T16:00:00"],
+    )
+    .ok();
+    let day = cli(
+        &data,
+        &[
+            "--json",
+            "agenda",
+            "--for",
+            "lars@example.org",
+            "--day",
+            "--date",
+            "2027-03-16",
+        ],
+    )
+    .json();
+    assert!(day.as_array().unwrap().is_empty(), "{day}");
+    // The room is booked: a clashing event is refused with the reason, and nothing is stored.
+    let before = cli(
+        &data,
+        &["--json", "agenda", "--room", "Boardroom", "--date", "2027-03-23"],
+    )
+    .json();
+    cli(
+        &data,
+        &[
+            "event",
+            "add",
+            "--for",
+            "grace@example.org",
+            "--summary",
+            "Grab the room",
+            "--start",
+            "2027-03-23 16:30",
+            "--tz",
+            "Europe/Amsterdam",
+            "--room",
+            "Boardroom",
+        ],
+    )
+    .error(&["room is already booked", "Leadership team"]);
+    assert_eq!(
+        cli(
+            &data,
+            &["--json", "agenda", "--room", "Boardroom", "--date", "2027-03-23"]
+        )
+        .json(),
+        before
+    );
+
+    // Find a time across zones, and ask why not.
+    let found = cli(
+        &data,
+        &[
+            "find-time",
+            "--with",
+            "lars@example.org,grace@example.org",
+            "--duration",
+            "60",
+            "--from",
+            "2027-03-01",
+            "--to",
+            "2027-03-06",
+            "--tz",
+            "Europe/Amsterdam",
+        ],
+    )
+    .ok()
+    .stdout;
+    assert!(
+        found.contains("Amsterdam") && found.contains("New York"),
+        "{found}"
+    );
+    let why = cli(
+        &data,
+        &[
+            "find-time",
+            "--with",
+            "lars@example.org,grace@example.org",
+            "--duration",
+            "60",
+            "--from",
+            "2027-03-01",
+            "--to",
+            "2027-03-06",
+            "--tz",
+            "Europe/Amsterdam",
+            "--why-not",
+            "2027-03-02 16:30",
+        ],
+    )
+    .ok()
+    .stdout;
+    assert!(why.contains("Leadership team"), "{why}");
+
+    // Import a file as Outlook writes it; export it back; expand a file without any database.
+    let file = tmp.join("outlook.ics");
+    std::fs::write(&file, OUTLOOK_ICS).unwrap();
+    let report = cli(
+        &data,
+        &[
+            "--json",
+            "import",
+            "ics",
+            path_str(&file),
+            "--for",
+            "lars@example.org",
+        ],
+    )
+    .json();
+    assert_eq!(report["created"], 1, "{report}");
+    assert!(
+        report["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["component"].as_str().unwrap().contains("VALARM")),
+        "{report}"
+    );
+    let out = tmp.join("export.ics");
+    cli(
+        &data,
+        &[
+            "export",
+            "ics",
+            "--for",
+            "lars@example.org",
+            "--output",
+            path_str(&out),
+        ],
+    )
+    .ok();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("UID:weekly-sync@example.com") && text.contains("Leadership team"),
+        "{text}"
+    );
+    let lines = cli(&data, &["ics", "expand", path_str(&file)]).ok().stdout;
+    let occ: Vec<Value> = lines.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(occ.len(), 3, "four weeks less the excluded one: {lines}");
+    assert_eq!(occ[0]["start"]["zone"], "Europe/Berlin");
+    assert_eq!(occ[0]["start"]["utc"], "2027-03-01T09:00:00Z");
+    assert_eq!(occ[2]["start"]["utc"], "2027-03-22T09:00:00Z");
+
+    // Bad input: one clear line, nothing stored.
+    let snap = snapshot(&data);
+    cli(
+        &data,
+        &[
+            "event",
+            "add",
+            "--for",
+            "lars@example.org",
+            "--summary",
+            "x",
+            "--start",
+            "2027-03-02 10:00",
+            "--tz",
+            "Mars/Olympus",
+        ],
+    )
+    .error(&["time_zone", "Mars/Olympus"]);
+    cli(
+        &data,
+        &[
+            "event",
+            "add",
+            "--for",
+            "lars@example.org",
+            "--summary",
+            "x",
+            "--start",
+            "2027-03-02 10:00",
+            "--end",
+            "2027-03-02 09:00",
+        ],
+    )
+    .error(&["end"]);
+    cli(
+        &data,
+        &[
+            "event",
+            "add",
+            "--for",
+            "lars@example.org",
+            "--summary",
+            "x",
+            "--start",
+            "2027-03-02 10:00",
+            "--rrule",
+            "FREQ=SOMETIMES",
+        ],
+    )
+    .error(&["rrule", "SOMETIMES"]);
+    cli(
+        &data,
+        &[
+            "event",
+            "add",
+            "--for",
+            "nobody@example.org",
+            "--summary",
+            "x",
+            "--start",
+            "2027-03-02 10:00",
+        ],
+    )
+    .error(&["nobody@example.org"]);
+    cli(
+        &data,
+        &["event", "add", "--summary", "x", "--start", "2027-03-02 10:00"],
+    )
+    .error(&["--for"]);
+    let bad = tmp.join("bad.ics");
+    std::fs::write(&bad, OUTLOOK_ICS.replace("20270301T100000", "20270230T100000")).unwrap();
+    cli(
+        &data,
+        &["import", "ics", path_str(&bad), "--for", "lars@example.org"],
+    )
+    .error(&["bad.ics", "line"]);
+    cli(&data, &["ics", "expand", path_str(&bad)]).error(&["line"]);
+    cli(&data, &["agenda", "--room", "Nowhere"]).error(&["Nowhere", "Boardroom"]);
+    assert_eq!(snapshot(&data), snap, "nothing was written");
+}
