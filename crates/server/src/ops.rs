@@ -49,7 +49,8 @@ pub struct PersonUpdate {
     pub disabled: Option<bool>,
 }
 
-fn collect(results: Vec<Result<(), ValidationError>>) -> Result<(), ValidationError> {
+/// All the field errors of `results` as one error, or `Ok` when there are none.
+pub(crate) fn collect(results: Vec<Result<(), ValidationError>>) -> Result<(), ValidationError> {
     let errors: Vec<_> = results
         .into_iter()
         .filter_map(Result::err)

@@ -140,11 +140,6 @@ fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }
 
-/// The zone a calendar's dates and floating times are read in.
-fn zone_of(name: &str) -> Zone {
-    Zone::parse("time_zone", name).unwrap_or_else(|_| Zone::utc())
-}
-
 /// The index columns of an event: when its series starts and ends.
 fn span_of(data: &EventData, overrides: &[Override], zone: &Zone) -> Result<(i64, Option<i64>), StoreError> {
     let (s, e) = series::bounds(data, overrides, zone)
@@ -592,7 +587,7 @@ impl Store {
                 .map(|r| r.try_get::<String, _>("time_zone"))
                 .transpose()?
         });
-        let zone = zone_of(&cal_zone.ok_or(StoreError::NotFound("calendar"))?);
+        let zone = Zone::or_utc(&cal_zone.ok_or(StoreError::NotFound("calendar"))?);
         let (starts, ends) = span_of(&new.data, &new.overrides, &zone)?;
         if let Some(room) = new.room {
             self.resource_get(org, room).await?;
@@ -712,7 +707,7 @@ impl Store {
     ) -> Result<EventRecord, StoreError> {
         let before = self.event_get(org, id).await?;
         let cal = self.calendar_get(org, before.calendar).await?;
-        let zone = zone_of(&cal.time_zone);
+        let zone = Zone::or_utc(&cal.time_zone);
         let (starts, ends) = span_of(data, overrides, &zone)?;
         if let Some(r) = room {
             self.resource_get(org, r).await?;
@@ -983,7 +978,7 @@ impl Store {
         ctx: &AuditCtx,
     ) -> Result<ImportOutcome, StoreError> {
         let cal = self.calendar_get(org, calendar).await?;
-        let zone = zone_of(&cal.time_zone);
+        let zone = Zone::or_utc(&cal.time_zone);
         let mut spans = Vec::with_capacity(events.len());
         for e in events {
             spans.push(span_of(&e.data, &e.overrides, &zone)?);
@@ -1126,7 +1121,7 @@ impl Store {
                 let room_zone = self
                     .resource_get(org, room)
                     .await
-                    .map(|r| zone_of(&r.time_zone))?;
+                    .map(|r| Zone::or_utc(&r.time_zone))?;
                 let at = |t: Timestamp| room_zone.local(t).strftime("%a %-d %b %Y %H:%M").to_string();
                 Err(StoreError::Conflict(format!(
                     "the room is already booked then: “{}” from {} to {} ({})",

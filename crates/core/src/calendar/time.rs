@@ -47,6 +47,12 @@ impl Zone {
         }
     }
 
+    /// The zone called `name`, or UTC when it is unknown: for names read back from
+    /// storage, which were checked when written.
+    pub fn or_utc(name: &str) -> Zone {
+        Zone::parse("time_zone", name).unwrap_or_else(|_| Zone::utc())
+    }
+
     /// UTC.
     pub fn utc() -> Zone {
         Zone {

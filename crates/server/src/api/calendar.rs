@@ -6,7 +6,7 @@ use super::cal_views::{
 };
 use super::{ApiJson, ApiQuery};
 use crate::app::AppState;
-use crate::auth::{ApiAuth, AuthCtx, Caller};
+use crate::auth::ApiAuth;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::ops::calendar::{
     self as ops, AgendaOf, CancelInput, EventInput, EventPatch, MoveInput, ResourceForm, RsvpInput,
@@ -22,17 +22,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-fn caller(auth: AuthCtx) -> Caller {
-    Caller::Person(Box::new(auth))
-}
-
-fn id<T: std::str::FromStr>(s: &str, what: &str) -> ApiResult<T> {
-    s.parse().map_err(|_| ApiError::not_found(what))
-}
-
-fn zone_or_utc(name: &str) -> Zone {
-    Zone::parse("time_zone", name).unwrap_or_else(|_| Zone::utc())
-}
+use super::{caller, path_id as id};
 
 // ---- rooms ----
 
@@ -172,7 +162,7 @@ pub async fn agenda(
     };
     let z = match q.tz.as_deref() {
         Some(t) => Zone::parse("tz", t)?,
-        None => zone_or_utc(&home),
+        None => Zone::or_utc(&home),
     };
     let window = ops::window(q.from.as_deref(), q.to.as_deref(), &z, 7)?;
     let items = ops::agenda(&state, &c, org, of, window).await?;
@@ -199,7 +189,7 @@ pub async fn event_create(
 
 async fn calendar_zone(state: &AppState, org: adjutant_core::ids::OrgId, cal: CalendarId) -> ApiResult<Zone> {
     let c = state.store.calendar_get(org, cal).await?;
-    Ok(zone_or_utc(&c.time_zone))
+    Ok(Zone::or_utc(&c.time_zone))
 }
 
 /// One event, as much of it as you may see.

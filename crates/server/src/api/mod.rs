@@ -22,6 +22,16 @@ use utoipa_axum::routes;
 
 pub use extract::{ApiJson, ApiQuery};
 
+/// The caller of an authenticated API request.
+pub(crate) fn caller(auth: crate::auth::AuthCtx) -> crate::auth::Caller {
+    crate::auth::Caller::Person(Box::new(auth))
+}
+
+/// A path id; one that does not parse is simply not found.
+pub(crate) fn path_id<T: std::str::FromStr>(s: &str, what: &str) -> crate::error::ApiResult<T> {
+    s.parse().map_err(|_| crate::error::ApiError::not_found(what))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(

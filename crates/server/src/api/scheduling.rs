@@ -4,7 +4,7 @@
 use super::ApiJson;
 use super::cal_views::{EventView, MeetingRequestView, ts};
 use crate::app::AppState;
-use crate::auth::{ApiAuth, AuthCtx, Caller};
+use crate::auth::ApiAuth;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::ops::scheduling::{
     self as ops, AnswersInput, FindResult, FindTimeInput, MeetingRequestInput, PollInput, PollView,
@@ -21,17 +21,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-fn caller(auth: AuthCtx) -> Caller {
-    Caller::Person(Box::new(auth))
-}
-
-fn id<T: std::str::FromStr>(s: &str, what: &str) -> ApiResult<T> {
-    s.parse().map_err(|_| ApiError::not_found(what))
-}
-
-fn zone_or_utc(name: &str) -> Zone {
-    Zone::parse("time_zone", name).unwrap_or_else(|_| Zone::utc())
-}
+use super::{caller, path_id as id};
 
 // ---- views ----
 
@@ -469,7 +459,7 @@ pub async fn request_create(
 
 async fn request_zone(state: &AppState, r: &adjutant_store::scheduling::MeetingRequest) -> Zone {
     match state.store.calendar_get(r.org, r.calendar).await {
-        Ok(c) => zone_or_utc(&c.time_zone),
+        Ok(c) => Zone::or_utc(&c.time_zone),
         Err(_) => Zone::utc(),
     }
 }
@@ -539,7 +529,7 @@ pub async fn request_confirm(
         hold,
     )
     .await?;
-    let z = zone_or_utc(&state.store.calendar_get(org, e.calendar).await?.time_zone);
+    let z = Zone::or_utc(&state.store.calendar_get(org, e.calendar).await?.time_zone);
     Ok(Json(EventView::new(&e, &z, true)))
 }
 
@@ -646,7 +636,7 @@ pub async fn poll_book(
         input.option.as_deref(),
     )
     .await?;
-    let z = zone_or_utc(&state.store.calendar_get(org, e.calendar).await?.time_zone);
+    let z = Zone::or_utc(&state.store.calendar_get(org, e.calendar).await?.time_zone);
     Ok(Json(BookedPollView {
         poll: poll_api_view(&v),
         event: EventView::new(&e, &z, true),

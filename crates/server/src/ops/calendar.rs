@@ -10,6 +10,7 @@
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::ops::collect;
 use adjutant_core::ValidationError;
 use adjutant_core::calendar::series::{self, Limits, Override};
 use adjutant_core::calendar::{
@@ -147,10 +148,6 @@ fn placeholder_event() -> EventData {
     }
 }
 
-fn zone(name: &str) -> Zone {
-    Zone::parse("time_zone", name).unwrap_or_else(|_| Zone::utc())
-}
-
 /// Not found, whatever the reason: another organisation's ids are not confirmed to exist.
 fn hide<T>(r: Result<T, StoreError>, what: &'static str) -> ApiResult<T> {
     r.map_err(|e| match e {
@@ -162,19 +159,6 @@ fn hide<T>(r: Result<T, StoreError>, what: &'static str) -> ApiResult<T> {
 pub fn parse_id<T: std::str::FromStr>(field: &str, what: &str, s: &str) -> Result<T, ValidationError> {
     s.parse::<T>()
         .map_err(|_| ValidationError::field(field, format!("`{s}` is not a {what} id (a UUID)")))
-}
-
-fn collect(results: Vec<Result<(), ValidationError>>) -> Result<(), ValidationError> {
-    let errors: Vec<_> = results
-        .into_iter()
-        .filter_map(Result::err)
-        .flat_map(|e| e.errors)
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ValidationError { errors })
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -747,7 +731,7 @@ async fn build_event(
     cal: &Calendar,
     input: &EventInput,
 ) -> ApiResult<(EventData, Option<Resource>)> {
-    let cal_zone = zone(&cal.time_zone);
+    let cal_zone = Zone::or_utc(&cal.time_zone);
     let z = match input.time_zone.as_deref().filter(|z| !z.trim().is_empty()) {
         Some(name) => Zone::parse("time_zone", name),
         None => Ok(cal_zone.clone()),
@@ -1035,7 +1019,7 @@ pub async fn update_event(
     patch: &EventPatch,
 ) -> ApiResult<EventRecord> {
     let (before, cal) = writable_event(state, caller, org, id).await?;
-    let cal_zone = zone(&cal.time_zone);
+    let cal_zone = Zone::or_utc(&cal.time_zone);
     let mut data = before.data.clone();
     let z = match patch.time_zone.as_deref() {
         Some(n) => Zone::parse("time_zone", n)?,
@@ -1145,18 +1129,46 @@ pub async fn update_event(
             .map(|r| r.id),
     };
     check(&data, &cal_zone)?;
-    let now = Timestamp::now();
     let method = if data.status == EventStatus::Cancelled {
         ics::ItipMethod::Cancel
     } else {
         ics::ItipMethod::Request
     };
+    save(
+        state,
+        caller,
+        org,
+        &before,
+        &data,
+        &before.overrides,
+        room,
+        "event.update",
+        method,
+    )
+    .await
+}
+
+/// Stores a changed event, raising its sequence, with the invitations (or
+/// cancellations) its attendees receive, in one transaction.
+#[allow(clippy::too_many_arguments)]
+async fn save(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    before: &EventRecord,
+    data: &EventData,
+    overrides: &[Override],
+    room: Option<ResourceId>,
+    action: &str,
+    method: ics::ItipMethod,
+) -> ApiResult<EventRecord> {
+    let now = Timestamp::now();
     let itip = invitations(
         method,
         &before.uid,
-        &data,
-        &before.overrides,
-        Some(id),
+        data,
+        overrides,
+        Some(before.id),
         before.sequence + 1,
         now,
     );
@@ -1164,11 +1176,11 @@ pub async fn update_event(
         .store
         .event_update(
             org,
-            id,
-            &data,
-            &before.overrides,
+            before.id,
+            data,
+            overrides,
             room,
-            "event.update",
+            action,
             &itip,
             &caller.audit(now),
         )
@@ -1184,7 +1196,7 @@ pub async fn move_event(
     input: &MoveInput,
 ) -> ApiResult<EventRecord> {
     let (before, cal) = writable_event(state, caller, org, id).await?;
-    let cal_zone = zone(&cal.time_zone);
+    let cal_zone = Zone::or_utc(&cal.time_zone);
     let z = match input.time_zone.as_deref() {
         Some(n) => Zone::parse("time_zone", n)?,
         None => before
@@ -1245,29 +1257,18 @@ pub async fn move_event(
         }
     }
     check(&data, &cal_zone)?;
-    let now = Timestamp::now();
-    let itip = invitations(
-        ics::ItipMethod::Request,
-        &before.uid,
+    save(
+        state,
+        caller,
+        org,
+        &before,
         &data,
         &overrides,
-        Some(id),
-        before.sequence + 1,
-        now,
-    );
-    Ok(state
-        .store
-        .event_update(
-            org,
-            id,
-            &data,
-            &overrides,
-            before.room,
-            "event.move",
-            &itip,
-            &caller.audit(now),
-        )
-        .await?)
+        before.room,
+        "event.move",
+        ics::ItipMethod::Request,
+    )
+    .await
 }
 
 /// The data of one occurrence of a series (its override, or the master at that time).
@@ -1310,8 +1311,7 @@ pub async fn cancel_event(
     input: &CancelInput,
 ) -> ApiResult<EventRecord> {
     let (before, cal) = writable_event(state, caller, org, id).await?;
-    let cal_zone = zone(&cal.time_zone);
-    let now = Timestamp::now();
+    let cal_zone = Zone::or_utc(&cal.time_zone);
     let mut data = before.data.clone();
     let mut overrides = before.overrides.clone();
     let method;
@@ -1341,32 +1341,22 @@ pub async fn cancel_event(
             method = ics::ItipMethod::Request;
         }
     }
-    let itip = invitations(
-        method,
-        &before.uid,
+    save(
+        state,
+        caller,
+        org,
+        &before,
         &data,
         &overrides,
-        Some(id),
-        before.sequence + 1,
-        now,
-    );
-    Ok(state
-        .store
-        .event_update(
-            org,
-            id,
-            &data,
-            &overrides,
-            if data.status == EventStatus::Cancelled {
-                None
-            } else {
-                before.room
-            },
-            "event.cancel",
-            &itip,
-            &caller.audit(now),
-        )
-        .await?)
+        if data.status == EventStatus::Cancelled {
+            None
+        } else {
+            before.room
+        },
+        "event.cancel",
+        method,
+    )
+    .await
 }
 
 /// Deletes an event outright (cancellations go to its attendees unless it was already cancelled).
@@ -1584,7 +1574,7 @@ pub async fn agenda(
         let Some(cal) = calendars.get(&e.calendar) else {
             continue;
         };
-        let cal_zone = zone(&cal.time_zone);
+        let cal_zone = Zone::or_utc(&cal.time_zone);
         let owner = owner_of(cal);
         let Ok(view) = access(caller, org, owner, &e.data, Access::Read) else {
             continue;
@@ -1697,7 +1687,7 @@ pub async fn import_ics(
             ),
         ));
     }
-    let cal_zone = zone(&cal.time_zone);
+    let cal_zone = Zone::or_utc(&cal.time_zone);
     let parsed = ics::parse(text, &cal_zone).map_err(|e| ApiError {
         status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         code: "invalid_ics",

@@ -29,10 +29,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
-fn zone(name: &str) -> Zone {
-    Zone::parse("time_zone", name).unwrap_or_else(|_| Zone::utc())
-}
-
 // ---------------------------------------------------------------------------
 // Availability and travel times
 // ---------------------------------------------------------------------------
@@ -77,7 +73,7 @@ pub async fn get_availability(
 async fn availability_of(state: &AppState, org: OrgId, p: &Person) -> Result<Availability, StoreError> {
     Ok(match state.store.availability_get(org, p.id).await? {
         Some(a) => a,
-        None => Availability::default_for(zone(&p.time_zone)),
+        None => Availability::default_for(Zone::or_utc(&p.time_zone)),
     })
 }
 
@@ -287,7 +283,7 @@ pub async fn build_request(
     let z = match input.time_zone.as_deref() {
         Some(n) => Zone::parse("time_zone", n)?,
         None => match caller {
-            Caller::Person(a) => zone(&a.person.time_zone),
+            Caller::Person(a) => Zone::or_utc(&a.person.time_zone),
             Caller::System(_) => Zone::utc(),
         },
     };
@@ -474,7 +470,7 @@ pub async fn build_request(
                 org,
                 owner,
                 e,
-                &zone(&cal.time_zone),
+                &Zone::or_utc(&cal.time_zone),
                 wide,
                 Some(p.id),
             ));
@@ -517,7 +513,7 @@ pub async fn build_request(
                 .store
                 .events_in_range(org, &EventScope::Resource(r.id), wide)
                 .await?;
-            let rz = zone(&r.time_zone);
+            let rz = Zone::or_utc(&r.time_zone);
             let mut busy = Vec::new();
             for e in &events {
                 busy.extend(busy_blocks(
@@ -689,9 +685,9 @@ pub async fn why_not(
 ) -> ApiResult<(Timestamp, Vec<Reason>)> {
     let mut req = build_request(state, caller, org, input).await?;
     let z = match input.time_zone.as_deref() {
-        Some(n) => zone(n),
+        Some(n) => Zone::or_utc(n),
         None => match caller {
-            Caller::Person(a) => zone(&a.person.time_zone),
+            Caller::Person(a) => Zone::or_utc(&a.person.time_zone),
             Caller::System(_) => Zone::utc(),
         },
     };
@@ -738,6 +734,49 @@ pub struct MeetingRequestInput {
     pub priority: Option<u8>,
 }
 
+/// The event `base` would be at each of `starts`, each checked as an event is
+/// (errors about a start name it `starts[i]`), in the calendar they go to (a
+/// default calendar not made yet has a nil id: the store makes it in the same
+/// transaction as the holds or the poll).
+async fn proposed(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    base: EventInput,
+    starts: &[String],
+) -> ApiResult<(
+    adjutant_store::calendar::Calendar,
+    Vec<EventData>,
+    Option<ResourceId>,
+)> {
+    let mut out = Vec::with_capacity(starts.len());
+    let mut target = None;
+    for (i, s) in starts.iter().enumerate() {
+        let ev = EventInput {
+            start: s.clone(),
+            ..base.clone()
+        };
+        let (cal, data, room) = cal_ops::prepare_event(state, caller, org, &ev)
+            .await
+            .map_err(|mut e| {
+                for f in &mut e.errors {
+                    if f.field == "start" {
+                        f.field = format!("starts[{i}]");
+                    }
+                }
+                e
+            })?;
+        if data.is_recurring() {
+            return Err(ValidationError::field("starts", "propose single times, not a recurrence").into());
+        }
+        out.push(data);
+        target = Some((cal, room.map(|r| r.id)));
+    }
+    let (cal, room) =
+        target.ok_or_else(|| ApiError::from(ValidationError::field("starts", "propose a time")))?;
+    Ok((cal, out, room))
+}
+
 /// Places a meeting request: its holds are tentative events on the organiser's
 /// calendar, listing every attendee (so they show on theirs) and the room.
 pub async fn create_meeting_request(
@@ -750,50 +789,23 @@ pub async fn create_meeting_request(
         return Err(ValidationError::field("starts", "propose 1 to 10 times").into());
     }
     // Each hold is validated as an event would be; the first gives the template.
-    let mut holds = Vec::new();
-    let mut template = None;
-    let mut room = None;
-    let mut calendar = None;
-    for (i, s) in input.starts.iter().enumerate() {
-        let ev = EventInput {
-            person: input.person.clone(),
-            summary: input.summary.clone(),
-            description: input.description.clone(),
-            start: s.clone(),
-            duration_minutes: Some(input.duration_minutes),
-            time_zone: input.time_zone.clone(),
-            location: input.location.clone(),
-            attendees: input.attendees.clone(),
-            room: input.room.clone(),
-            visibility: input.visibility.clone(),
-            priority: input.priority,
-            category: Some("meeting".into()),
-            ..EventInput::default()
-        };
-        let (cal, data, r) = cal_ops::prepare_event(state, caller, org, &ev)
-            .await
-            .map_err(|mut e| {
-                for f in &mut e.errors {
-                    if f.field == "start" {
-                        f.field = format!("starts[{i}]");
-                    }
-                }
-                e
-            })?;
-        if data.is_recurring() {
-            return Err(ValidationError::field("starts", "a meeting request proposes single times").into());
-        }
-        if template.is_none() {
-            template = Some(data.clone());
-        }
-        holds.push(as_hold(data));
-        room = r.map(|r| r.id);
-        calendar = Some(cal);
-    }
-    // A default calendar not made yet (nil id) is made by the store in the same transaction.
-    let (Some(template), Some(cal)) = (template, calendar) else {
-        return Err(ApiError::internal());
+    let base = EventInput {
+        person: input.person.clone(),
+        summary: input.summary.clone(),
+        description: input.description.clone(),
+        duration_minutes: Some(input.duration_minutes),
+        time_zone: input.time_zone.clone(),
+        location: input.location.clone(),
+        attendees: input.attendees.clone(),
+        room: input.room.clone(),
+        visibility: input.visibility.clone(),
+        priority: input.priority,
+        category: Some("meeting".into()),
+        ..EventInput::default()
     };
+    let (cal, times, room) = proposed(state, caller, org, base, &input.starts).await?;
+    let template = times.first().cloned().ok_or_else(ApiError::internal)?;
+    let holds: Vec<EventData> = times.into_iter().map(as_hold).collect();
     let organiser = template
         .organiser
         .as_ref()
@@ -989,48 +1001,27 @@ pub async fn create_poll(
     if input.starts.len() < 2 || input.starts.len() > 20 {
         return Err(ValidationError::field("starts", "propose 2 to 20 times").into());
     }
-    let mut options = Vec::new();
-    let mut template = None;
-    let mut calendar = None;
-    let mut room = None;
-    for (i, s) in input.starts.iter().enumerate() {
-        let ev = EventInput {
-            person: input.person.clone(),
-            summary: input.summary.clone(),
-            description: input.description.clone(),
-            start: s.clone(),
-            duration_minutes: Some(input.duration_minutes),
-            time_zone: input.time_zone.clone(),
-            location: input.location.clone(),
-            attendees: input.attendees.clone(),
-            room: input.room.clone(),
-            ..EventInput::default()
-        };
-        let (cal, data, r) = cal_ops::prepare_event(state, caller, org, &ev)
-            .await
-            .map_err(|mut e| {
-                for f in &mut e.errors {
-                    if f.field == "start" {
-                        f.field = format!("starts[{i}]");
-                    }
-                }
-                e
-            })?;
-        let z = zone(&cal.time_zone);
-        options.push(TimeRange {
-            start: data.start.instant(&z),
-            end: data.end.instant(&z),
-        });
-        if template.is_none() {
-            template = Some(data);
-        }
-        room = r.map(|r| r.id);
-        calendar = Some(cal);
-    }
-    // A default calendar not made yet (nil id) is made by the store in the same transaction.
-    let (Some(template), Some(cal)) = (template, calendar) else {
-        return Err(ApiError::internal());
+    let base = EventInput {
+        person: input.person.clone(),
+        summary: input.summary.clone(),
+        description: input.description.clone(),
+        duration_minutes: Some(input.duration_minutes),
+        time_zone: input.time_zone.clone(),
+        location: input.location.clone(),
+        attendees: input.attendees.clone(),
+        room: input.room.clone(),
+        ..EventInput::default()
     };
+    let (cal, times, room) = proposed(state, caller, org, base, &input.starts).await?;
+    let z = Zone::or_utc(&cal.time_zone);
+    let options: Vec<TimeRange> = times
+        .iter()
+        .map(|d| TimeRange {
+            start: d.start.instant(&z),
+            end: d.end.instant(&z),
+        })
+        .collect();
+    let template = times.into_iter().next().ok_or_else(ApiError::internal)?;
     let organiser = template
         .organiser
         .as_ref()
@@ -1234,7 +1225,7 @@ pub async fn book_poll(
             .ok_or_else(ApiError::internal)?,
     };
     let cal = state.store.calendar_get(org, view.poll.calendar).await?;
-    let z = zone(&cal.time_zone);
+    let z = Zone::or_utc(&cal.time_zone);
     let mut data: EventData = view.poll.template.clone();
     let sz = data.start.zone().cloned().unwrap_or_else(|| z.clone());
     let ez = data.end.zone().cloned().unwrap_or_else(|| z.clone());
