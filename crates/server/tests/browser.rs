@@ -1,6 +1,8 @@
 //! The web UI in a real browser (headless Chromium driven over WebDriver):
 //! an administrator signs in, adds a person, grants a delegation and finds
-//! both in the audit log.
+//! both in the audit log; an assistant plans her principal's week (a
+//! recurring event, one occurrence moved, find-a-time with "why not", holds
+//! confirmed into a booked room) and an outsider answers a poll by its link.
 //!
 //! Skipped with one line when `chromedriver` is not installed, unless
 //! `ADJUTANT_TEST_REQUIRE_BROWSER=1` (as `.ci/run` sets), which makes a
@@ -8,7 +10,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
 
 use adjutant_server::auth::Caller;
-use adjutant_server::ops::{self, PersonInput};
+use adjutant_server::ops::calendar::{self as cal_ops, EventInput, ResourceForm};
+use adjutant_server::ops::scheduling as sched_ops;
+use adjutant_server::ops::{self, DelegationInput, PersonInput};
 use adjutant_server::{AppState, Config};
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::PathBuf;
@@ -79,6 +83,13 @@ async fn spawn_app() -> (String, AppState, PathBuf) {
             "maya@northwind.example",
             "assistant",
             "Europe/Amsterdam",
+            Some("maya horse battery"),
+        ),
+        (
+            "Nora Quinn",
+            "nora@northwind.example",
+            "principal",
+            "America/New_York",
             None,
         ),
     ] {
@@ -115,8 +126,9 @@ async fn shot(c: &Client, name: &str) {
     }
 }
 
+/// Polls until `css` holds `needle`. The bound only stops a hung run; a slow machine just polls longer.
 async fn wait_text(c: &Client, css: &str, needle: &str) -> String {
-    for _ in 0..100 {
+    for _ in 0..1200 {
         if let Ok(e) = c.find(Locator::Css(css)).await
             && let Ok(t) = e.text().await
             && t.contains(needle)
@@ -147,8 +159,12 @@ async fn type_into(c: &Client, css: &str, text: &str) {
         .unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn admin_signs_in_adds_a_person_grants_a_delegation_and_audits_it() {
+/// One browser at a time: the tests share two cores with everything else.
+static BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Starts chromedriver and a headless Chromium session, or `None` (the test is skipped)
+/// when chromedriver is not installed.
+async fn browser() -> Option<(Driver, Client)> {
     let Some(driver_bin) = chromedriver() else {
         if std::env::var("ADJUTANT_TEST_REQUIRE_BROWSER").as_deref() == Ok("1") {
             panic!("chromedriver is not installed but ADJUTANT_TEST_REQUIRE_BROWSER=1");
@@ -156,11 +172,10 @@ async fn admin_signs_in_adds_a_person_grants_a_delegation_and_audits_it() {
         println!(
             "browser test skipped: chromedriver not found (install Debian's chromium and chromium-driver)"
         );
-        return;
+        return None;
     };
-    let (url, state, dir) = spawn_app().await;
     let port = free_port();
-    let _driver = Driver(
+    let driver = Driver(
         Command::new(driver_bin)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -192,7 +207,16 @@ async fn admin_signs_in_adds_a_person_grants_a_delegation_and_audits_it() {
             Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
         }
     }
-    let c = client.expect("a WebDriver session starts");
+    Some((driver, client.expect("a WebDriver session starts")))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admin_signs_in_adds_a_person_grants_a_delegation_and_audits_it() {
+    let _one = BROWSER.lock().await;
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let (url, state, dir) = spawn_app().await;
     let org = state.store.org_list().await.unwrap()[0].id;
     let lars = state
         .store
@@ -268,6 +292,309 @@ async fn admin_signs_in_adds_a_person_grants_a_delegation_and_audits_it() {
         "{filtered}"
     );
     shot(&c, "6-audit-filtered").await;
+
+    let _ = c.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Sets a form control's value as a script would (date and time inputs read typed keys by locale).
+async fn set_value(c: &Client, css: &str, value: &str) {
+    let done = c
+        .execute(
+            "const e = document.querySelector(arguments[0]); if (!e) { return null; } e.value = arguments[1]; return e.value;",
+            vec![serde_json::json!(css), serde_json::json!(value)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(done, serde_json::json!(value), "setting {css}");
+}
+
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Whether the page is no wider than the window (nothing to scroll sideways).
+async fn fits_width(c: &Client) -> serde_json::Value {
+    c.execute(
+        "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
+        vec![],
+    )
+    .await
+    .unwrap()
+}
+
+/// The week every event of the calendar journey lies in (Monday 3 June 2030, summer time:
+/// Amsterdam is UTC+2, New York UTC−4).
+const WEEK: &str = "2030-06-03";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn assistant_plans_her_principals_week_and_an_outsider_answers_a_poll() {
+    let _one = BROWSER.lock().await;
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let (url, state, dir) = spawn_app().await;
+    let org = state.store.org_list().await.unwrap()[0].id;
+    let id_of = |email: &'static str| {
+        let state = state.clone();
+        async move { state.store.person_by_email(org, email).await.unwrap().id }
+    };
+    let (lars, maya) = (
+        id_of("lars@northwind.example").await,
+        id_of("maya@northwind.example").await,
+    );
+    let sys = Caller::System("test".into());
+    ops::grant_delegation(
+        &state,
+        &sys,
+        org,
+        &DelegationInput {
+            principal: lars.to_string(),
+            delegate: maya.to_string(),
+            scopes: vec!["calendar".into()],
+            level: "act".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let room = cal_ops::create_resource(
+        &state,
+        &sys,
+        org,
+        &ResourceForm {
+            name: "Boardroom".into(),
+            capacity: 12,
+            equipment: vec!["screen".into(), "video".into()],
+            location: "Amsterdam HQ".into(),
+            time_zone: Some("Europe/Amsterdam".into()),
+            bookable: Some(true),
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    cal_ops::create_event(
+        &state,
+        &sys,
+        org,
+        &EventInput {
+            person: Some(lars.to_string()),
+            summary: "Travel to Schiphol".into(),
+            start: "2030-06-06T09:00".into(),
+            end: Some("2030-06-06T10:45".into()),
+            time_zone: Some("Europe/Amsterdam".into()),
+            location: Some("Schiphol".into()),
+            category: Some("travel".into()),
+            ..EventInput::default()
+        },
+    )
+    .await
+    .unwrap();
+
+    // Maya signs in and acts for Lars.
+    c.goto(&format!("{url}/login")).await.unwrap();
+    type_into(&c, "#email", "maya@northwind.example").await;
+    type_into(&c, "#password", "maya horse battery").await;
+    click(&c, "button[type=submit]").await;
+    wait_text(&c, "h1", "Maya").await;
+    click(&c, &format!("#act-for option[value='{lars}']")).await;
+    click(&c, "form[action='/act-for'] button[type=submit]").await;
+    wait_text(&c, ".notice", "acting for someone else").await;
+
+    // A weekly 1:1 with Maya in the boardroom, made in the editor.
+    c.goto(&format!("{url}/events/new?date={WEEK}")).await.unwrap();
+    wait_text(&c, "h1", "New event").await;
+    type_into(&c, "#summary", "Weekly 1:1").await;
+    set_value(&c, "#start_time", "11:00").await;
+    click(&c, "#freq option[value=weekly]").await;
+    click(&c, "#byday-MO").await;
+    type_into(&c, "#attendees", "maya@northwind.example").await;
+    click(&c, &format!("#room option[value='{room}']")).await;
+    shot(&c, "cal-1-editor").await;
+    click(&c, "#event-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Event created").await;
+    let repeats = wait_text(&c, "#event-repeats", "Every week on Monday").await;
+    assert!(repeats.contains("FREQ=WEEKLY;BYDAY=MO"), "{repeats}");
+    let room_line = text_of(&c, "#event-room").await;
+    assert!(room_line.contains("Boardroom"), "{room_line}");
+
+    // Lars's week, shown in New York time beside his own zone.
+    c.goto(&format!("{url}/calendar?date={WEEK}")).await.unwrap();
+    wait_text(&c, "h1", "Lars Jansen's calendar").await;
+    click(&c, "#cal-tz option[value='America/New_York']").await;
+    click(&c, "form.picker button[type=submit]").await;
+    wait_text(&c, "#zones-note", "America/New_York").await;
+    let monday = wait_text(&c, &format!("#d-{WEEK}"), "Weekly 1:1").await;
+    assert!(monday.contains("↻"), "{monday}");
+    assert!(monday.contains("05:00–06:00"), "{monday}");
+    assert!(monday.contains("11:00–12:00 Amsterdam"), "{monday}");
+    let thursday = text_of(&c, "#d-2030-06-06").await;
+    assert!(
+        thursday.contains("Travel to Schiphol") && thursday.contains("travel"),
+        "{thursday}"
+    );
+    let current = c
+        .find(Locator::Css("nav.side a[aria-current=page]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(current, "Calendar");
+    shot(&c, "cal-2-week").await;
+
+    // Readable on a phone: the week fits the screen's width.
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("{url}/calendar?date={WEEK}")).await.unwrap();
+    wait_text(&c, &format!("#d-{WEEK}"), "Weekly 1:1").await;
+    shot(&c, "cal-2b-phone").await;
+    assert_eq!(
+        fits_width(&c).await,
+        serde_json::json!(true),
+        "the week scrolls sideways on a phone"
+    );
+    c.set_window_size(1280, 900).await.unwrap();
+
+    // Move this Monday's occurrence to Tuesday afternoon.
+    click(&c, &format!("#d-{WEEK} a")).await;
+    wait_text(&c, "#occurrences", "Jun").await;
+    set_value(&c, "li.highlight input[name=start_date]", "2030-06-04").await;
+    set_value(&c, "li.highlight input[name=start_time]", "14:00").await;
+    click(&c, "li.highlight button.move-one").await;
+    wait_text(&c, ".notice", "occurrence was moved").await;
+    c.goto(&format!("{url}/calendar?date={WEEK}")).await.unwrap();
+    let tuesday = wait_text(&c, "#d-2030-06-04", "Weekly 1:1").await;
+    assert!(
+        tuesday.contains("moved") && tuesday.contains("14:00–15:00"),
+        "{tuesday}"
+    );
+    let monday = text_of(&c, &format!("#d-{WEEK}")).await;
+    assert!(!monday.contains("Weekly 1:1"), "{monday}");
+    shot(&c, "cal-3-moved").await;
+
+    // Find 90 minutes for Lars and Nora (New York) with a room that week.
+    c.goto(&format!("{url}/find-time")).await.unwrap();
+    wait_text(&c, "#ft-attendees", "lars@northwind.example").await;
+    type_into(&c, "#ft-attendees", "\nnora@northwind.example").await;
+    type_into(&c, "#ft-summary", "Board prep").await;
+    c.find(Locator::Css("#ft-duration"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    type_into(&c, "#ft-duration", "90").await;
+    set_value(&c, "#ft-from", WEEK).await;
+    set_value(&c, "#ft-to", "2030-06-07").await;
+    type_into(&c, "#ft-seats", "3").await;
+    click(&c, "#ft-search").await;
+    let slots = wait_text(&c, "#slots", "New York").await;
+    assert!(slots.contains("Amsterdam = "), "{slots}");
+    assert!(slots.contains("inside everyone's working hours"), "{slots}");
+    assert!(slots.contains("Boardroom"), "{slots}");
+    assert!(slots.contains("score"), "{slots}");
+    shot(&c, "cal-4-slots").await;
+
+    // Why not Thursday 10:00? Lars is on his way to Schiphol.
+    set_value(&c, "#why-at", "2030-06-06T10:00").await;
+    click(&c, "#why-form button[type=submit]").await;
+    let why = wait_text(&c, "#why-result", "Travel to Schiphol").await;
+    assert!(why.contains("Blocking"), "{why}");
+    assert!(why.contains("until 10:45"), "{why}");
+    shot(&c, "cal-5-why-not").await;
+
+    // Hold the best time and the best one on another day (holds of one request
+    // must not overlap in the room), then confirm the first.
+    let boxes = c.find_all(Locator::Css("input[name=slot]")).await.unwrap();
+    let mut values = Vec::new();
+    for b in &boxes {
+        values.push(b.attr("value").await.unwrap().unwrap());
+    }
+    let other_day = values
+        .iter()
+        .position(|v| v[..10] != values[0][..10])
+        .expect("slots on more than one day");
+    click(&c, "#slot-0").await;
+    click(&c, &format!("#slot-{other_day}")).await;
+    click(&c, "#place-holds").await;
+    wait_text(&c, ".notice", "Holds placed").await;
+    let holds = c.find_all(Locator::Css("#holds > li")).await.unwrap();
+    assert_eq!(holds.len(), 2);
+    let first_hold = text_of(&c, "#holds > li").await;
+    assert!(first_hold.contains("New York"), "{first_hold}");
+    shot(&c, "cal-6-holds").await;
+    click(&c, "button.confirm-hold").await;
+    wait_text(&c, ".notice", "Meeting confirmed").await;
+    let confirmed = wait_text(&c, "#confirmed", "nora@northwind.example").await;
+    assert!(confirmed.contains("REQUEST"), "{confirmed}");
+    shot(&c, "cal-7-confirmed").await;
+
+    // The room's calendar shows the booked meeting.
+    c.goto(&format!("{url}/calendar?room={room}&date={WEEK}"))
+        .await
+        .unwrap();
+    let room_week = wait_text(&c, "#week", "Board prep").await;
+    assert!(room_week.contains("Weekly 1:1"), "{room_week}");
+    shot(&c, "cal-8-room").await;
+
+    // A poll with an outside director over two free times.
+    c.goto(&format!("{url}/find-time")).await.unwrap();
+    wait_text(&c, "#ft-attendees", "lars@northwind.example").await;
+    type_into(&c, "#ft-attendees", "\nAna Lima <ana@board.example>").await;
+    type_into(&c, "#ft-summary", "Board dinner").await;
+    set_value(&c, "#ft-from", WEEK).await;
+    set_value(&c, "#ft-to", "2030-06-07").await;
+    click(&c, "#ft-search").await;
+    wait_text(&c, "#slots", "score").await;
+    click(&c, "#slot-0").await;
+    click(&c, "#slot-1").await;
+    click(&c, "#ask-poll").await;
+    let links = wait_text(&c, "#poll-links", "/p/").await;
+    assert!(links.contains("Ana Lima"), "{links}");
+    let link = text_of(&c, ".poll-link").await;
+    assert!(link.starts_with(&url), "{link}");
+    shot(&c, "cal-9-poll").await;
+
+    // Ana, with no account and no session, answers through her link.
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&link).await.unwrap();
+    wait_text(&c, "h1", "Board dinner").await;
+    click(&c, "#tz option[value='America/New_York']").await;
+    click(&c, "form[method=get] button[type=submit]").await;
+    wait_text(&c, "#answers", "America/New_York").await;
+    click(&c, "#answers fieldset:nth-of-type(1) input[value=yes]").await;
+    click(&c, "#answers fieldset:nth-of-type(2) input[value=no]").await;
+    click(&c, "#answers button[type=submit]").await;
+    wait_text(&c, "#thanks", "Thank you").await;
+    let kept = c
+        .find(Locator::Css("#answers fieldset:nth-of-type(1) input[value=yes]"))
+        .await
+        .unwrap()
+        .is_selected()
+        .await
+        .unwrap();
+    assert!(kept, "the answer given is shown again");
+    c.set_window_size(390, 844).await.unwrap();
+    assert_eq!(
+        fits_width(&c).await,
+        serde_json::json!(true),
+        "the poll scrolls sideways on a phone"
+    );
+    c.set_window_size(1280, 900).await.unwrap();
+    shot(&c, "cal-10-outsider").await;
+    let polls = sched_ops::list_polls(&state, &sys, org).await.unwrap();
+    assert_eq!(polls.len(), 1);
+    assert_eq!(polls[0].poll.answers.len(), 2);
+    assert!(polls[0].poll.participants[0].responded_at.is_some());
+
+    // An unknown link says so plainly.
+    c.goto(&format!("{url}/p/poll_not-a-real-link")).await.unwrap();
+    wait_text(&c, "h1", "Poll not found").await;
 
     let _ = c.close().await;
     let _ = std::fs::remove_dir_all(&dir);

@@ -595,7 +595,7 @@ impl Store {
                 tx,
                 org,
                 room,
-                None,
+                (None, new.meeting_request),
                 (starts, ends),
                 &new.data,
                 &new.overrides,
@@ -714,8 +714,17 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         if let Some(r) = room {
-            self.room_guard(&mut tx, org, r, Some(id), (starts, ends), data, overrides, &zone)
-                .await?;
+            self.room_guard(
+                &mut tx,
+                org,
+                r,
+                (Some(id), before.meeting_request),
+                (starts, ends),
+                data,
+                overrides,
+                &zone,
+            )
+            .await?;
         }
         on_tx!(&mut tx, |c| {
             let done = sqlx::query(
@@ -1069,7 +1078,7 @@ impl Store {
         tx: &mut crate::engine::Tx,
         org: OrgId,
         room: ResourceId,
-        except: Option<EventId>,
+        (except, same_request): (Option<EventId>, Option<MeetingRequestId>),
         (starts, ends): (i64, Option<i64>),
         data: &EventData,
         overrides: &[Override],
@@ -1106,8 +1115,11 @@ impl Store {
                 .map(|r| Ok(event_row!(r)))
                 .collect::<Result<Vec<_>, StoreError>>()?
         });
+        // The other holds of the same meeting request are alternatives, not rivals:
+        // only one of them will be confirmed.
         let booked: Vec<Booked<'_>> = others
             .iter()
+            .filter(|e| same_request.is_none() || e.meeting_request != same_request)
             .map(|e| Booked {
                 key: e.uid.as_str(),
                 summary: e.data.summary.as_str(),

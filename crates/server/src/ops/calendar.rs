@@ -566,6 +566,30 @@ fn default_end(start: &EventTime, minutes: Option<u32>) -> Result<EventTime, Val
     }
 }
 
+/// The organiser takes part in their own meeting, as its chair (listed first).
+fn chair(attendees: &mut Vec<Attendee>, organiser: Option<&Person>) {
+    let Some(o) = organiser else { return };
+    if attendees.is_empty() {
+        return;
+    }
+    match attendees.iter_mut().find(|a| a.person == Some(o.id)) {
+        Some(a) => {
+            a.role = AttendeeRole::Chair;
+            a.rsvp = Rsvp::Accepted;
+        }
+        None => attendees.insert(
+            0,
+            Attendee {
+                person: Some(o.id),
+                email: o.email.clone(),
+                name: o.name.clone(),
+                role: AttendeeRole::Chair,
+                rsvp: Rsvp::Accepted,
+            },
+        ),
+    }
+}
+
 /// Resolves attendees against the organisation's people; outsiders need a valid e-mail.
 async fn resolve_attendees(
     state: &AppState,
@@ -815,22 +839,7 @@ async fn build_event(
         CalendarOwner::Resource(_) => None,
     };
     let mut attendees = resolve_attendees(state, org, &input.attendees, owner.as_ref()).await?;
-    // The organiser takes part in their own meeting.
-    if let Some(o) = &owner
-        && !attendees.is_empty()
-        && !attendees.iter().any(|a| a.person == Some(o.id))
-    {
-        attendees.insert(
-            0,
-            Attendee {
-                person: Some(o.id),
-                email: o.email.clone(),
-                name: o.name.clone(),
-                role: AttendeeRole::Chair,
-                rsvp: Rsvp::Accepted,
-            },
-        );
-    }
+    chair(&mut attendees, owner.as_ref());
     let room = resolve_room(state, org, input.room.as_deref(), attendees.len().max(1)).await?;
     let data = EventData {
         summary: input.summary.trim().to_string(),
@@ -1111,6 +1120,7 @@ pub async fn update_event(
             CalendarOwner::Resource(_) => None,
         };
         let mut next = resolve_attendees(state, org, list, owner.as_ref()).await?;
+        chair(&mut next, owner.as_ref());
         // Keep the answers people already gave.
         for a in &mut next {
             if let Some(old) = before.data.attendees.iter().find(|o| {
@@ -1129,6 +1139,7 @@ pub async fn update_event(
             .map(|r| r.id),
     };
     check(&data, &cal_zone)?;
+    let overrides = follow_series(&before.data, &data, &before.overrides);
     let method = if data.status == EventStatus::Cancelled {
         ics::ItipMethod::Cancel
     } else {
@@ -1140,12 +1151,45 @@ pub async fn update_event(
         org,
         &before,
         &data,
-        &before.overrides,
+        &overrides,
         room,
         "event.update",
         method,
     )
     .await
+}
+
+/// Carries a change of the whole series into its overridden occurrences,
+/// field by field, where the occurrence still had the series' old value (a
+/// renamed series renames its moved occurrences; one renamed on its own keeps
+/// its name).
+fn follow_series(before: &EventData, after: &EventData, overrides: &[Override]) -> Vec<Override> {
+    overrides
+        .iter()
+        .map(|o| {
+            let mut d = o.data.clone();
+            macro_rules! follow {
+                ($f:ident) => {
+                    if d.$f == before.$f && before.$f != after.$f {
+                        d.$f = after.$f.clone();
+                    }
+                };
+            }
+            follow!(summary);
+            follow!(description);
+            follow!(location);
+            follow!(attendees);
+            follow!(organiser);
+            follow!(visibility);
+            follow!(transparency);
+            follow!(priority);
+            follow!(category);
+            Override {
+                recurrence_id: o.recurrence_id,
+                data: d,
+            }
+        })
+        .collect()
 }
 
 /// Stores a changed event, raising its sequence, with the invitations (or

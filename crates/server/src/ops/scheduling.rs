@@ -506,7 +506,33 @@ pub async fn build_request(
                 };
                 vec![room]
             }
-            None => all.into_iter().filter(|r| r.bookable).collect(),
+            None => {
+                // Rooms where the meeting is: at the location asked for, else in the zone of
+                // the first person listed (the one it is for); any room when none is there.
+                let bookable: Vec<_> = all.into_iter().filter(|r| r.bookable).collect();
+                let here: Vec<_> = match input.location.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+                    Some(l) => {
+                        let l = l.to_lowercase();
+                        bookable
+                            .iter()
+                            .filter(|r| {
+                                let rl = r.location.to_lowercase();
+                                !rl.is_empty() && (rl.contains(&l) || l.contains(&rl))
+                            })
+                            .cloned()
+                            .collect()
+                    }
+                    None => match internal.first() {
+                        Some((_, p)) => bookable
+                            .iter()
+                            .filter(|r| r.time_zone == p.time_zone)
+                            .cloned()
+                            .collect(),
+                        None => vec![],
+                    },
+                };
+                if here.is_empty() { bookable } else { here }
+            }
         };
         for r in chosen {
             let events = state
@@ -880,8 +906,8 @@ pub async fn list_meeting_requests(
     caller: &Caller,
     org: OrgId,
 ) -> ApiResult<Vec<MeetingRequest>> {
-    let who = subject(caller, None).ok();
-    let all = state.store.meeting_request_list(org, who).await?;
+    // Organisers, their delegates and attendees see a request: filter by who may see it.
+    let all = state.store.meeting_request_list(org, None).await?;
     Ok(all
         .into_iter()
         .filter(|r| may_see_request(caller, org, r).is_ok())

@@ -1,8 +1,10 @@
 //! The server-rendered web UI: compile-time-checked askama templates, htmx
 //! (served from the binary) for partial updates, forms that work without it.
 
+mod calendar;
 mod login;
 mod pages;
+mod scheduling;
 
 use crate::app::AppState;
 use crate::auth::AuthCtx;
@@ -46,6 +48,61 @@ pub fn router() -> Router<AppState> {
         .route("/account/totp/enable", post(pages::totp_enable))
         .route("/account/totp/disable", post(pages::totp_disable))
         .route("/account/logout-everywhere", post(pages::logout_everywhere))
+        .route("/calendar", get(calendar::calendar))
+        .route("/calendar/settings", get(calendar::settings))
+        .route(
+            "/calendar/import",
+            post(calendar::import).layer(axum::extract::DefaultBodyLimit::max(calendar::IMPORT_BODY_LIMIT)),
+        )
+        .route("/calendar/export/{id}", get(calendar::export))
+        .route("/calendar/feeds", post(calendar::feed_create))
+        .route("/calendar/feeds/{id}/revoke", post(calendar::feed_revoke))
+        .route("/events", post(calendar::event_create))
+        .route("/events/new", get(calendar::event_new))
+        .route(
+            "/events/{id}",
+            get(calendar::event_page).post(calendar::event_update),
+        )
+        .route("/events/{id}/edit", get(calendar::event_edit))
+        .route("/events/{id}/move", post(calendar::event_move))
+        .route("/events/{id}/cancel", post(calendar::event_cancel))
+        .route("/events/{id}/delete", post(calendar::event_delete))
+        .route("/events/{id}/rsvp", post(calendar::event_rsvp))
+        .route("/rooms", get(calendar::rooms).post(calendar::room_create))
+        .route("/rooms/{id}", post(calendar::room_update))
+        .route("/travel-times", post(calendar::travel_set))
+        .route("/travel-times/default", post(calendar::travel_default))
+        .route(
+            "/availability",
+            get(calendar::availability).post(calendar::availability_save),
+        )
+        .route("/availability/out-of-office", post(calendar::ooo_add))
+        .route("/availability/out-of-office/remove", post(calendar::ooo_remove))
+        .route(
+            "/find-time",
+            get(scheduling::find_time_page).post(scheduling::find_time_submit),
+        )
+        .route("/find-time/why-not", post(scheduling::why_not))
+        .route("/find-time/propose", post(scheduling::propose))
+        .route("/meeting-requests", get(scheduling::requests))
+        .route("/meeting-requests/{id}", get(scheduling::request_page))
+        .route(
+            "/meeting-requests/{id}/confirm",
+            post(scheduling::request_confirm),
+        )
+        .route(
+            "/meeting-requests/{id}/release",
+            post(scheduling::request_release),
+        )
+        .route("/meeting-requests/{id}/poll", post(scheduling::request_to_poll))
+        .route("/polls/{id}", get(scheduling::poll))
+        .route("/polls/{id}/answer", post(scheduling::poll_answer))
+        .route("/polls/{id}/book", post(scheduling::poll_book))
+        .route("/polls/{id}/close", post(scheduling::poll_close))
+        .route(
+            "/p/{token}",
+            get(scheduling::public_poll).post(scheduling::public_poll_answer),
+        )
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/app.css", get(css))
 }
@@ -133,6 +190,29 @@ fn notice_text(key: &str) -> &'static str {
             "You are now acting for someone else. Changes you make are recorded as yours, for them."
         }
         "acting-self" => "You are acting for yourself.",
+        "event-created" => "Event created.",
+        "event-updated" => "Event saved; attendees get the update.",
+        "event-moved" => "Event moved; attendees get the new time.",
+        "occurrence-moved" => "This occurrence was moved; the rest of the series stays.",
+        "event-cancelled" => "Event cancelled; attendees get a cancellation.",
+        "occurrence-cancelled" => "This occurrence was cancelled; the rest of the series stays.",
+        "event-deleted" => "Event deleted.",
+        "rsvp-saved" => "Your answer is saved.",
+        "holds-placed" => "Holds placed on everyone's calendar (tentative).",
+        "holds-released" => "Every hold was released.",
+        "meeting-confirmed" => "Meeting confirmed: the room is booked and invitations are ready.",
+        "poll-created" => "Poll opened; the holds were released.",
+        "poll-answered" => "Your answers are saved.",
+        "poll-booked" => "The poll's time is booked; invitations are ready.",
+        "poll-closed" => "Poll closed without booking.",
+        "room-created" => "Room added.",
+        "room-updated" => "Room saved.",
+        "travel-saved" => "Travel times saved.",
+        "availability-saved" => "Availability saved.",
+        "ooo-added" => "Time away added.",
+        "ooo-removed" => "Time away removed.",
+        "import-done" => "Import finished.",
+        "feed-revoked" => "Feed revoked; its link no longer works.",
         _ => "Done.",
     }
 }

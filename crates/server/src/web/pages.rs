@@ -27,20 +27,20 @@ pub struct NoticeQuery {
     notice: Option<String>,
 }
 
-fn caller(auth: &crate::auth::AuthCtx) -> Caller {
+pub(super) fn caller(auth: &crate::auth::AuthCtx) -> Caller {
     Caller::Person(Box::new(auth.clone()))
 }
 
 /// Form fields, keeping repeated keys (checkbox groups).
-fn form_pairs(body: &Bytes) -> Vec<(String, String)> {
+pub(super) fn form_pairs(body: &Bytes) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-fn field(pairs: &[(String, String)], name: &str) -> Option<String> {
+pub(super) fn field(pairs: &[(String, String)], name: &str) -> Option<String> {
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
 }
 
-fn validation_errors(e: &ApiError) -> Vec<FieldError> {
+pub(super) fn validation_errors(e: &ApiError) -> Vec<FieldError> {
     if e.errors.is_empty() {
         vec![FieldError {
             field: "form".into(),
@@ -51,7 +51,7 @@ fn validation_errors(e: &ApiError) -> Vec<FieldError> {
     }
 }
 
-fn is_user_error(e: &ApiError) -> bool {
+pub(super) fn is_user_error(e: &ApiError) -> bool {
     matches!(
         e.status,
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT | StatusCode::BAD_REQUEST

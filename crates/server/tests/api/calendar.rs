@@ -1194,7 +1194,7 @@ async fn find_time_holds_confirm_and_invitations() {
     let theirs = app
         .api(
             "get",
-            &format!("/api/v1/agenda?from=2027-03-01&to=2027-03-06&tz=Europe/Amsterdam"),
+            "/api/v1/agenda?from=2027-03-01&to=2027-03-06&tz=Europe/Amsterdam",
             &ny.token,
             None,
         )
@@ -1611,4 +1611,109 @@ async fn calendar_bad_input_names_the_field_and_writes_nothing() {
         r.problem(422, "validation_failed")["errors"][0]["field"],
         "capacity"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn series_edits_holds_and_who_sees_requests() {
+    let app = spawn_app().await;
+    let n = &app.north;
+    let p = n.m(Role::Principal);
+    let staff = n.m(Role::Staff);
+    let r = room(&app, n).await;
+    // Two overlapping proposed times in the same room are alternatives, not a clash.
+    let req = app
+        .api(
+            "post",
+            "/api/v1/meeting-requests",
+            &p.token,
+            Some(
+                &json!({"summary": "Board prep", "duration_minutes": 90, "time_zone": "Europe/Amsterdam",
+                          "starts": ["2027-03-03T15:00", "2027-03-03T16:00"], "room": r.id.to_string(),
+                          "attendees": [{"who": staff.id.to_string()}]}),
+            ),
+        )
+        .await;
+    assert_eq!(req.status, 201, "{}", req.body);
+    // …but they do hold the room against everyone else.
+    let grab = app
+        .api(
+            "post",
+            "/api/v1/events",
+            &n.m(Role::OfficeManager).token,
+            Some(&json!({"summary": "Grab", "start": "2027-03-03T15:30", "time_zone": "Europe/Amsterdam", "room": r.id.to_string()})),
+        )
+        .await;
+    grab.problem(409, "conflict");
+    // An attendee sees the request they are invited to; a colleague who is not does not.
+    let theirs = app
+        .api("get", "/api/v1/meeting-requests", &staff.token, None)
+        .await
+        .json();
+    assert_eq!(theirs.as_array().unwrap().len(), 1, "{theirs}");
+    let others = app
+        .api(
+            "get",
+            "/api/v1/meeting-requests",
+            &n.m(Role::OfficeManager).token,
+            None,
+        )
+        .await
+        .json();
+    assert!(others.as_array().unwrap().is_empty(), "{others}");
+
+    // Renaming a series renames an occurrence moved on its own, unless it was renamed on its own.
+    let e = app
+        .api(
+            "post",
+            "/api/v1/events",
+            &p.token,
+            Some(
+                &json!({"summary": "1:1", "start": "2027-03-01T09:00", "time_zone": "Europe/Amsterdam",
+                          "rrule": "FREQ=WEEKLY;COUNT=4", "attendees": [{"who": staff.id.to_string()}]}),
+            ),
+        )
+        .await
+        .json();
+    let id = e["id"].as_str().unwrap();
+    assert_eq!(e["attendees"][0]["role"], "chair", "the organiser chairs: {e}");
+    let moved = app
+        .api(
+            "post",
+            &format!("/api/v1/events/{id}/move"),
+            &p.token,
+            Some(&json!({"start": "2027-03-08T11:00", "recurrence_id": "2027-03-08T09:00:00"})),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    let renamed = app
+        .api(
+            "patch",
+            &format!("/api/v1/events/{id}"),
+            &p.token,
+            Some(&json!({"summary": "Weekly 1:1", "attendees": [{"who": p.id.to_string()}, {"who": staff.id.to_string()}]})),
+        )
+        .await
+        .json();
+    assert_eq!(renamed["overrides"][0]["summary"], "Weekly 1:1", "{renamed}");
+    let organiser = renamed["attendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["person"] == p.id.to_string())
+        .unwrap();
+    assert_eq!(organiser["role"], "chair", "{renamed}");
+    let week = app
+        .api(
+            "get",
+            &format!(
+                "/api/v1/agenda?person={}&from=2027-03-08&to=2027-03-09&tz=Europe/Amsterdam",
+                p.id
+            ),
+            &p.token,
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(week[0]["summary"], "Weekly 1:1");
+    assert_eq!(week[0]["start"]["local"], "2027-03-08T11:00:00");
 }
