@@ -163,6 +163,7 @@ pub(crate) async fn state_for(config: Config) -> anyhow::Result<AppState> {
         config: Arc::new(config),
         hashing: Arc::new(hashing),
         metrics: Arc::default(),
+        busy: Arc::default(),
     })
 }
 

@@ -64,9 +64,9 @@ fn occurrence(zone: &Zone, day: Date, minute: i64, len: i64, rng: &mut Rng, id: 
         },
         priority: Priority::new(1 + rng.below(4) as u8).unwrap(),
         tentative: rng.below(15) == 0,
-        event: Some(id.clone()),
-        title: (rng.below(5) != 0).then_some(id),
-        location: in_person.then(|| PLACES[rng.below(4) as usize].to_string()),
+        event: Some(id.clone().into()),
+        title: (rng.below(5) != 0).then_some(id.into()),
+        location: in_person.then(|| PLACES[rng.below(4) as usize].into()),
         in_person,
     }
 }

@@ -225,9 +225,9 @@ fn busy(start: Timestamp, spec: &BlockSpec, n: usize) -> BusyBlock {
         category: Category::ALL[spec.category],
         priority: Priority::new(spec.priority).unwrap(),
         tentative: spec.tentative,
-        event: Some(format!("ev{n}")),
-        title: spec.titled.then(|| format!("Event {n}")),
-        location: place(spec.place),
+        event: Some(format!("ev{n}").into()),
+        title: spec.titled.then(|| format!("Event {n}").into()),
+        location: place(spec.place).map(Into::into),
         in_person: spec.in_person,
     }
 }
@@ -479,11 +479,11 @@ proptest! {
                 prop_assert!(m.priority.get() > req.priority.get());
                 let who = moved.participants.iter_mut().find(|x| x.key == m.who).unwrap();
                 let before = who.busy.len();
-                who.busy.retain(|b| !(b.range == m.range && b.event == m.event));
+                who.busy.retain(|b| !(b.range == m.range && b.event.as_deref() == m.event.as_deref()));
                 prop_assert!(who.busy.len() < before);
                 let original = req.participants.iter().find(|x| x.key == m.who).unwrap();
                 prop_assert!(original.required);
-                prop_assert!(original.busy.iter().filter(|b| b.range == m.range && b.event == m.event)
+                prop_assert!(original.busy.iter().filter(|b| b.range == m.range && b.event.as_deref() == m.event.as_deref())
                     .all(|b| !matches!(b.category, Category::Travel | Category::Personal)));
             }
             let blocking: Vec<_> = why_not(&moved, p.slot.start).into_iter().filter(|r| r.blocking).collect();

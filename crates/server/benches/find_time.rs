@@ -76,6 +76,8 @@ const SINGLES: usize = 800;
 const WARMUP: usize = 10;
 const RUNS: usize = 50;
 const CORE_RUNS: usize = 300;
+/// Runs of the slow (cold) paths.
+const COLD_RUNS: usize = 10;
 
 /// A small deterministic generator (SplitMix64): the same calendars every run.
 struct Rng(u64);
@@ -798,9 +800,9 @@ fn expand(
                     category: d.category,
                     priority: d.priority,
                     tentative: d.status == EventStatus::Tentative,
-                    event: Some(e.id.to_string()),
-                    title: Some(d.summary.clone()),
-                    location: d.location.as_ref().map(|l| l.text.clone()),
+                    event: Some(e.id.to_string().into()),
+                    title: Some(d.summary.as_str().into()),
+                    location: d.location.as_ref().map(|l| l.text.as_str().into()),
                     in_person: d.location.as_ref().is_some_and(|l| l.is_in_person()),
                 });
                 blocks += 1;
@@ -933,7 +935,47 @@ async fn main() {
         })
         .await;
         assert_eq!(n, slots.len());
-        line("  end to end: build_request (store) + finder::find", &e2e);
+        line(
+            "  end to end, warm: versions checked, busy time from the cache + find",
+            &e2e,
+        );
+        // Cold: a server that has cached nothing loads and expands everyone from the store.
+        let (cold, n) = time_async(COLD_RUNS, || async {
+            let fresh = AppState {
+                busy: Default::default(),
+                ..fx.state.clone()
+            };
+            let req = build_request(&fresh, &caller, org, &inp).await.unwrap();
+            finder::find(&req).len()
+        })
+        .await;
+        assert_eq!(n, slots.len());
+        line(
+            "  end to end, cold: everyone loaded and expanded from the store + find",
+            &cold,
+        );
+        // One of the fifty agendas changed since the last request: only it is reloaded.
+        let who = fx.people[required[0]].id;
+        let mut samples = Vec::with_capacity(COLD_RUNS);
+        for run in 0..COLD_RUNS {
+            let mut rules = Availability::default_for(fx.people[required[0]].zone.clone());
+            rules.buffer_after = 5 + (run % 2) as i32;
+            store
+                .availability_set(org, who, &rules, &AuditCtx::system("bench", Timestamp::now()))
+                .await
+                .unwrap();
+            let t = Instant::now();
+            let req = build_request(&fx.state, &caller, org, &inp).await.unwrap();
+            black_box(finder::find(&req).len());
+            samples.push(t.elapsed());
+        }
+        let changed = stats(samples);
+        line(
+            "  end to end after one agenda changed (it alone reloads)",
+            &changed,
+        );
+        summary.insert(format!("{key}_cold_ms_median"), ms(cold.median).into());
+        summary.insert(format!("{key}_one_changed_ms_median"), ms(changed.median).into());
         let (build, _) = time_async(RUNS, || async {
             build_request(&fx.state, &caller, org, &inp)
                 .await

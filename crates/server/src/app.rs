@@ -22,6 +22,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub hashing: Arc<PasswordHashing>,
     pub metrics: Arc<Metrics>,
+    /// Expanded busy time of people and rooms, reloaded when their agenda changes.
+    pub busy: Arc<crate::busy::BusyCache>,
 }
 
 /// Why the server could not start.
@@ -91,6 +93,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         config: Arc::new(config),
         hashing: Arc::new(hashing),
         metrics: Arc::new(Metrics::default()),
+        busy: Arc::default(),
     };
     if state.config.demo {
         crate::demo::seed_if_empty(&state)

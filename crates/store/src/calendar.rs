@@ -141,10 +141,15 @@ fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
 }
 
 /// The index columns of an event: when its series starts and ends.
-fn span_of(data: &EventData, overrides: &[Override], zone: &Zone) -> Result<(i64, Option<i64>), StoreError> {
+/// The stored end of a series that never ends: the largest instant, so range
+/// queries compare plain numbers and can use an index (no NULL to test).
+pub(crate) const OPEN_END: i64 = i64::MAX;
+
+/// When an event's series starts and ends, as stored (`OPEN_END` when it never ends).
+fn span_of(data: &EventData, overrides: &[Override], zone: &Zone) -> Result<(i64, i64), StoreError> {
     let (s, e) = series::bounds(data, overrides, zone)
         .map_err(|e| StoreError::Conflict(format!("the event's recurrence cannot be stored: {e}")))?;
-    Ok((to_micros(s), e.map(to_micros)))
+    Ok((to_micros(s), e.map_or(OPEN_END, to_micros)))
 }
 
 macro_rules! calendar_row {
@@ -200,7 +205,7 @@ macro_rules! event_row {
         let room: Option<String> = r.try_get("room_id")?;
         let request: Option<String> = r.try_get("meeting_request_id")?;
         let sequence: i64 = r.try_get("sequence")?;
-        let ends: Option<i64> = r.try_get("ends_at")?;
+        let ends: i64 = r.try_get("ends_at")?;
         EventRecord {
             id: parse_id(&r.try_get::<String, _>("id")?)?,
             org: parse_id(&r.try_get::<String, _>("org_id")?)?,
@@ -212,7 +217,7 @@ macro_rules! event_row {
             meeting_request: request.as_deref().map(parse_id).transpose()?,
             sequence: u32::try_from(sequence).unwrap_or(0),
             starts_at: from_micros(r.try_get("starts_at")?),
-            ends_at: ends.map(from_micros),
+            ends_at: (ends != OPEN_END).then(|| from_micros(ends)),
             created_at: from_micros(r.try_get("created_at")?),
             updated_at: from_micros(r.try_get("updated_at")?),
         }
@@ -222,16 +227,19 @@ macro_rules! event_row {
 /// Indexes an event's attendees who are people of `org` (inside a transaction);
 /// a person of another organisation is refused, whatever the foreign key allows.
 macro_rules! insert_attendees {
-    ($c:expr, $org:expr, $id:expr, $data:expr) => {
+    ($c:expr, $org:expr, $id:expr, $data:expr, $span:expr) => {
+        let (starts, ends): (i64, i64) = $span;
         for (person, rsvp) in attendee_rows($data) {
             let done = sqlx::query(
-                "INSERT INTO event_attendees (org_id, event_id, person_id, rsvp)
-                 SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM persons WHERE org_id = $1 AND id = $3)",
+                "INSERT INTO event_attendees (org_id, event_id, person_id, rsvp, starts_at, ends_at)
+                 SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM persons WHERE org_id = $1 AND id = $3)",
             )
             .bind($org.to_string())
             .bind($id)
             .bind(&person)
             .bind(rsvp)
+            .bind(starts)
+            .bind(ends)
             .execute(&mut *$c)
             .await
             .map_err(StoreError::on_constraint("an attendee is not a person of this organisation"))?;
@@ -243,6 +251,61 @@ macro_rules! insert_attendees {
         }
     };
 }
+
+/// Raises the version of each agenda in `$keys` inside a transaction.
+macro_rules! bump_agendas {
+    ($c:expr, $org:expr, $keys:expr) => {{
+        let mut keys: Vec<String> = $keys;
+        keys.sort();
+        keys.dedup();
+        for k in &keys {
+            sqlx::query(
+                "INSERT INTO agenda_versions (org_id, agenda_key, version) VALUES ($1, $2, 1)
+                 ON CONFLICT (org_id, agenda_key) DO UPDATE SET version = agenda_versions.version + 1",
+            )
+            .bind($org.to_string())
+            .bind(k)
+            .execute(&mut *$c)
+            .await?;
+        }
+    }};
+}
+
+/// Raises the version of every agenda event `$id` is on — its calendar's owner
+/// (a person or a resource), the room it books, the people it lists — inside a
+/// transaction, so caches of expanded busy time know to reload them.
+macro_rules! touch_event {
+    ($c:expr, $org:expr, $id:expr) => {{
+        let id: String = $id;
+        let mut keys: Vec<String> = Vec::new();
+        if let Some(r) = sqlx::query(
+            "SELECT c.owner_person_id, c.resource_id, e.room_id FROM events e JOIN calendars c ON c.id = e.calendar_id
+              WHERE e.org_id = $1 AND e.id = $2",
+        )
+        .bind($org.to_string())
+        .bind(&id)
+        .fetch_optional(&mut *$c)
+        .await?
+        {
+            for col in ["owner_person_id", "resource_id", "room_id"] {
+                if let Some(k) = r.try_get::<Option<String>, _>(col)? {
+                    keys.push(k);
+                }
+            }
+        }
+        for r in sqlx::query("SELECT person_id FROM event_attendees WHERE event_id = $1")
+            .bind(&id)
+            .fetch_all(&mut *$c)
+            .await?
+        {
+            keys.push(r.try_get("person_id")?);
+        }
+        bump_agendas!($c, $org, keys);
+    }};
+}
+
+pub(crate) use bump_agendas;
+pub(crate) use touch_event;
 
 const RESOURCE_SELECT: &str =
     "SELECT r.*, c.id AS calendar_id FROM resources r JOIN calendars c ON c.resource_id = r.id";
@@ -629,7 +692,8 @@ impl Store {
             .execute(&mut *c)
             .await
             .map_err(StoreError::on_constraint("an event with that UID already exists in this calendar"))?;
-            insert_attendees!(c, org, id.to_string(), &new.data);
+            insert_attendees!(c, org, id.to_string(), &new.data, (starts, ends));
+            touch_event!(c, org, id.to_string());
         });
         Ok(id)
     }
@@ -727,6 +791,8 @@ impl Store {
             .await?;
         }
         on_tx!(&mut tx, |c| {
+            // The agendas it leaves, and (below) the ones it joins.
+            touch_event!(c, org, id.to_string());
             let done = sqlx::query(
                 "UPDATE events SET data = $3, overrides = $4, starts_at = $5, ends_at = $6, room_id = $7,
                      sequence = sequence + 1, updated_at = $8
@@ -749,7 +815,8 @@ impl Store {
                 .bind(id.to_string())
                 .execute(&mut *c)
                 .await?;
-            insert_attendees!(c, org, id.to_string(), data);
+            insert_attendees!(c, org, id.to_string(), data, (starts, ends));
+            touch_event!(c, org, id.to_string());
         });
         audit::record(
             &mut tx,
@@ -780,6 +847,7 @@ impl Store {
         let before = self.event_get(org, id).await?;
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |c| {
+            touch_event!(c, org, id.to_string());
             sqlx::query("DELETE FROM events WHERE org_id = $1 AND id = $2")
                 .bind(org.to_string())
                 .bind(id.to_string())
@@ -862,7 +930,7 @@ impl Store {
         scope: &EventScope,
         window: TimeRange,
     ) -> Result<Vec<EventRecord>, StoreError> {
-        let range = "e.starts_at < $2 AND (e.ends_at IS NULL OR e.ends_at > $3)";
+        let range = "e.ends_at > $3 AND e.starts_at < $2";
         let (sql, keys): (String, Vec<String>) = match scope {
             EventScope::Calendars(cals) => {
                 if cals.is_empty() {
@@ -884,8 +952,9 @@ impl Store {
                     "SELECT e.* FROM events e JOIN calendars c ON c.id = e.calendar_id
                       WHERE e.org_id = $1 AND {range} AND c.owner_person_id = $4
                      UNION
-                     SELECT e.* FROM events e JOIN event_attendees a ON a.event_id = e.id
-                      WHERE e.org_id = $1 AND {range} AND a.person_id = $4 AND a.rsvp <> 'declined'"
+                     SELECT e.* FROM event_attendees a JOIN events e ON e.id = a.event_id
+                      WHERE a.org_id = $1 AND a.person_id = $4 AND a.ends_at > $3 AND a.starts_at < $2
+                        AND a.rsvp <> 'declined'"
                 ),
                 vec![p.to_string()],
             ),
@@ -913,8 +982,10 @@ impl Store {
         })
     }
 
-    /// The agendas of several people at once (one query): for each person,
-    /// the events of their calendars and those they attend without declining.
+    /// The agendas of several people at once: for each person, the events of
+    /// their calendars and those they attend without declining. One query finds
+    /// the (person, event) pairs from the range indexes alone; a second reads
+    /// each event once, however many of them attend it.
     pub async fn events_for_people(
         &self,
         org: OrgId,
@@ -929,15 +1000,15 @@ impl Store {
             .map(|i| format!("${}", i + 4))
             .collect::<Vec<_>>()
             .join(", ");
-        let range = "e.starts_at < $2 AND (e.ends_at IS NULL OR e.ends_at > $3)";
         let sql = format!(
-            "SELECT c.owner_person_id AS who, e.* FROM events e JOIN calendars c ON c.id = e.calendar_id
-              WHERE e.org_id = $1 AND {range} AND c.owner_person_id IN ({list})
-             UNION
-             SELECT a.person_id AS who, e.* FROM events e JOIN event_attendees a ON a.event_id = e.id
-              WHERE e.org_id = $1 AND {range} AND a.rsvp <> 'declined' AND a.person_id IN ({list})"
+            "SELECT c.owner_person_id AS who, e.id AS id FROM calendars c JOIN events e ON e.calendar_id = c.id
+              WHERE c.org_id = $1 AND c.owner_person_id IN ({list}) AND e.ends_at > $3 AND e.starts_at < $2
+             UNION ALL
+             SELECT a.person_id AS who, a.event_id AS id FROM event_attendees a
+              WHERE a.org_id = $1 AND a.person_id IN ({list}) AND a.ends_at > $3 AND a.starts_at < $2
+                AND a.rsvp <> 'declined'"
         );
-        let rows: Vec<(PersonId, EventRecord)> = on_pool!(&self.pool, |c| {
+        let pairs: Vec<(String, String)> = on_pool!(&self.pool, |c| {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(org.to_string())
                 .bind(to_micros(window.end))
@@ -945,33 +1016,118 @@ impl Store {
             for p in people {
                 q = q.bind(p.to_string());
             }
-            let rows = q.fetch_all(c).await?;
-            // An event many of them attend is decoded once.
-            let mut decoded: HashMap<String, EventRecord> = HashMap::new();
-            let mut out = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let who: PersonId = parse_id(&r.try_get::<String, _>("who")?)?;
-                let id: String = r.try_get("id")?;
-                let e = match decoded.get(&id) {
-                    Some(e) => e.clone(),
-                    None => {
-                        let e = event_row!(r);
-                        decoded.insert(id, e.clone());
-                        e
-                    }
-                };
-                out.push((who, e));
-            }
-            Ok::<_, StoreError>(out)
-        })?;
-        for (who, e) in rows {
+            q.fetch_all(c)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("who")?, r.try_get("id")?)))
+                .collect::<Result<Vec<_>, StoreError>>()?
+        });
+        let mut ids: Vec<&str> = pairs.iter().map(|(_, id)| id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let events: HashMap<String, EventRecord> = self
+            .events_by_ids(org, &ids)
+            .await?
+            .into_iter()
+            .map(|e| (e.id.to_string(), e))
+            .collect();
+        for (who, id) in &pairs {
+            let (Ok(who), Some(e)) = (parse_id::<PersonId>(who), events.get(id)) else {
+                continue;
+            };
             let list = out.entry(who).or_default();
             if !list.iter().any(|x| x.id == e.id) {
-                list.push(e);
+                list.push(e.clone());
             }
         }
         for list in out.values_mut() {
             list.sort_by_key(|e| (e.starts_at, e.id));
+        }
+        Ok(out)
+    }
+
+    /// Events of `org` by id, read in batches.
+    async fn events_by_ids(&self, org: OrgId, ids: &[&str]) -> Result<Vec<EventRecord>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let list = (0..chunk.len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("SELECT * FROM events WHERE org_id = $1 AND id IN ({list})");
+            let rows: Vec<EventRecord> = on_pool!(&self.pool, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_string());
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(c)
+                    .await?
+                    .iter()
+                    .map(|r| Ok(event_row!(r)))
+                    .collect::<Result<Vec<_>, StoreError>>()?
+            });
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// The current version of each agenda in `keys` (person or resource ids);
+    /// 0 for one never changed.
+    pub async fn agenda_versions(
+        &self,
+        org: OrgId,
+        keys: &[String],
+    ) -> Result<HashMap<String, i64>, StoreError> {
+        let mut out: HashMap<String, i64> = keys.iter().map(|k| (k.clone(), 0)).collect();
+        for chunk in keys.chunks(500) {
+            let list = (0..chunk.len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT agenda_key, version FROM agenda_versions WHERE org_id = $1 AND agenda_key IN ({list})"
+            );
+            let rows: Vec<(String, i64)> = on_pool!(&self.pool, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_string());
+                for k in chunk {
+                    q = q.bind(k.clone());
+                }
+                q.fetch_all(c)
+                    .await?
+                    .iter()
+                    .map(|r| Ok((r.try_get("agenda_key")?, r.try_get("version")?)))
+                    .collect::<Result<Vec<_>, StoreError>>()?
+            });
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// Calendars of `org` by id.
+    pub async fn calendars_by_ids(
+        &self,
+        org: OrgId,
+        ids: &[CalendarId],
+    ) -> Result<HashMap<CalendarId, Calendar>, StoreError> {
+        let mut out = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let list = (0..chunk.len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("SELECT * FROM calendars WHERE org_id = $1 AND id IN ({list})");
+            let rows: Vec<Calendar> = on_pool!(&self.pool, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_string());
+                for id in chunk {
+                    q = q.bind(id.to_string());
+                }
+                q.fetch_all(c)
+                    .await?
+                    .iter()
+                    .map(|r| Ok(calendar_row!(r)))
+                    .collect::<Result<Vec<_>, StoreError>>()?
+            });
+            out.extend(rows.into_iter().map(|c| (c.id, c)));
         }
         Ok(out)
     }
@@ -1011,6 +1167,7 @@ impl Store {
                 let id = match existing {
                     Some(r) => {
                         let id: String = r.try_get("id")?;
+                        touch_event!(c, org, id.clone());
                         sqlx::query(
                             "UPDATE events SET data = $3, overrides = $4, starts_at = $5, ends_at = $6,
                                  sequence = sequence + 1, updated_at = $7 WHERE org_id = $1 AND id = $2",
@@ -1053,7 +1210,8 @@ impl Store {
                         id
                     }
                 };
-                insert_attendees!(c, org, &id, &e.data);
+                insert_attendees!(c, org, &id, &e.data, (*starts, *ends));
+                touch_event!(c, org, id.clone());
             }
         });
         audit::record(
@@ -1079,7 +1237,7 @@ impl Store {
         org: OrgId,
         room: ResourceId,
         (except, same_request): (Option<EventId>, Option<MeetingRequestId>),
-        (starts, ends): (i64, Option<i64>),
+        (starts, ends): (i64, i64),
         data: &EventData,
         overrides: &[Override],
         zone: &Zone,
@@ -1090,7 +1248,7 @@ impl Store {
             .checked_add(booking::HORIZON)
             .map(to_micros)
             .unwrap_or(i64::MAX);
-        let until = ends.map_or(horizon, |e| e.min(horizon));
+        let until = ends.min(horizon);
         let others: Vec<EventRecord> = on_tx!(tx, |c| {
             if matches!(self.backend(), crate::Backend::Postgres) {
                 sqlx::query("SELECT id FROM resources WHERE org_id = $1 AND id = $2 FOR UPDATE")
@@ -1102,7 +1260,7 @@ impl Store {
             let rows = sqlx::query(
                 "SELECT e.* FROM events e LEFT JOIN calendars c ON c.id = e.calendar_id
                   WHERE e.org_id = $1 AND (e.room_id = $2 OR c.resource_id = $2) AND e.id <> $3
-                    AND e.starts_at < $4 AND (e.ends_at IS NULL OR e.ends_at > $5)",
+                    AND e.ends_at > $5 AND e.starts_at < $4",
             )
             .bind(org.to_string())
             .bind(room.to_string())

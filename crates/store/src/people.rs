@@ -170,6 +170,8 @@ impl Store {
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound("person"));
             }
+            // Their zone and status shape their free time: caches of it must reload.
+            crate::calendar::bump_agendas!(c, org, vec![id.to_string()]);
             if patch.email.is_some() && before.has_login {
                 // The sign-in name is the e-mail address: it moves with it.
                 let Some(login) = email.as_deref() else {

@@ -3,7 +3,7 @@
 //! and the iTIP messages (invitations, cancellations) generated for attendees.
 
 use crate::audit::{self, AuditCtx};
-use crate::calendar::{EventRecord, NewEvent};
+use crate::calendar::{EventRecord, NewEvent, bump_agendas, touch_event};
 use crate::engine::{Store, on_pool, on_tx};
 use crate::error::StoreError;
 use crate::{from_micros, new_uuid, parse_id, to_micros};
@@ -141,6 +141,24 @@ macro_rules! itip_row {
     }};
 }
 
+/// Raises the agenda versions of every event of meeting request `$id` (inside a transaction).
+macro_rules! touch_request {
+    ($c:expr, $org:expr, $id:expr) => {{
+        let ids: Vec<String> =
+            sqlx::query("SELECT id FROM events WHERE org_id = $1 AND meeting_request_id = $2")
+                .bind($org.to_string())
+                .bind($id.to_string())
+                .fetch_all(&mut *$c)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<String, _>("id"))
+                .collect::<Result<_, _>>()?;
+        for e in ids {
+            touch_event!($c, $org, e);
+        }
+    }};
+}
+
 /// Writes iTIP messages inside a transaction.
 pub(crate) async fn insert_itip(
     tx: &mut crate::engine::Tx,
@@ -197,6 +215,41 @@ impl Store {
         })
     }
 
+    /// The availability rules of several people (those who set none are absent).
+    pub async fn availability_for(
+        &self,
+        org: OrgId,
+        people: &[PersonId],
+    ) -> Result<std::collections::HashMap<PersonId, Availability>, StoreError> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in people.chunks(500) {
+            let list = (0..chunk.len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT person_id, data FROM availability WHERE org_id = $1 AND person_id IN ({list})"
+            );
+            let rows: Vec<(String, String)> = on_pool!(&self.pool, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_string());
+                for p in chunk {
+                    q = q.bind(p.to_string());
+                }
+                q.fetch_all(c)
+                    .await?
+                    .iter()
+                    .map(|r| Ok((r.try_get("person_id")?, r.try_get("data")?)))
+                    .collect::<Result<Vec<_>, StoreError>>()?
+            });
+            for (p, data) in rows {
+                let rules: Availability = serde_json::from_str(&data)
+                    .map_err(|e| StoreError::Corrupt(format!("stored availability: {e}")))?;
+                out.insert(parse_id(&p)?, rules);
+            }
+        }
+        Ok(out)
+    }
+
     /// Sets a person's availability rules (replacing any).
     pub async fn availability_set(
         &self,
@@ -223,6 +276,7 @@ impl Store {
             .bind(to_micros(ctx.now))
             .execute(&mut *c)
             .await?;
+            bump_agendas!(c, org, vec![person.to_string()]);
         });
         audit::record(
             &mut tx,
@@ -509,6 +563,7 @@ impl Store {
                     "this meeting request is no longer open".into(),
                 ));
             }
+            touch_request!(c, org, id);
             sqlx::query("DELETE FROM events WHERE org_id = $1 AND meeting_request_id = $2 AND id <> $3")
                 .bind(org.to_string())
                 .bind(id.to_string())
@@ -570,6 +625,7 @@ impl Store {
                     "this meeting request is no longer open".into(),
                 ));
             }
+            touch_request!(c, org, id);
             sqlx::query("DELETE FROM events WHERE org_id = $1 AND meeting_request_id = $2")
                 .bind(org.to_string())
                 .bind(id.to_string())

@@ -65,6 +65,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
 /// The grid used when a request gives no step.
 pub const DEFAULT_STEP_MINUTES: u32 = 15;
@@ -103,10 +104,10 @@ pub struct BusyBlock {
     pub priority: Priority,
     pub tentative: bool,
     /// The event's id, for move proposals.
-    pub event: Option<String>,
+    pub event: Option<Arc<str>>,
     /// `None` when private: shown as "busy".
-    pub title: Option<String>,
-    pub location: Option<String>,
+    pub title: Option<Arc<str>>,
+    pub location: Option<Arc<str>>,
     /// Whether the person has to be somewhere (travel time matters).
     pub in_person: bool,
 }
@@ -1631,8 +1632,8 @@ impl<'r> Ctx<'r> {
                 let b = &p.part.busy[i];
                 ProposedMove {
                     who: p.part.key.clone(),
-                    event: b.event.clone(),
-                    title: b.title.clone().unwrap_or_else(|| "busy".into()),
+                    event: b.event.as_deref().map(str::to_string),
+                    title: b.title.as_deref().unwrap_or("busy").to_string(),
                     priority: b.priority,
                     range: b.range,
                 }
@@ -2066,7 +2067,7 @@ mod tests {
     fn block(a: &str, b: &str, title: &str) -> BusyBlock {
         BusyBlock {
             title: Some(title.into()),
-            event: Some(format!("ev-{title}")),
+            event: Some(format!("ev-{title}").into()),
             ..BusyBlock::new(range(a, b))
         }
     }

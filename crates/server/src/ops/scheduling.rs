@@ -5,6 +5,7 @@
 use super::calendar::{self as cal_ops, AttendeeInput, EventInput, parse_id, subject};
 use crate::app::AppState;
 use crate::auth::Caller;
+use crate::busy::Whose;
 use crate::error::{ApiError, ApiResult};
 use adjutant_core::ValidationError;
 use adjutant_core::calendar::availability::Availability;
@@ -12,7 +13,6 @@ use adjutant_core::calendar::finder::{
     self, BusyBlock, Participant, Reason, Request, RoomCandidate, RoomNeed, Slot, TravelTimes,
 };
 use adjutant_core::calendar::poll::{self, Answer, OptionTally};
-use adjutant_core::calendar::series::{self, Limits};
 use adjutant_core::calendar::{Category, EventData, EventStatus, EventTime, Priority, TimeRange, Zone};
 use adjutant_core::delegation::{Level, Scope};
 use adjutant_core::ids::{EventId, MeetingRequestId, OrgId, PersonId, PollId, ResourceId};
@@ -20,7 +20,7 @@ use adjutant_core::people::{Email, Role};
 use adjutant_core::policy::Visibility;
 use adjutant_core::policy::{self, Access, Capability, ItemRef, View};
 use adjutant_interop::ics;
-use adjutant_store::calendar::{EventRecord, EventScope};
+use adjutant_store::calendar::EventRecord;
 use adjutant_store::polls::{NewParticipant, Poll, PollStatus};
 use adjutant_store::scheduling::{MeetingRequest, NewItip, TravelTable, as_hold};
 use adjutant_store::{Person, StoreError};
@@ -385,7 +385,8 @@ pub async fn build_request(
                     key: p.id.to_string(),
                     name: p.name.clone(),
                     required: !a.optional,
-                    availability: Some(availability_of(state, org, &p).await?),
+                    // Filled below, for everyone at once.
+                    availability: None,
                     busy: vec![],
                 });
                 internal.push((participants.len() - 1, p));
@@ -446,45 +447,12 @@ pub async fn build_request(
         return Err(ValidationError { errors }.into());
     }
 
-    // Everyone's events in one query, expanded once.
-    let ids: Vec<PersonId> = internal.iter().map(|(_, p)| p.id).collect();
-    let agendas = state.store.events_for_people(org, &ids, wide).await?;
-    let mut calendars = HashMap::new();
-    for (idx, p) in &internal {
-        let events = agendas.get(&p.id).map(Vec::as_slice).unwrap_or(&[]);
-        let mut blocks = Vec::new();
-        for e in events {
-            let cal = match calendars.get(&e.calendar) {
-                Some(c) => c,
-                None => {
-                    let c = state.store.calendar_get(org, e.calendar).await?;
-                    calendars.entry(e.calendar).or_insert(c)
-                }
-            };
-            let owner = match cal.owner {
-                adjutant_store::calendar::CalendarOwner::Person(p) => Some(p),
-                _ => None,
-            };
-            blocks.extend(busy_blocks(
-                caller,
-                org,
-                owner,
-                e,
-                &Zone::or_utc(&cal.time_zone),
-                wide,
-                Some(p.id),
-            ));
-        }
-        if let Some(part) = participants.get_mut(*idx) {
-            part.busy = blocks;
-        }
-    }
-
     // Rooms.
     let wants_room = input
         .need_room
         .unwrap_or(input.room_capacity.is_some() || !input.room_equipment.is_empty() || input.room.is_some());
     let mut rooms = Vec::new();
+    let mut room_ids: Vec<ResourceId> = Vec::new();
     let need = wants_room.then(|| RoomNeed {
         capacity: input
             .room_capacity
@@ -535,31 +503,43 @@ pub async fn build_request(
             }
         };
         for r in chosen {
-            let events = state
-                .store
-                .events_in_range(org, &EventScope::Resource(r.id), wide)
-                .await?;
-            let rz = Zone::or_utc(&r.time_zone);
-            let mut busy = Vec::new();
-            for e in &events {
-                busy.extend(busy_blocks(
-                    &Caller::System("rooms".into()),
-                    org,
-                    None,
-                    e,
-                    &rz,
-                    wide,
-                    None,
-                ));
-            }
             rooms.push(RoomCandidate {
                 key: r.id.to_string(),
                 name: r.name.clone(),
                 capacity: r.capacity,
                 equipment: r.equipment.clone(),
                 location: (!r.location.is_empty()).then(|| r.location.clone()),
-                busy,
+                busy: vec![],
             });
+            room_ids.push(r.id);
+        }
+    }
+
+    // Everyone's availability in one query; everyone's busy time (and the rooms')
+    // from the cache, which reloads only the agendas that changed.
+    let ids: Vec<PersonId> = internal.iter().map(|(_, p)| p.id).collect();
+    let mut rules = state.store.availability_for(org, &ids).await?;
+    let whose: Vec<Whose> = ids
+        .iter()
+        .map(|p| Whose::Person(*p))
+        .chain(room_ids.iter().map(|r| Whose::Room(*r)))
+        .collect();
+    let agendas = state.busy.agendas(&state.store, org, &whose, wide).await?;
+    for (idx, p) in &internal {
+        if let Some(part) = participants.get_mut(*idx) {
+            part.availability = Some(
+                rules
+                    .remove(&p.id)
+                    .unwrap_or_else(|| Availability::default_for(Zone::or_utc(&p.time_zone))),
+            );
+            if let Some(a) = agendas.get(&Whose::Person(p.id)) {
+                part.busy = a.view(caller, org);
+            }
+        }
+    }
+    for (room, id) in rooms.iter_mut().zip(&room_ids) {
+        if let Some(a) = agendas.get(&Whose::Room(*id)) {
+            room.busy = a.view(&Caller::System("rooms".into()), org);
         }
     }
     let travel = state.store.travel_table(org).await?;
@@ -593,72 +573,6 @@ fn outsider_block(range: TimeRange) -> BusyBlock {
         location: None,
         in_person: false,
     }
-}
-
-/// The busy blocks an event gives, with its title only when the caller may see it.
-fn busy_blocks(
-    caller: &Caller,
-    org: OrgId,
-    owner: Option<PersonId>,
-    e: &EventRecord,
-    cal_zone: &Zone,
-    window: TimeRange,
-    attendee: Option<PersonId>,
-) -> Vec<BusyBlock> {
-    let view = match caller {
-        Caller::System(_) => Some(View::Full),
-        Caller::Person(a) => match owner {
-            Some(o) => policy::item_access(
-                &a.actor,
-                &ItemRef {
-                    org,
-                    owner: o,
-                    visibility: e.data.visibility,
-                    scope: Scope::Calendar,
-                    shared_with_actor: e.data.attendees.iter().any(|x| x.person == Some(a.person.id)),
-                },
-                Access::Read,
-            )
-            .ok(),
-            None => Some(View::Full),
-        },
-    };
-    let Ok(occ) = series::occurrences(&e.data, &e.overrides, cal_zone, window, &Limits::default()) else {
-        return vec![];
-    };
-    occ.into_iter()
-        .filter_map(|o| {
-            let d = o
-                .override_index
-                .and_then(|i| e.overrides.get(i))
-                .map_or(&e.data, |x| &x.data);
-            if !d.is_busy() {
-                return None;
-            }
-            // An invitation this attendee declined does not make them busy.
-            if let Some(p) = attendee
-                && d.attendees
-                    .iter()
-                    .any(|a| a.person == Some(p) && a.rsvp == adjutant_core::calendar::Rsvp::Declined)
-            {
-                return None;
-            }
-            let full = view == Some(View::Full);
-            Some(BusyBlock {
-                range: TimeRange {
-                    start: o.start_at,
-                    end: o.end_at,
-                },
-                category: d.category,
-                priority: d.priority,
-                tentative: d.status == EventStatus::Tentative,
-                event: Some(e.id.to_string()),
-                title: full.then(|| d.summary.clone()),
-                location: d.location.as_ref().map(|l| l.text.clone()),
-                in_person: d.location.as_ref().is_some_and(|l| l.is_in_person()),
-            })
-        })
-        .collect()
 }
 
 /// (key, name) pairs.

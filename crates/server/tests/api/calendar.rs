@@ -1717,3 +1717,151 @@ async fn series_edits_holds_and_who_sees_requests() {
     assert_eq!(week[0]["summary"], "Weekly 1:1");
     assert_eq!(week[0]["start"]["local"], "2027-03-08T11:00:00");
 }
+
+/// Busy time is cached per server; a change made through another server (or
+/// this one) raises the agenda's version, so the next search sees it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_busy_time_follows_every_change_even_across_servers() {
+    let app = spawn_app().await;
+    let n = &app.north;
+    let p = n.m(Role::Principal);
+    let staff = n.m(Role::Staff);
+    let one = &app.state;
+    let other = AppState {
+        busy: Default::default(),
+        ..app.state.clone()
+    };
+    let search = sched::FindTimeInput {
+        attendees: vec![
+            sched::FindAttendee {
+                who: p.id.to_string(),
+                name: None,
+                optional: false,
+                busy: vec![],
+                ics: None,
+            },
+            sched::FindAttendee {
+                who: staff.id.to_string(),
+                name: None,
+                optional: false,
+                busy: vec![],
+                ics: None,
+            },
+        ],
+        duration_minutes: 60,
+        from: Some("2027-03-01T09:00".into()),
+        to: Some("2027-03-01T17:30".into()),
+        time_zone: Some("UTC".into()),
+        room_capacity: None,
+        room_equipment: vec![],
+        room: None,
+        need_room: None,
+        location: None,
+        priority: None,
+        step_minutes: Some(30),
+        limit: Some(50),
+    };
+    let starts = |r: &sched::FindResult| {
+        r.slots
+            .iter()
+            .map(|s| s.range.start.to_string())
+            .collect::<Vec<_>>()
+    };
+    let first = sched::find_time(one, &system(), n.id, &search).await.unwrap();
+    assert!(
+        starts(&first).contains(&"2027-03-01T09:00:00Z".to_string()),
+        "{:?}",
+        starts(&first)
+    );
+    // A meeting for the staff member, made through the other server, takes 09:00–10:00.
+    let e = cal::create_event(
+        &other,
+        &system(),
+        n.id,
+        &EventInput {
+            person: Some(staff.id.to_string()),
+            summary: "Dentist".into(),
+            start: "2027-03-01T09:00".into(),
+            duration_minutes: Some(60),
+            time_zone: Some("UTC".into()),
+            ..EventInput::default()
+        },
+    )
+    .await
+    .unwrap();
+    let again = sched::find_time(one, &system(), n.id, &search).await.unwrap();
+    assert!(
+        !starts(&again).iter().any(|s| s.starts_with("2027-03-01T09:")),
+        "{:?}",
+        starts(&again)
+    );
+    // Moved away, the slot is free again; invited to another, the principal is busy then.
+    cal::move_event(
+        &other,
+        &system(),
+        n.id,
+        e.id,
+        &cal::MoveInput {
+            start: "2027-03-01T15:00".into(),
+            end: None,
+            time_zone: None,
+            recurrence_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let moved = sched::find_time(one, &system(), n.id, &search).await.unwrap();
+    assert!(starts(&moved).contains(&"2027-03-01T09:00:00Z".to_string()));
+    assert!(!starts(&moved).iter().any(|s| s.starts_with("2027-03-01T15:")));
+    // (10:00 in Amsterdam is 09:00 UTC.)
+    event(&app, n, n.m(Role::Admin).id, &[p.id], "2027-03-01T10:00").await;
+    let invited = sched::find_time(one, &system(), n.id, &search).await.unwrap();
+    assert!(
+        !starts(&invited).contains(&"2027-03-01T09:00:00Z".to_string()),
+        "{:?}",
+        starts(&invited)
+    );
+    assert!(
+        starts(&invited).contains(&"2027-03-01T09:30:00Z".to_string()),
+        "{:?}",
+        starts(&invited)
+    );
+    // Working hours changed elsewhere: the principal now starts at 13:00.
+    let mut rules = adjutant_core::calendar::availability::Availability::default_for(
+        adjutant_core::calendar::Zone::utc(),
+    );
+    rules.working_hours.monday = vec![adjutant_core::calendar::availability::LocalSpan::hm(
+        13, 0, 17, 30,
+    )];
+    sched::set_availability(&other, &system(), n.id, p.id, &rules)
+        .await
+        .unwrap();
+    let later = sched::find_time(one, &system(), n.id, &search).await.unwrap();
+    // Earlier times are now outside the principal's hours: allowed up to two hours before, and said so.
+    assert!(
+        !starts(&later).iter().any(|s| s.as_str() < "2027-03-01T11:00"),
+        "{:?}",
+        starts(&later)
+    );
+    for slot in later
+        .slots
+        .iter()
+        .filter(|s| s.range.start.to_string().as_str() < "2027-03-01T13:00")
+    {
+        assert!(
+            slot.reasons.iter().any(
+                |r| r.code == adjutant_core::calendar::finder::ReasonCode::OutsideHours
+                    && r.who.as_deref() == Some(p.id.to_string().as_str())
+            ),
+            "{slot:?}"
+        );
+    }
+    // Deleting frees it.
+    cal::delete_event(&other, &system(), n.id, e.id).await.unwrap();
+    let freed = sched::find_time(one, &system(), n.id, &search).await.unwrap();
+    assert!(
+        starts(&freed).contains(&"2027-03-01T15:00:00Z".to_string()),
+        "{:?}",
+        starts(&freed)
+    );
+}

@@ -58,7 +58,8 @@ CREATE TABLE events (
     data                TEXT NOT NULL,
     overrides           TEXT NOT NULL,
     starts_at           BIGINT NOT NULL,
-    ends_at             BIGINT,
+    -- The largest BIGINT when the series never ends (so range tests need no NULL).
+    ends_at             BIGINT NOT NULL,
     room_id             TEXT REFERENCES resources(id),
     meeting_request_id  TEXT REFERENCES meeting_requests(id),
     sequence            BIGINT NOT NULL,
@@ -66,8 +67,8 @@ CREATE TABLE events (
     updated_at          BIGINT NOT NULL,
     UNIQUE (calendar_id, uid)
 );
-CREATE INDEX events_calendar_range ON events(calendar_id, starts_at);
-CREATE INDEX events_room_range ON events(room_id, starts_at);
+CREATE INDEX events_calendar_range ON events(calendar_id, ends_at, starts_at);
+CREATE INDEX events_room_range ON events(room_id, ends_at, starts_at);
 CREATE INDEX events_request ON events(meeting_request_id);
 
 CREATE TABLE event_attendees (
@@ -75,9 +76,12 @@ CREATE TABLE event_attendees (
     event_id    TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
     person_id   TEXT NOT NULL REFERENCES persons(id),
     rsvp        TEXT NOT NULL,
+    -- The event's span, copied so a person's agenda is read from this index alone.
+    starts_at   BIGINT NOT NULL,
+    ends_at     BIGINT NOT NULL,
     PRIMARY KEY (event_id, person_id)
 );
-CREATE INDEX event_attendees_person ON event_attendees(person_id, event_id);
+CREATE INDEX event_attendees_person ON event_attendees(person_id, ends_at, starts_at, event_id, rsvp);
 
 CREATE TABLE availability (
     org_id      TEXT NOT NULL REFERENCES organisations(id),
@@ -168,3 +172,13 @@ CREATE TABLE calendar_feeds (
     revoked_at  BIGINT
 );
 CREATE INDEX calendar_feeds_calendar ON calendar_feeds(calendar_id);
+
+-- A version per agenda (a person's or a resource's, keyed by its id), raised in
+-- the same transaction as any change to what that agenda holds, so app servers
+-- may cache expanded busy time and know exactly when to reload it.
+CREATE TABLE agenda_versions (
+    org_id      TEXT NOT NULL REFERENCES organisations(id),
+    agenda_key  TEXT NOT NULL,
+    version     BIGINT NOT NULL,
+    PRIMARY KEY (org_id, agenda_key)
+);
