@@ -77,6 +77,9 @@ pub struct FindTimeArgs {
     /// How many slots.
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
+    /// An outsider's calendar feed, as EMAIL=URL (repeatable); their busy time then counts.
+    #[arg(long = "calendar-url", value_name = "EMAIL=URL")]
+    pub calendar_urls: Vec<String>,
     /// Instead of slots, explain why the meeting cannot start at this time.
     #[arg(long, value_name = "TIME")]
     pub why_not: Option<String>,
@@ -390,6 +393,7 @@ pub async fn find_time(g: &Global, a: FindTimeArgs) -> anyhow::Result<()> {
             optional: false,
             busy: vec![],
             ics: None,
+            ics_url: None,
         })
         .collect();
     attendees.extend(a.optional.iter().map(|w| FindAttendee {
@@ -398,7 +402,20 @@ pub async fn find_time(g: &Global, a: FindTimeArgs) -> anyhow::Result<()> {
         optional: true,
         busy: vec![],
         ics: None,
+        ics_url: None,
     }));
+    for spec in &a.calendar_urls {
+        let Some((email, url)) = spec.split_once('=') else {
+            bail!("--calendar-url: `{spec}` is not EMAIL=URL");
+        };
+        match attendees
+            .iter_mut()
+            .find(|x| x.who.eq_ignore_ascii_case(email.trim()))
+        {
+            Some(x) => x.ics_url = Some(url.trim().to_string()),
+            None => bail!("--calendar-url: {email} is not among --with or --optional"),
+        }
+    }
     let room = match &a.room {
         Some(n) => Some(room_id(&state, org, n).await?),
         None => None,

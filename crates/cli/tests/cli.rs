@@ -435,6 +435,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn client() -> reqwest::Client {
+    adjutant_server::fetch::tls_ready();
     reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()

@@ -750,6 +750,7 @@ fn input(fx: &Fixture, required: &[usize]) -> FindTimeInput {
                 optional: !required.contains(&i),
                 busy: vec![],
                 ics: None,
+                ics_url: None,
             })
             .collect(),
         duration_minutes: 60,

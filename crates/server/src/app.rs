@@ -80,6 +80,7 @@ pub fn store_target(config: &Config) -> String {
 
 /// Opens and migrates the store, seeds the demo when asked, and builds the state.
 pub async fn prepare(config: Config) -> Result<AppState, StartError> {
+    crate::fetch::tls_ready();
     let store = open_store(&config).await?;
     let target = store_target(&config);
     store.migrate().await.map_err(|source| StartError::Database {

@@ -43,6 +43,9 @@ pub struct Config {
     pub argon2_iterations: u32,
     /// Log filter, e.g. `info` or `adjutant=debug`.
     pub log: String,
+    /// Let find-a-time fetch calendars (an outsider's ICS URL) from loopback and private
+    /// addresses. Off by default, so a user cannot make the server probe its own network.
+    pub fetch_private_addresses: bool,
 }
 
 /// When to mark cookies `Secure`.
@@ -72,6 +75,7 @@ impl Default for Config {
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
             log: "info".into(),
+            fetch_private_addresses: false,
         }
     }
 }
@@ -105,6 +109,7 @@ impl fmt::Debug for Config {
             .field("argon2_memory_kib", &self.argon2_memory_kib)
             .field("argon2_iterations", &self.argon2_iterations)
             .field("log", &self.log)
+            .field("fetch_private_addresses", &self.fetch_private_addresses)
             .finish_non_exhaustive()
     }
 }
@@ -139,6 +144,7 @@ const ENV_KEYS: &[&str] = &[
     "argon2_memory_kib",
     "argon2_iterations",
     "log",
+    "fetch_private_addresses",
 ];
 
 impl Config {
@@ -252,7 +258,7 @@ fn env_value(key: &str, v: &str) -> toml::Value {
     {
         return toml::Value::Integer(n);
     }
-    if ["demo", "trust_proxy"].contains(&key) {
+    if ["demo", "trust_proxy", "fetch_private_addresses"].contains(&key) {
         match v.trim() {
             "1" | "true" | "yes" => return toml::Value::Boolean(true),
             "0" | "false" | "no" | "" => return toml::Value::Boolean(false),

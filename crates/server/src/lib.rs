@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod demo_calendar;
 pub mod error;
+pub mod fetch;
 pub mod metrics;
 pub mod ops;
 pub mod secrets;

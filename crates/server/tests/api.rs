@@ -291,6 +291,7 @@ async fn spawn_app() -> App {
     ));
     let north = seed_org(&state, "northwind", "Northwind").await;
     let contoso = seed_org(&state, "contoso", "Contoso").await;
+    adjutant_server::fetch::tls_ready();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()

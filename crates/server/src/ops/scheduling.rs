@@ -190,6 +190,9 @@ pub struct FindAttendee {
     /// An outsider's calendar or free/busy as iCalendar text.
     #[serde(default)]
     pub ics: Option<String>,
+    /// An outsider's calendar feed to fetch (http, https or webcal; public addresses only).
+    #[serde(default)]
+    pub ics_url: Option<String>,
 }
 
 /// A busy period.
@@ -420,6 +423,22 @@ pub async fn build_request(
                                 errors.extend(x.errors);
                             }
                         }
+                    }
+                }
+                if let Some(url) = a.ics_url.as_deref().filter(|u| !u.trim().is_empty()) {
+                    match crate::fetch::fetch_text(url, state.config.fetch_private_addresses).await {
+                        Ok(text) => match ics::busy_from_ics(&text, &z, wide) {
+                            Ok(ranges) => busy.extend(ranges.into_iter().map(outsider_block)),
+                            Err(e) => errors.extend(
+                                ValidationError::field(
+                                    format!("{field}.ics_url"),
+                                    format!("the calendar there: {e}"),
+                                )
+                                .errors,
+                            ),
+                        },
+                        Err(e) => errors
+                            .extend(ValidationError::field(format!("{field}.ics_url"), e.to_string()).errors),
                     }
                 }
                 if let Some(text) = &a.ics {

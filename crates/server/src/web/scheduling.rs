@@ -126,12 +126,26 @@ impl SearchForm {
         Ok(FindTimeInput {
             attendees: attendee_lines(&self.attendees)
                 .into_iter()
-                .map(|a| FindAttendee {
-                    who: a.who,
-                    name: a.name,
-                    optional: a.optional,
-                    busy: vec![],
-                    ics: None,
+                .map(|a| {
+                    // An outsider's calendar feed may follow their address: `dee@example.org https://…/cal.ics`.
+                    let (who, ics_url) = match a.who.rsplit_once(char::is_whitespace) {
+                        Some((w, u))
+                            if ["http://", "https://", "webcal://"]
+                                .iter()
+                                .any(|p| u.starts_with(p)) =>
+                        {
+                            (w.trim().to_string(), Some(u.to_string()))
+                        }
+                        _ => (a.who, None),
+                    };
+                    FindAttendee {
+                        who,
+                        name: a.name,
+                        optional: a.optional,
+                        busy: vec![],
+                        ics: None,
+                        ics_url,
+                    }
                 })
                 .collect(),
             duration_minutes,

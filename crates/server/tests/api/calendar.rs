@@ -1739,6 +1739,7 @@ async fn cached_busy_time_follows_every_change_even_across_servers() {
                 optional: false,
                 busy: vec![],
                 ics: None,
+                ics_url: None,
             },
             sched::FindAttendee {
                 who: staff.id.to_string(),
@@ -1746,6 +1747,7 @@ async fn cached_busy_time_follows_every_change_even_across_servers() {
                 optional: false,
                 busy: vec![],
                 ics: None,
+                ics_url: None,
             },
         ],
         duration_minutes: 60,
@@ -1863,5 +1865,100 @@ async fn cached_busy_time_follows_every_change_even_across_servers() {
         starts(&freed).contains(&"2027-03-01T15:00:00Z".to_string()),
         "{:?}",
         starts(&freed)
+    );
+}
+
+/// Serves `body` as `text/calendar` to every request on a loopback port; returns the URL.
+async fn serve_calendar(body: String) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = sock.read(&mut buf).await;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/calendar\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = sock.write_all(head.as_bytes()).await;
+                let _ = sock.write_all(body.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{addr}/director.ics")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outsiders_calendar_is_fetched_by_url_from_public_addresses_only() {
+    let app = spawn_app().await;
+    let n = &app.north;
+    let p = n.m(Role::Principal);
+    let feed = ICS
+        .replace("20270302T090000", "20270301T090000")
+        .replace("20270302T100000", "20270301T120000");
+    let url = serve_calendar(feed).await;
+    let body = |url: &str| {
+        json!({
+            "attendees": [{"who": p.id.to_string()}, {"who": "director@example.org", "ics_url": url}],
+            "duration_minutes": 60, "from": "2027-03-01T08:00", "to": "2027-03-01T17:00",
+            "time_zone": "Europe/Amsterdam", "step_minutes": 30, "limit": 50,
+        })
+    };
+    // By default the server refuses to fetch from its own network.
+    let r = app
+        .api("post", "/api/v1/find-time", &p.token, Some(&body(&url)))
+        .await;
+    let prob = r.problem(422, "validation_failed");
+    assert_eq!(prob["errors"][0]["field"], "attendees[1].ics_url", "{prob}");
+    assert!(
+        prob["detail"]
+            .as_str()
+            .unwrap()
+            .contains("inside this server's network"),
+        "{prob}"
+    );
+    let r = app
+        .api(
+            "post",
+            "/api/v1/find-time",
+            &p.token,
+            Some(&body("ftp://example.org/x.ics")),
+        )
+        .await;
+    assert_eq!(
+        r.problem(422, "validation_failed")["errors"][0]["field"],
+        "attendees[1].ics_url"
+    );
+    // Allowed (as in this test), the director's busy morning (09:00–12:00 Amsterdam) is avoided.
+    let open = AppState {
+        config: std::sync::Arc::new(Config {
+            fetch_private_addresses: true,
+            ..(*app.state.config).clone()
+        }),
+        ..app.state.clone()
+    };
+    let input: sched::FindTimeInput = serde_json::from_value(body(&url)).unwrap();
+    let found = sched::find_time(&open, &system(), n.id, &input).await.unwrap();
+    assert!(!found.slots.is_empty());
+    let z = adjutant_core::calendar::Zone::parse("z", "Europe/Amsterdam").unwrap();
+    for s in &found.slots {
+        let h = z.local(s.range.start).hour();
+        assert!(
+            !(8..12).contains(&h) || z.local(s.range.end).hour() <= 9 && h < 9,
+            "{s:?}"
+        );
+    }
+    let why = sched::why_not(&open, &system(), n.id, &input, "2027-03-01T10:00")
+        .await
+        .unwrap();
+    assert!(
+        why.1
+            .iter()
+            .any(|r| r.blocking && r.who.as_deref() == Some("director@example.org")),
+        "{:?}",
+        why.1
     );
 }
