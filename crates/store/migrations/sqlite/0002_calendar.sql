@@ -67,7 +67,7 @@ CREATE TABLE events (
     updated_at          BIGINT NOT NULL,
     UNIQUE (calendar_id, uid)
 );
-CREATE INDEX events_calendar_range ON events(calendar_id, ends_at, starts_at);
+CREATE INDEX events_calendar_range ON events(calendar_id, ends_at, starts_at, id);
 CREATE INDEX events_room_range ON events(room_id, ends_at, starts_at);
 CREATE INDEX events_request ON events(meeting_request_id);
 
