@@ -1842,7 +1842,7 @@ mod tests {
                 "19970902T090000",
                 days("1997-9: 2,12,22; 1997-10: 2,12", NINE),
             ),
-            // Every day in January, for 3 years (two ways).
+            // Daily in January for three years, written two ways (RFC 5545 §3.8.5.3).
             (
                 "FREQ=YEARLY;UNTIL=20000131T140000Z;BYMONTH=1;BYDAY=SU,MO,TU,WE,TH,FR,SA",
                 "19980101T090000",
