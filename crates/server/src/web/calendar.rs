@@ -1825,29 +1825,16 @@ pub async fn event_move(
         time_zone: None,
         recurrence_id: rid.clone(),
     };
-    match cal_ops::move_event(&state, &caller(&auth), auth.org(), id, &input).await {
-        Ok(_) => {
-            let key = if rid.is_some() {
-                "occurrence-moved"
-            } else {
-                "event-moved"
-            };
-            Ok(Redirect::to(&format!("/events/{id}?notice={key}")).into_response())
-        }
-        Err(e) if is_user_error(&e) => {
-            event_page_render(
-                &state,
-                &auth,
-                id,
-                rid.as_deref(),
-                None,
-                None,
-                validation_errors(&e),
-            )
-            .await
-        }
-        Err(e) => Err(WebError(e)),
-    }
+    let done = cal_ops::move_event(&state, &caller(&auth), auth.org(), id, &input).await;
+    after_change(
+        &state,
+        &auth,
+        id,
+        rid,
+        done.map(|_| ()),
+        ("occurrence-moved", "event-moved"),
+    )
+    .await
 }
 
 pub async fn event_cancel(
@@ -1862,26 +1849,35 @@ pub async fn event_cancel(
     let input = CancelInput {
         recurrence_id: rid.clone(),
     };
-    match cal_ops::cancel_event(&state, &caller(&auth), auth.org(), id, &input).await {
-        Ok(_) => {
-            let key = if rid.is_some() {
-                "occurrence-cancelled"
-            } else {
-                "event-cancelled"
-            };
+    let done = cal_ops::cancel_event(&state, &caller(&auth), auth.org(), id, &input).await;
+    after_change(
+        &state,
+        &auth,
+        id,
+        rid,
+        done.map(|_| ()),
+        ("occurrence-cancelled", "event-cancelled"),
+    )
+    .await
+}
+
+/// After a move or cancellation of an event (or of one occurrence): back to its
+/// page with a notice, or the page again with the errors.
+async fn after_change(
+    state: &AppState,
+    auth: &AuthCtx,
+    id: EventId,
+    rid: Option<String>,
+    done: Result<(), ApiError>,
+    (one, all): (&str, &str),
+) -> WebResult {
+    match done {
+        Ok(()) => {
+            let key = if rid.is_some() { one } else { all };
             Ok(Redirect::to(&format!("/events/{id}?notice={key}")).into_response())
         }
         Err(e) if is_user_error(&e) => {
-            event_page_render(
-                &state,
-                &auth,
-                id,
-                rid.as_deref(),
-                None,
-                None,
-                validation_errors(&e),
-            )
-            .await
+            event_page_render(state, auth, id, rid.as_deref(), None, None, validation_errors(&e)).await
         }
         Err(e) => Err(WebError(e)),
     }
