@@ -128,11 +128,12 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The import route accepts bodies up to the iCalendar limit (others: 1 MiB).
 fn import_route() -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
     let (schemas, paths, method) = routes!(calendar::import);
-    let limit = adjutant_interop::ics::MAX_ICS_BYTES + 64 * 1024;
     (
         schemas,
         paths,
-        method.layer(axum::extract::DefaultBodyLimit::max(limit)),
+        method.layer(axum::extract::DefaultBodyLimit::max(
+            crate::web::IMPORT_BODY_LIMIT,
+        )),
     )
 }
 

@@ -6,6 +6,8 @@ mod login;
 mod pages;
 mod scheduling;
 
+pub use calendar::IMPORT_BODY_LIMIT;
+
 use crate::app::AppState;
 use crate::auth::AuthCtx;
 use crate::error::ApiError;

@@ -1451,8 +1451,13 @@ async fn import_export_and_feeds() {
     ))
     .await;
     flood.problem(422, "invalid_ics");
-    let huge = send(import("X".repeat(21 * 1024 * 1024))).await;
+    // Over the route's body limit by one byte, so the server has read the whole
+    // body when it answers (a larger body would race the answer against the upload).
+    let huge = send(import("X".repeat(adjutant_server::web::IMPORT_BODY_LIMIT + 1))).await;
     huge.problem(413, "too_large");
+    // Within the body limit but over the file limit: refused by the import itself.
+    let over = send(import("X".repeat(adjutant_interop::ics::MAX_ICS_BYTES + 1))).await;
+    over.problem(413, "too_large");
     let wrong_type = send(
         app.request("post", "/api/v1/calendars/default/import")
             .header("authorization", format!("Bearer {}", p.token))
