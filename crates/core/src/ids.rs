@@ -92,3 +92,27 @@ typed_id!(
     /// A stored iTIP message (an invitation or cancellation) for one attendee.
     ItipMessageId
 );
+typed_id!(
+    /// A task: something someone owes, from a quick add, a meeting or a duty.
+    TaskId
+);
+typed_id!(
+    /// A goal: a strategic priority for a period.
+    GoalId
+);
+typed_id!(
+    /// The notes of one meeting (one occurrence of an event): agenda, minutes, decisions.
+    MeetingId
+);
+typed_id!(
+    /// A file attached to a meeting's agenda.
+    MaterialId
+);
+typed_id!(
+    /// A plan: task blocks placed on someone's calendar in one go.
+    PlanId
+);
+typed_id!(
+    /// A recurring duty of the office or of a leader's support.
+    DutyId
+);

@@ -109,16 +109,19 @@ pub enum Capability {
     ManageAllTokens,
     /// Add and change rooms and other bookable resources, and travel times between places.
     ManageResources,
+    /// Add, change and reassign the recurring duties of the responsibility grid.
+    ManageDuties,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 6] = [
+    pub const ALL: [Capability; 7] = [
         Capability::ViewDirectory,
         Capability::ManagePeople,
         Capability::ManageAllDelegations,
         Capability::ReadAudit,
         Capability::ManageAllTokens,
         Capability::ManageResources,
+        Capability::ManageDuties,
     ];
 }
 
@@ -149,6 +152,10 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
         | Capability::ReadAudit
         | Capability::ManageAllTokens => actor.role == Role::Admin,
         Capability::ManageResources => matches!(actor.role, Role::Admin | Role::OfficeManager),
+        Capability::ManageDuties => matches!(
+            actor.role,
+            Role::Admin | Role::OfficeManager | Role::Principal | Role::Assistant
+        ),
     };
     if ok {
         Ok(())
@@ -161,6 +168,9 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
             Capability::ManageAllTokens => "only administrators manage other people's tokens",
             Capability::ManageResources => {
                 "only office managers and administrators manage rooms and travel times"
+            }
+            Capability::ManageDuties => {
+                "only office managers, principals, assistants and administrators manage duties"
             }
         }))
     }
@@ -378,6 +388,7 @@ mod tests {
                         && match cap {
                             Capability::ViewDirectory => role != Role::Contractor,
                             Capability::ManageResources => role == Role::Admin || role == Role::OfficeManager,
+                            Capability::ManageDuties => !matches!(role, Role::Staff | Role::Contractor),
                             _ => role == Role::Admin,
                         };
                     assert_eq!(

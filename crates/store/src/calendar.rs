@@ -20,7 +20,9 @@ use crate::{from_micros, new_uuid, parse_id, to_micros};
 use adjutant_core::calendar::booking::{self, Booked};
 use adjutant_core::calendar::series::{self, Override};
 use adjutant_core::calendar::{EventData, TimeRange, Zone};
-use adjutant_core::ids::{CalendarId, EventId, MeetingRequestId, OrgId, PersonId, ResourceId};
+use adjutant_core::ids::{
+    CalendarId, EventId, MeetingRequestId, OrgId, PersonId, PlanId, ResourceId, TaskId,
+};
 use jiff::Timestamp;
 use serde::Serialize;
 use sqlx::Row;
@@ -81,7 +83,7 @@ pub struct ResourceInput {
 }
 
 /// A stored event with its overridden occurrences.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct EventRecord {
     pub id: EventId,
     pub org: OrgId,
@@ -95,6 +97,10 @@ pub struct EventRecord {
     pub meeting_request: Option<MeetingRequestId>,
     /// The iCalendar SEQUENCE: raised by every change that matters to attendees.
     pub sequence: u32,
+    /// Set on the task blocks a plan placed.
+    pub plan: Option<PlanId>,
+    /// The task a plan block is for.
+    pub task: Option<TaskId>,
     pub starts_at: Timestamp,
     /// When the last occurrence ends; `None` when the event repeats forever.
     pub ends_at: Option<Timestamp>,
@@ -136,7 +142,7 @@ fn corrupt(what: &str) -> impl FnOnce(serde_json::Error) -> StoreError + '_ {
     move |e| StoreError::Corrupt(format!("stored {what}: {e}"))
 }
 
-fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
+pub(crate) fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
     serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }
 
@@ -146,7 +152,11 @@ fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
 pub(crate) const OPEN_END: i64 = i64::MAX;
 
 /// When an event's series starts and ends, as stored (`OPEN_END` when it never ends).
-fn span_of(data: &EventData, overrides: &[Override], zone: &Zone) -> Result<(i64, i64), StoreError> {
+pub(crate) fn span_of(
+    data: &EventData,
+    overrides: &[Override],
+    zone: &Zone,
+) -> Result<(i64, i64), StoreError> {
     let (s, e) = series::bounds(data, overrides, zone)
         .map_err(|e| StoreError::Conflict(format!("the event's recurrence cannot be stored: {e}")))?;
     Ok((to_micros(s), e.map_or(OPEN_END, to_micros)))
@@ -206,6 +216,8 @@ macro_rules! event_row {
         let request: Option<String> = r.try_get("meeting_request_id")?;
         let sequence: i64 = r.try_get("sequence")?;
         let ends: i64 = r.try_get("ends_at")?;
+        let plan: Option<String> = r.try_get("plan_id")?;
+        let task: Option<String> = r.try_get("task_id")?;
         EventRecord {
             id: parse_id(&r.try_get::<String, _>("id")?)?,
             org: parse_id(&r.try_get::<String, _>("org_id")?)?,
@@ -216,6 +228,8 @@ macro_rules! event_row {
             room: room.as_deref().map(parse_id).transpose()?,
             meeting_request: request.as_deref().map(parse_id).transpose()?,
             sequence: u32::try_from(sequence).unwrap_or(0),
+            plan: plan.as_deref().map(parse_id).transpose()?,
+            task: task.as_deref().map(parse_id).transpose()?,
             starts_at: from_micros(r.try_get("starts_at")?),
             ends_at: (ends != OPEN_END).then(|| from_micros(ends)),
             created_at: from_micros(r.try_get("created_at")?),
@@ -302,6 +316,28 @@ macro_rules! touch_event {
         }
         bump_agendas!($c, $org, keys);
     }};
+}
+
+/// Reads an event from a row of either engine (for queries outside this module).
+pub(crate) trait EventRow {
+    fn event(&self) -> Result<EventRecord, StoreError>;
+}
+
+impl EventRow for sqlx::sqlite::SqliteRow {
+    fn event(&self) -> Result<EventRecord, StoreError> {
+        Ok(event_row!(self))
+    }
+}
+
+impl EventRow for sqlx::postgres::PgRow {
+    fn event(&self) -> Result<EventRecord, StoreError> {
+        Ok(event_row!(self))
+    }
+}
+
+/// The event a `SELECT * FROM events` row holds.
+pub(crate) fn event_from_row<R: EventRow>(r: &R) -> Result<EventRecord, StoreError> {
+    r.event()
 }
 
 pub(crate) use bump_agendas;
@@ -696,6 +732,46 @@ impl Store {
             touch_event!(c, org, id.to_string());
         });
         Ok(id)
+    }
+
+    /// Puts back, inside `tx`, an event exactly as it was stored (same id, UID,
+    /// calendar, data and plan): how undoing a plan restores the blocks it replaced.
+    pub(crate) async fn reinsert_event_in(
+        &self,
+        tx: &mut crate::engine::Tx,
+        org: OrgId,
+        e: &EventRecord,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let cal = self.calendar_get(org, e.calendar).await?;
+        let (starts, ends) = span_of(&e.data, &e.overrides, &Zone::or_utc(&cal.time_zone))?;
+        on_tx!(tx, |c| {
+            sqlx::query(
+                "INSERT INTO events (org_id, id, calendar_id, uid, data, overrides, starts_at, ends_at, room_id,
+                     meeting_request_id, sequence, created_at, updated_at, plan_id, task_id)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, $9, $10, $11, $12,
+                        (SELECT id FROM tasks WHERE org_id = $1 AND id = $13)",
+            )
+            .bind(org.to_string())
+            .bind(e.id.to_string())
+            .bind(e.calendar.to_string())
+            .bind(&e.uid)
+            .bind(json(&e.data)?)
+            .bind(json(&e.overrides)?)
+            .bind(starts)
+            .bind(ends)
+            .bind(i64::from(e.sequence) + 1)
+            .bind(to_micros(e.created_at))
+            .bind(to_micros(now))
+            .bind(e.plan.map(|p| p.to_string()))
+            .bind(e.task.map(|t| t.to_string()))
+            .execute(&mut *c)
+            .await
+            .map_err(StoreError::on_constraint("the block to restore clashes with an event stored since"))?;
+            insert_attendees!(c, org, e.id.to_string(), &e.data, (starts, ends));
+            touch_event!(c, org, e.id.to_string());
+        });
+        Ok(())
     }
 
     /// Inside `tx`: the person's default calendar, made (and audited) when missing,

@@ -68,6 +68,15 @@ impl Store {
             "itip_messages",
             "polls",
             "calendar_feeds",
+            "goals",
+            "meetings",
+            "materials",
+            "tasks",
+            "task_dependencies",
+            "task_shares",
+            "plans",
+            "duties",
+            "duty_completions",
         ];
         let mut out = Vec::new();
         for t in tables {

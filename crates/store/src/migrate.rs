@@ -17,6 +17,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         "calendar",
         include_str!("../migrations/sqlite/0002_calendar.sql"),
     ),
+    (3, "tasks", include_str!("../migrations/sqlite/0003_tasks.sql")),
 ];
 
 /// (version, name, SQL) for PostgreSQL.
@@ -31,6 +32,7 @@ pub const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         "calendar",
         include_str!("../migrations/postgres/0002_calendar.sql"),
     ),
+    (3, "tasks", include_str!("../migrations/postgres/0003_tasks.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

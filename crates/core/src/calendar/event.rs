@@ -11,53 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// Declares a closed set of names with `as_str`, `ALL`, `Display` and a
-/// `FromStr` whose error names the field and the accepted values.
-macro_rules! named_enum {
-    ($(#[$doc:meta])* $name:ident, $field:literal, { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $($(#[$vdoc])* $variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(&self) -> &'static str {
-                match self {
-                    $($name::$variant => $text),+
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = ValidationError;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                let t = s.trim();
-                $name::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == t)
-                    .ok_or_else(|| {
-                        let names: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
-                        ValidationError::field(
-                            $field,
-                            format!("unknown value `{t}`; expected one of {}", names.join(", ")),
-                        )
-                    })
-            }
-        }
-    };
-}
-
-named_enum!(
+crate::macros::named_enum!(
     /// What kind of time an event is.
     Category, "category", {
         Meeting = "meeting",
@@ -72,7 +26,7 @@ named_enum!(
     }
 );
 
-named_enum!(
+crate::macros::named_enum!(
     /// Whether an event makes its people busy.
     Transparency, "transparency", {
         Busy = "busy",
@@ -80,7 +34,7 @@ named_enum!(
     }
 );
 
-named_enum!(
+crate::macros::named_enum!(
     /// Whether an event will happen.
     EventStatus, "status", {
         Confirmed = "confirmed",
@@ -89,7 +43,7 @@ named_enum!(
     }
 );
 
-named_enum!(
+crate::macros::named_enum!(
     /// Whether an attendee must come.
     AttendeeRole, "role", {
         Required = "required",
@@ -99,7 +53,7 @@ named_enum!(
     }
 );
 
-named_enum!(
+crate::macros::named_enum!(
     /// An attendee's answer.
     Rsvp, "rsvp", {
         NeedsAction = "needs_action",
