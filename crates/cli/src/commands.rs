@@ -137,7 +137,10 @@ pub struct AuditArgs {
 
 /// Loads configuration: defaults, `--config`, `ADJUTANT_*`, then flags.
 pub(crate) fn load_config(g: &Global) -> anyhow::Result<Config> {
-    let mut c = Config::load(g.config.as_deref(), std::env::vars())?;
+    // `ADJUTANT_USER` says whom commands work for: the command line's own
+    // variable, not a server setting, which the configuration would refuse as unknown.
+    let env = std::env::vars().filter(|(k, _)| k != crate::calendar::USER_ENV);
+    let mut c = Config::load(g.config.as_deref(), env)?;
     if let Some(d) = &g.data {
         c.data = d.clone();
     }
@@ -287,6 +290,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(e) => crate::calendar::export(&g, e).await,
         Command::Ics(i) => crate::calendar::ics(i),
         Command::Room(r) => crate::calendar::room(&g, r).await,
+        Command::Task(t) => crate::tasks::task(&g, t).await,
+        Command::Plan(p) => crate::tasks::plan(&g, p).await,
+        Command::Meeting(m) => crate::tasks::meeting(&g, m).await,
+        Command::Duties(d) => crate::tasks::duties(&g, d).await,
+        Command::Commitments(c) => crate::tasks::commitments(&g, c).await,
+        Command::Goals(goals) => crate::tasks::goals(&g, goals).await,
     }
 }
 

@@ -7,6 +7,7 @@
 mod calendar;
 mod commands;
 mod output;
+mod tasks;
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -100,6 +101,20 @@ pub enum Command {
     /// Manage rooms.
     #[command(subcommand)]
     Room(calendar::RoomCmd),
+    /// Tasks: quick add, list, the priority matrix, show, done, move.
+    #[command(subcommand)]
+    Task(tasks::TaskCmd),
+    /// Plan open tasks into free time: a dry run, --apply or --undo.
+    Plan(tasks::PlanArgs),
+    /// Meeting notes: agenda, minutes with decisions and action items, recap.
+    #[command(subcommand)]
+    Meeting(tasks::MeetingCmd),
+    /// The responsibility grid: recurring duties, who covers them, everyone's load.
+    Duties(tasks::DutiesArgs),
+    /// What a person owes and is owed.
+    Commitments(tasks::ForArgs),
+    /// A person's goals, and how planned time and open tasks spread over them.
+    Goals(tasks::GoalsArgs),
 }
 
 fn main() -> ExitCode {

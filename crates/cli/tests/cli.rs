@@ -2099,3 +2099,808 @@ fn calendar_from_the_command_line() {
     cli(&data, &["agenda", "--room", "Nowhere"]).error(&["Nowhere", "Boardroom"]);
     assert_eq!(snapshot(&data), snap, "nothing was written");
 }
+
+// ---------------------------------------------------------------------------
+// Tasks, planning, meetings and duties
+// ---------------------------------------------------------------------------
+
+/// `adjutant --data DIR ARGS` run by `email`, named through `ADJUTANT_USER`.
+fn cli_as(data: &Path, email: &str, args: &[&str]) -> Out {
+    let mut all: Vec<&std::ffi::OsStr> = vec!["--data".as_ref(), data.as_os_str()];
+    all.extend(args.iter().map(|a| std::ffi::OsStr::new(*a)));
+    let mut c = command(&all);
+    c.env("ADJUTANT_USER", email);
+    run(c, None)
+}
+
+/// Northwind with two principals: Lars in Amsterdam and Grace in New York.
+fn init_with_principals(data: &Path) {
+    init_northwind(data);
+    for (name, email, zone) in [
+        ("Lars Jansen", "lars@example.org", "Europe/Amsterdam"),
+        ("Grace Chen", "grace@example.org", "America/New_York"),
+    ] {
+        cli(
+            data,
+            &[
+                "user",
+                "add",
+                "--name",
+                name,
+                "--email",
+                email,
+                "--role",
+                "principal",
+                "--time-zone",
+                zone,
+            ],
+        )
+        .ok();
+    }
+}
+
+/// A JSON array's elements.
+fn array(v: &Value) -> &Vec<Value> {
+    v.as_array().unwrap_or_else(|| panic!("not an array: {v}"))
+}
+
+/// The element of a JSON array whose `title` is `title`.
+fn titled<'a>(list: &'a Value, title: &str) -> &'a Value {
+    array(list)
+        .iter()
+        .find(|t| t["title"] == title)
+        .unwrap_or_else(|| panic!("no `{title}` in {list}"))
+}
+
+/// The last eight characters of an id, as lists show it.
+fn tail(id: &Value) -> String {
+    let s = id.as_str().unwrap();
+    s[s.len() - 8..].to_string()
+}
+
+const LARS: &str = "lars@example.org";
+const GRACE: &str = "grace@example.org";
+
+#[test]
+fn tasks_and_priorities_from_the_command_line() {
+    let tmp = TempDir::new("tasks");
+    let data = tmp.join("data");
+    init_with_principals(&data);
+
+    // Quick add as Lars ($ADJUTANT_USER): what is understood is shown, and so is what is not.
+    let added = cli_as(
+        &data,
+        LARS,
+        &[
+            "task",
+            "add",
+            "call Anna about the lease tomorrow 15:00 !high #board ~30m !hgh",
+        ],
+    )
+    .ok()
+    .stdout;
+    for part in [
+        "Added “call Anna about the lease !hgh” for Lars Jansen",
+        "(Europe/Amsterdam)",
+        "4 (high)",
+        "#board",
+        "30 min",
+        "not understood: !hgh",
+    ] {
+        assert!(added.contains(part), "`{part}` missing from:\n{added}");
+    }
+    let memo = cli_as(
+        &data,
+        LARS,
+        &[
+            "--json",
+            "task",
+            "add",
+            "Write the board memo !critical #board ~2h",
+        ],
+    )
+    .json();
+    assert_eq!(memo["task"]["title"], "Write the board memo");
+    assert_eq!(memo["task"]["estimate_minutes"], 120);
+    assert_eq!(memo["task"]["impact"], 5);
+    assert_eq!(memo["task"]["quadrant"], "schedule");
+    assert!(array(&memo["not_understood"]).is_empty(), "{memo}");
+    // A zero estimate is not an estimate: the task is stored, and the part is listed.
+    let zero = cli(
+        &data,
+        &["--json", "task", "add", "Tidy the archive ~0m", "--for", LARS],
+    )
+    .json();
+    assert_eq!(zero["task"]["estimate_minutes"], Value::Null);
+    let nu = array(&zero["not_understood"]);
+    assert_eq!(nu.len(), 1, "{zero}");
+    assert_eq!(nu[0]["text"], "~0m");
+    assert!(
+        nu[0]["message"].as_str().unwrap().contains("more than zero"),
+        "{zero}"
+    );
+
+    // The list: a table with short ids, and JSON.
+    let table = cli_as(&data, LARS, &["task", "list"]).ok().stdout;
+    let memo_id = memo["task"]["id"].clone();
+    assert!(
+        table.contains("call Anna about the lease") && table.contains(&tail(&memo_id)),
+        "{table}"
+    );
+    let list = cli(&data, &["--json", "task", "list", "--for", LARS]).json();
+    assert_eq!(array(&list).len(), 3, "{list}");
+    let call = titled(&list, "call Anna about the lease !hgh").clone();
+    assert_eq!(call["tags"], json!(["board"]));
+    assert_eq!(call["due"]["zone"], "Europe/Amsterdam");
+    let board = cli_as(&data, LARS, &["--json", "task", "list", "--tag", "board"]).json();
+    assert_eq!(array(&board).len(), 2, "{board}");
+
+    // The matrix, in words and in JSON.
+    let m = cli_as(&data, LARS, &["task", "list", "--matrix"]).ok().stdout;
+    for part in [
+        "Do now (",
+        "Schedule (",
+        "Delegate (",
+        "Drop (",
+        "Needs your decision (",
+    ] {
+        assert!(m.contains(part), "`{part}` missing from:\n{m}");
+    }
+    assert!(m.contains("Write the board memo"), "{m}");
+    let mj = cli_as(&data, LARS, &["--json", "task", "list", "--matrix"]).json();
+    assert_eq!(mj["person"]["name"], "Lars Jansen");
+    assert!(array(&mj["schedule"]).iter().any(|t| t["id"] == memo_id), "{mj}");
+
+    // Move by the end of the id, show, then mark it done.
+    let moved = cli(&data, &["--json", "task", "move", &tail(&memo_id), "do_now"]).json();
+    assert_eq!(moved["quadrant"], "do_now");
+    let shown = cli(&data, &["task", "show", &tail(&memo_id)]).ok().stdout;
+    assert!(
+        shown.contains("Write the board memo") && shown.contains("Do now") && shown.contains("2 h"),
+        "{shown}"
+    );
+    let shown = cli(&data, &["--json", "task", "show", memo_id.as_str().unwrap()]).json();
+    assert_eq!(shown["id"], memo_id);
+    let done = cli(&data, &["task", "done", &tail(&memo_id)]).ok().stdout;
+    assert!(done.contains("Done: “Write the board memo”"), "{done}");
+    let open = cli_as(&data, LARS, &["--json", "task", "list"]).json();
+    assert!(array(&open).iter().all(|t| t["id"] != memo_id), "{open}");
+    let closed = cli_as(&data, LARS, &["--json", "task", "list", "--status", "done"]).json();
+    assert_eq!(array(&closed).len(), 1, "{closed}");
+    assert_eq!(closed[0]["id"], memo_id);
+    let again = cli(&data, &["--json", "task", "done", call["id"].as_str().unwrap()]).json();
+    assert_eq!(again["task"]["status"], "done");
+    assert_eq!(again["next"], Value::Null);
+
+    // Bad input: one clear line, nothing stored.
+    let snap = (
+        cli(
+            &data,
+            &["--json", "task", "list", "--for", LARS, "--status", "all"],
+        )
+        .json(),
+        cli(&data, &["--json", "audit", "--limit", "1000"]).json(),
+    );
+    cli(
+        &data,
+        &["task", "add", "Call the bank", "--for", "nobody@example.org"],
+    )
+    .error(&["nobody@example.org"]);
+    cli(&data, &["task", "add", "Call the bank"]).error(&["--for", "ADJUTANT_USER"]);
+    cli_as(&data, LARS, &["task", "add", "   "]).error(&["text"]);
+    cli(&data, &["task", "move", &tail(&memo_id), "sideways"]).error(&["quadrant", "sideways"]);
+    cli(&data, &["task", "done", "ffffffff"]).error(&["no task", "ffffffff"]);
+    cli(&data, &["task", "done", "x1"]).error(&["not a task id"]);
+    cli_as(&data, LARS, &["task", "list", "--status", "someday"]).error(&["status", "someday"]);
+    assert_eq!(
+        (
+            cli(
+                &data,
+                &["--json", "task", "list", "--for", LARS, "--status", "all"]
+            )
+            .json(),
+            cli(&data, &["--json", "audit", "--limit", "1000"]).json(),
+        ),
+        snap,
+        "nothing was written"
+    );
+}
+
+#[test]
+fn planning_from_the_command_line() {
+    let tmp = TempDir::new("plan");
+    let data = tmp.join("data");
+    init_with_principals(&data);
+    for text in [
+        "Write the board memo !high ~2h",
+        "Review the lease ~45m",
+        "Call the bank",
+    ] {
+        cli_as(&data, LARS, &["task", "add", text]).ok();
+    }
+
+    // A dry run shows blocks by day with reasons, and what it leaves out; it stores nothing.
+    let dry = cli_as(&data, LARS, &["plan", "--dry-run"]).ok().stdout;
+    for part in [
+        "Plan for Lars Jansen (Europe/Amsterdam)",
+        "A dry run: nothing is stored",
+        "Write the board memo",
+        "Review the lease",
+        "why: ",
+        "Not planned:",
+        "Call the bank",
+        "no estimate",
+    ] {
+        assert!(dry.contains(part), "`{part}` missing from:\n{dry}");
+    }
+    let preview = cli_as(&data, LARS, &["--json", "plan", "--days", "14"]).json();
+    assert_eq!(preview["status"], "proposed");
+    assert_eq!(preview["id"], Value::Null);
+    assert!(!array(&preview["blocks"]).is_empty(), "{preview}");
+    let first = preview["blocks"][0]["start"].as_str().unwrap()[..10].to_string();
+    let on_calendar = |day: &str| -> Vec<String> {
+        array(
+            &cli(
+                &data,
+                &["--json", "agenda", "--for", LARS, "--week", "--date", day],
+            )
+            .json(),
+        )
+        .iter()
+        .map(|i| i["summary"].as_str().unwrap().to_string())
+        .collect()
+    };
+    assert!(on_calendar(&first).is_empty(), "a dry run stores nothing");
+
+    // Apply: the blocks are on the calendar; undo: they are gone.
+    let applied = cli_as(&data, LARS, &["--json", "plan", "--apply", "--days", "14"]).json();
+    assert_eq!(applied["status"], "applied");
+    let plan_id = applied["id"].as_str().unwrap().to_string();
+    let day = applied["blocks"][0]["start"].as_str().unwrap()[..10].to_string();
+    let title = applied["blocks"][0]["title"].as_str().unwrap().to_string();
+    let summaries = on_calendar(&day);
+    assert!(
+        summaries.iter().any(|s| s.starts_with(&title)),
+        "{title} not in {summaries:?}"
+    );
+    let undone = cli_as(&data, LARS, &["plan", "--undo"]).ok().stdout;
+    assert!(undone.contains(&format!("Undid plan {plan_id}")), "{undone}");
+    assert!(on_calendar(&day).is_empty(), "the blocks left the calendar");
+    cli_as(&data, LARS, &["plan", "--undo"]).error(&["no applied plan"]);
+
+    // Apply in words, undo by id.
+    let text = cli(&data, &["plan", "--apply", "--for", LARS]).ok().stdout;
+    assert!(text.contains("Applied as plan "), "{text}");
+    let id = text
+        .split("Applied as plan ")
+        .nth(1)
+        .and_then(|s| s.split(':').next())
+        .unwrap()
+        .to_string();
+    assert!(!on_calendar(&day).is_empty() || !on_calendar(&first).is_empty());
+    let v = cli(&data, &["--json", "plan", "--undo", &id]).json();
+    assert_eq!(v["status"], "undone");
+    assert_eq!(v["id"], id.as_str());
+
+    // Bad options: one line naming the field, nothing stored.
+    let snap = cli(&data, &["--json", "audit", "--limit", "1000"]).json();
+    cli_as(&data, LARS, &["plan", "--apply", "--days", "0"]).error(&["days"]);
+    cli_as(&data, LARS, &["plan", "--min-chunk", "5"]).error(&["min_chunk_minutes"]);
+    cli_as(&data, LARS, &["plan", "--undo", "not-a-plan"]).error(&["not a plan id"]);
+    cli(&data, &["plan", "--for", "nobody@example.org"]).error(&["nobody@example.org"]);
+    assert_eq!(cli(&data, &["--json", "audit", "--limit", "1000"]).json(), snap);
+}
+
+#[test]
+fn meetings_commitments_and_goals_from_the_command_line() {
+    let tmp = TempDir::new("meetings");
+    let data = tmp.join("data");
+    init_with_principals(&data);
+    let e = cli(
+        &data,
+        &[
+            "--json",
+            "event",
+            "add",
+            "--for",
+            LARS,
+            "--summary",
+            "Board prep",
+            "--start",
+            "2027-03-02 10:00",
+            "--duration",
+            "60",
+            "--tz",
+            "Europe/Amsterdam",
+            "--rrule",
+            "FREQ=WEEKLY;BYDAY=TU",
+            "--with",
+            GRACE,
+        ],
+    )
+    .json();
+    let event = e["id"].as_str().unwrap().to_string();
+    let first = "2027-03-02T10:00:00";
+
+    // The agenda: opened (made the first time), items added with owners and time-boxes.
+    cli(&data, &["meeting", "agenda", &event]).error(&["occurrence", "repeats"]);
+    let m = cli(
+        &data,
+        &[
+            "--json",
+            "meeting",
+            "agenda",
+            &event,
+            "--occurrence",
+            first,
+            "--add",
+            "Audit letter",
+            "--owner",
+            GRACE,
+            "--minutes",
+            "15",
+        ],
+    )
+    .json();
+    let meeting = m["id"].as_str().unwrap().to_string();
+    assert_eq!(m["agenda"][0]["title"], "Audit letter");
+    assert_eq!(m["agenda"][0]["owner"]["name"], "Grace Chen");
+    assert_eq!(m["agenda"][0]["minutes"], 15);
+    let agenda = cli(
+        &data,
+        &[
+            "meeting",
+            "agenda",
+            &event,
+            "--occurrence",
+            first,
+            "--add",
+            "Budget",
+            "--minutes",
+            "20",
+        ],
+    )
+    .ok()
+    .stdout;
+    for part in [
+        "Board prep — Tue 2 Mar 2027, 10:00–11:00 (Europe/Amsterdam)",
+        &format!("Meeting {meeting}"),
+        "2 item(s), 35 of 60 minutes time-boxed",
+        "Audit letter",
+        "Grace Chen",
+        "15 min",
+        "Budget",
+    ] {
+        assert!(agenda.contains(part), "`{part}` missing from:\n{agenda}");
+    }
+
+    // Minutes, a decision and an action item, which becomes Grace's task.
+    let minutes = cli(
+        &data,
+        &[
+            "meeting",
+            "minutes",
+            &meeting,
+            "--notes",
+            "We went through the audit.",
+            "--decision",
+            "Engage the auditors",
+            "--action",
+            "Send the audit letter|grace@example.org|2027-03-05",
+        ],
+    )
+    .ok()
+    .stdout;
+    for part in [
+        "Recorded 1 action item(s)",
+        "We went through the audit.",
+        "Engage the auditors",
+        "Send the audit letter",
+        "Grace Chen",
+    ] {
+        assert!(minutes.contains(part), "`{part}` missing from:\n{minutes}");
+    }
+    let graces = cli_as(&data, GRACE, &["--json", "task", "list"]).json();
+    let action = titled(&graces, "Send the audit letter");
+    assert_eq!(action["from_meeting"], meeting.as_str());
+    assert_eq!(action["due"]["date"], "2027-03-05");
+    let table = cli_as(&data, GRACE, &["task", "list"]).ok().stdout;
+    assert!(
+        table.contains("Send the audit letter") && table.contains("action item"),
+        "{table}"
+    );
+    let more = cli(
+        &data,
+        &[
+            "--json",
+            "meeting",
+            "minutes",
+            &meeting,
+            "--decision",
+            "Budget stays as it is",
+            "--action",
+            "Book the auditors|lars@example.org",
+        ],
+    )
+    .json();
+    assert_eq!(array(&more["meeting"]["decisions"]).len(), 2, "{more}");
+    assert_eq!(more["meeting"]["minutes"], "We went through the audit.");
+    assert_eq!(more["created_tasks"][0]["title"], "Book the auditors");
+    assert_eq!(array(&more["meeting"]["action_items"]).len(), 2);
+
+    // The recap, in Markdown, in plain text and in JSON.
+    let md = cli(&data, &["meeting", "recap", &meeting]).ok().stdout;
+    assert!(
+        md.contains("Send the audit letter") && md.contains("Engage the auditors") && md.contains('#'),
+        "{md}"
+    );
+    let text = cli(&data, &["meeting", "recap", &meeting, "--text"]).ok().stdout;
+    assert!(text.contains("Send the audit letter"), "{text}");
+    let recap = cli(&data, &["--json", "meeting", "recap", &meeting]).json();
+    assert!(
+        recap["markdown"].as_str().unwrap().contains("Book the auditors"),
+        "{recap}"
+    );
+
+    // The next occurrence seeds its agenda from what is still open.
+    let next = cli(
+        &data,
+        &[
+            "--json",
+            "meeting",
+            "agenda",
+            &event,
+            "--occurrence",
+            "2027-03-09T10:00:00",
+            "--seed",
+        ],
+    )
+    .json();
+    assert_ne!(next["id"], meeting.as_str());
+    let titles: Vec<&str> = array(&next["agenda"])
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"Audit letter") && titles.contains(&"Follow up: Send the audit letter"),
+        "{titles:?}"
+    );
+
+    // Commitments: Grace owes the action item; Lars is owed it (his meeting).
+    let c = cli_as(&data, LARS, &["--json", "commitments"]).json();
+    assert!(
+        array(&c["owed"]).iter().any(
+            |x| x["task"]["title"] == "Send the audit letter" && x["counterpart"]["name"] == "Grace Chen"
+        ),
+        "{c}"
+    );
+    let owes = cli(&data, &["commitments", "--for", GRACE]).ok().stdout;
+    assert!(
+        owes.contains("Grace Chen owes (1)") && owes.contains("Send the audit letter"),
+        "{owes}"
+    );
+
+    // Goals.
+    let added = cli_as(
+        &data,
+        LARS,
+        &[
+            "goals",
+            "add",
+            "--title",
+            "Close the Series B",
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2027-06-30",
+        ],
+    )
+    .ok()
+    .stdout;
+    assert!(added.contains("Added the goal “Close the Series B”"), "{added}");
+    let goals = cli_as(&data, LARS, &["--json", "goals", "--days", "60"]).json();
+    assert!(
+        array(&goals).iter().any(|g| g["title"] == "Close the Series B"),
+        "{goals}"
+    );
+    let words = cli(&data, &["goals", "--for", LARS]).ok().stdout;
+    assert!(
+        words.contains("Close the Series B") && words.contains("Not tied to a goal"),
+        "{words}"
+    );
+
+    // Bad input: one clear line naming the field; the meeting and the tasks stay as they were.
+    let snap = (
+        cli(&data, &["--json", "meeting", "minutes", &meeting]).json(),
+        cli_as(&data, GRACE, &["--json", "task", "list", "--status", "all"]).json(),
+        cli(&data, &["--json", "audit", "--limit", "1000"]).json(),
+    );
+    cli(
+        &data,
+        &["meeting", "minutes", &meeting, "--action", "Just a title"],
+    )
+    .error(&["--action"]);
+    cli(
+        &data,
+        &[
+            "meeting",
+            "minutes",
+            &meeting,
+            "--decision",
+            "Never recorded",
+            "--action",
+            "Phone the bank|nobody@example.org",
+        ],
+    )
+    .error(&["actions[0].owner", "nobody@example.org"]);
+    cli(
+        &data,
+        &[
+            "meeting",
+            "minutes",
+            &meeting,
+            "--action",
+            "Phone the bank|grace@example.org|someday",
+        ],
+    )
+    .error(&["due", "someday"]);
+    cli(
+        &data,
+        &[
+            "meeting",
+            "minutes",
+            &meeting,
+            "--decision",
+            " ",
+            "--action",
+            "Phone the bank|grace@example.org",
+        ],
+    )
+    .error(&["decisions[2].text"]);
+    cli(
+        &data,
+        &[
+            "meeting",
+            "agenda",
+            &event,
+            "--occurrence",
+            first,
+            "--add",
+            "X",
+            "--minutes",
+            "0",
+        ],
+    )
+    .error(&["agenda[2].minutes"]);
+    cli(&data, &["meeting", "recap", "nope"]).error(&["not a meeting id"]);
+    cli_as(&data, LARS, &["goals", "--days", "0"]).error(&["days"]);
+    cli_as(
+        &data,
+        LARS,
+        &[
+            "goals",
+            "add",
+            "--title",
+            "X",
+            "--from",
+            "2027-13-01",
+            "--to",
+            "2027-06-30",
+        ],
+    )
+    .error(&["starts_on"]);
+    assert_eq!(
+        (
+            cli(&data, &["--json", "meeting", "minutes", &meeting]).json(),
+            cli_as(&data, GRACE, &["--json", "task", "list", "--status", "all"]).json(),
+            cli(&data, &["--json", "audit", "--limit", "1000"]).json(),
+        ),
+        snap,
+        "nothing was written"
+    );
+}
+
+#[test]
+fn duties_from_the_command_line() {
+    let tmp = TempDir::new("duties");
+    let data = tmp.join("data");
+    init_with_principals(&data);
+    let added = cli(
+        &data,
+        &[
+            "duties",
+            "add",
+            "--title",
+            "Approve payroll",
+            "--owner",
+            GRACE,
+            "--cadence",
+            "FREQ=MONTHLY;BYMONTHDAY=25",
+            "--anchor",
+            "2026-12-25",
+            "--minutes",
+            "30",
+            "--area",
+            "finance",
+        ],
+    )
+    .ok()
+    .stdout;
+    assert!(added.contains("Added the duty “Approve payroll”"), "{added}");
+    let plants = cli(
+        &data,
+        &[
+            "--json",
+            "duties",
+            "add",
+            "--title",
+            "Water the plants",
+            "--owner",
+            LARS,
+            "--backup",
+            GRACE,
+            "--cadence",
+            "FREQ=WEEKLY;BYDAY=MO",
+            "--anchor",
+            "2026-12-07",
+            "--minutes",
+            "15",
+            "--area",
+            "office",
+        ],
+    )
+    .json();
+    let plants_id = plants["id"].as_str().unwrap().to_string();
+    // A duty whose owner has left is a cover problem.
+    cli(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Tom Baker",
+            "--email",
+            "tom@example.org",
+            "--role",
+            "staff",
+        ],
+    )
+    .ok();
+    cli(
+        &data,
+        &[
+            "duties",
+            "add",
+            "--title",
+            "Order coffee",
+            "--owner",
+            "tom@example.org",
+            "--cadence",
+            "FREQ=WEEKLY;BYDAY=FR",
+            "--anchor",
+            "2026-12-04",
+            "--minutes",
+            "10",
+        ],
+    )
+    .ok();
+    cli(&data, &["user", "disable", "tom@example.org"]).ok();
+
+    // The grid: cover problems marked, who does each next, loads per person.
+    let grid = cli(&data, &["duties"]).ok().stdout;
+    for part in [
+        "1 needs attention",
+        "Approve payroll",
+        "Water the plants",
+        "no backup named",
+        "Tom Baker has left",
+        "Grace Chen",
+        "Lars Jansen",
+        "Load per person:",
+    ] {
+        assert!(grid.contains(part), "`{part}` missing from:\n{grid}");
+    }
+    let line = |title: &str| grid.lines().find(|l| l.contains(title)).unwrap().to_string();
+    assert!(
+        line("Order coffee").starts_with('!'),
+        "a cover problem is marked: {grid}"
+    );
+    assert!(!line("Approve payroll").starts_with('!'), "{grid}");
+    let g = cli(&data, &["--json", "duties", "--weeks", "8"]).json();
+    assert_eq!(g["problems"], 1);
+    let coffee = titled(&g["duties"], "Order coffee");
+    assert_eq!(coffee["problem"], true);
+    assert_eq!(coffee["next_doer"], Value::Null);
+    assert!(
+        array(&coffee["cover"])
+            .iter()
+            .any(|c| c["code"] == "owner_inactive"),
+        "{coffee}"
+    );
+    let payroll = titled(&g["duties"], "Approve payroll");
+    assert_eq!(payroll["problem"], false);
+    assert_eq!(payroll["next_doer"]["name"], "Grace Chen");
+    assert_eq!(payroll["next_due"], "2026-12-25");
+    assert!(
+        array(&payroll["cover"]).iter().any(|c| c["code"] == "no_backup"),
+        "{payroll}"
+    );
+    assert!(
+        array(&g["loads"])
+            .iter()
+            .any(|l| l["person"]["name"] == "Lars Jansen" && l["minutes"].as_i64().unwrap() > 0),
+        "{g}"
+    );
+
+    // Done, by the end of the id or in full.
+    let done = cli(&data, &["duties", "done", &plants_id[plants_id.len() - 8..]])
+        .ok()
+        .stdout;
+    assert!(
+        done.contains("Done: “Water the plants” due 2026-12-07; next due 2026-12-14"),
+        "{done}"
+    );
+    let c = cli(
+        &data,
+        &[
+            "--json",
+            "duties",
+            "done",
+            payroll["id"].as_str().unwrap(),
+            "--date",
+            "2026-12-25",
+            "--note",
+            "paid",
+        ],
+    )
+    .json();
+    assert_eq!(c["completion"]["due_on"], "2026-12-25");
+    assert_eq!(c["completion"]["note"], "paid");
+    let after = cli(&data, &["--json", "duties"]).json();
+    assert_eq!(
+        titled(&after["duties"], "Approve payroll")["last_done"]["due_on"],
+        "2026-12-25"
+    );
+
+    // Bad input: one clear line naming the field, nothing stored.
+    let snap = (
+        cli(&data, &["--json", "duties"]).json(),
+        cli(&data, &["--json", "audit", "--limit", "1000"]).json(),
+    );
+    // A good duty with one flag changed (or added).
+    let add = |flag: &str, value: &str| {
+        let mut args = vec![
+            "duties",
+            "add",
+            "--title",
+            "Restock paper",
+            "--owner",
+            LARS,
+            "--cadence",
+            "FREQ=WEEKLY",
+            "--anchor",
+            "2026-12-07",
+            "--minutes",
+            "10",
+        ];
+        match args.iter().position(|a| *a == flag) {
+            Some(i) => args[i + 1] = value,
+            None => args.extend([flag, value]),
+        }
+        cli(&data, &args)
+    };
+    add("--minutes", "0").error(&["estimate_minutes"]);
+    add("--cadence", "FREQ=SOMETIMES").error(&["cadence", "SOMETIMES"]);
+    add("--anchor", "2026-02-30").error(&["anchor"]);
+    add("--backup", "nobody@example.org").error(&["backup", "nobody@example.org"]);
+    cli(&data, &["duties", "done", &plants_id, "--date", "2026-12-08"]).error(&["due_on", "2026-12-08"]);
+    cli(&data, &["duties", "--weeks", "0"]).error(&["weeks"]);
+    assert_eq!(
+        (
+            cli(&data, &["--json", "duties"]).json(),
+            cli(&data, &["--json", "audit", "--limit", "1000"]).json(),
+        ),
+        snap,
+        "nothing was written"
+    );
+}

@@ -3,7 +3,11 @@
 //! the store (which audits in the same transaction).
 
 pub mod calendar;
+pub mod duties;
+pub mod meetings;
+pub mod planning;
 pub mod scheduling;
+pub mod tasks;
 
 use crate::app::AppState;
 use crate::auth::Caller;

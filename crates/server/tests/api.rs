@@ -15,6 +15,10 @@
 
 #[path = "api/calendar.rs"]
 mod calendar;
+#[path = "api/tasks.rs"]
+mod tasks;
+#[path = "api/web_tasks.rs"]
+mod web_tasks;
 
 use adjutant_core::ids::{DelegationId, OrgId, PersonId, TokenId};
 use adjutant_core::people::{OrgSlug, Role};
@@ -799,6 +803,12 @@ async fn run_cell(
             Side::Other => "/api/v1/audit?action=organisation.create".into(),
             _ => route.path.to_string(),
         },
+        _ if tasks::owns(route) => {
+            let (p, b, r) = tasks::prepare(app, route, actor, side).await;
+            body = b;
+            raw = r;
+            p
+        }
         _ => {
             let (p, b, r) = calendar::prepare(app, route, actor, side).await;
             body = b;
@@ -833,6 +843,7 @@ async fn run_cell(
     let label = format!("{request} as {}", actor.role);
     let mut fail = |m: String| fails.push(format!("{label}: {m}"));
     calendar::check(app, route, actor, side, &r, &mut fail).await;
+    tasks::check(app, route, actor, side, &r, &mut fail).await;
 
     // What a successful answer must contain (and must not).
     if r.status / 100 == 2 {
@@ -943,7 +954,11 @@ async fn access_matrix_covers_every_api_route() {
             }
         }
     }
-    let matrix: Vec<&Route> = MATRIX.iter().chain(calendar::MATRIX.iter()).collect();
+    let matrix: Vec<&Route> = MATRIX
+        .iter()
+        .chain(calendar::MATRIX.iter())
+        .chain(tasks::MATRIX.iter())
+        .collect();
     let table: BTreeSet<(String, String)> = matrix
         .iter()
         .map(|r| (r.method.to_string(), r.path.to_string()))

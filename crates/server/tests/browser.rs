@@ -599,3 +599,277 @@ async fn assistant_plans_her_principals_week_and_an_outsider_answers_a_poll() {
     let _ = c.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Waits until `check` holds, reading the store (the bound only stops a hung run).
+async fn eventually<F, Fut>(what: &str, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..600 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never happened: {what}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn assistant_runs_her_principals_tasks_plan_and_meeting() {
+    use adjutant_server::ops::tasks::{self as task_ops, TaskInput};
+    let _one = BROWSER.lock().await;
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let (url, state, dir) = spawn_app().await;
+    let org = state.store.org_list().await.unwrap()[0].id;
+    let lars = state
+        .store
+        .person_by_email(org, "lars@northwind.example")
+        .await
+        .unwrap()
+        .id;
+    let maya = state
+        .store
+        .person_by_email(org, "maya@northwind.example")
+        .await
+        .unwrap()
+        .id;
+    let sys = Caller::System("test".into());
+    ops::grant_delegation(
+        &state,
+        &sys,
+        org,
+        &DelegationInput {
+            principal: lars.to_string(),
+            delegate: maya.to_string(),
+            scopes: vec!["calendar".into(), "tasks".into()],
+            level: "act".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let pack = task_ops::create_task(
+        &state,
+        &sys,
+        org,
+        &TaskInput {
+            title: "Draft the board pack".into(),
+            owner: Some(lars.to_string()),
+            estimate_minutes: Some(120),
+            impact: Some(5),
+            ..TaskInput::default()
+        },
+    )
+    .await
+    .unwrap();
+    // A board meeting with Maya the day after tomorrow, Amsterdam time.
+    let ams = adjutant_core::calendar::Zone::parse("z", "Europe/Amsterdam").unwrap();
+    let day = ams
+        .local(jiff::Timestamp::now())
+        .date()
+        .checked_add(jiff::Span::new().days(2))
+        .unwrap();
+    cal_ops::create_event(
+        &state,
+        &sys,
+        org,
+        &EventInput {
+            person: Some(lars.to_string()),
+            summary: "Board meeting".into(),
+            start: format!("{day}T14:00"),
+            duration_minutes: Some(90),
+            time_zone: Some("Europe/Amsterdam".into()),
+            attendees: vec![cal_ops::AttendeeInput {
+                who: maya.to_string(),
+                name: None,
+                optional: false,
+            }],
+            ..EventInput::default()
+        },
+    )
+    .await
+    .unwrap();
+
+    // Maya signs in and acts for Lars.
+    c.goto(&format!("{url}/login")).await.unwrap();
+    type_into(&c, "#email", "maya@northwind.example").await;
+    type_into(&c, "#password", "maya horse battery").await;
+    click(&c, "button[type=submit]").await;
+    wait_text(&c, "h1", "Maya").await;
+    click(&c, &format!("#act-for option[value='{lars}']")).await;
+    click(&c, "form[action='/act-for'] button[type=submit]").await;
+    wait_text(&c, ".notice", "acting for someone else").await;
+
+    // Quick add from the keyboard: `n` focuses the box; what is not understood is said.
+    c.goto(&format!("{url}/tasks")).await.unwrap();
+    wait_text(&c, "h1", "Lars").await;
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("n")
+        .await
+        .unwrap();
+    let focused = c
+        .execute("return document.activeElement.id;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, serde_json::json!("quick-add"), "`n` focuses quick add");
+    type_into(
+        &c,
+        "#quick-add",
+        "call Anna about the lease tomorrow 15:00 !high #board ~30m ~3x\n",
+    )
+    .await;
+    wait_text(&c, "main", "~3x").await;
+    wait_text(&c, "main", "call Anna about the lease").await;
+    shot(&c, "tasks-1-quick-add").await;
+    let anna = state
+        .store
+        .task_list(
+            org,
+            &adjutant_store::tasks::TaskFilter {
+                person: Some(lars),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.data.title.starts_with("call Anna"))
+        .unwrap();
+    assert_eq!((anna.data.impact, anna.data.estimate_minutes), (4, Some(30)));
+    let audit = state
+        .store
+        .audit_list(
+            org,
+            &adjutant_store::AuditFilter {
+                limit: 5,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit[0].on_behalf_of, Some(lars), "recorded as Maya for Lars");
+
+    // `j` selects the first row, `4` drops it into "drop".
+    c.goto(&format!("{url}/tasks")).await.unwrap();
+    wait_text(&c, "main", "Draft the board pack").await;
+    let body = c.find(Locator::Css("body")).await.unwrap();
+    body.send_keys("j").await.unwrap();
+    let first = c
+        .execute(
+            "return document.querySelector('tr[data-task].selected')?.getAttribute('data-task');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        first,
+        serde_json::json!(anna.id.to_string()),
+        "the soonest due task is first"
+    );
+    body.send_keys("4").await.unwrap();
+    let st = state.clone();
+    eventually("the task moved to drop", || {
+        let st = st.clone();
+        async move { st.store.task_get(org, anna.id).await.unwrap().data.impact < 3 }
+    })
+    .await;
+
+    // On the matrix, dragging the board pack into "Do now" moves it.
+    c.goto(&format!("{url}/matrix")).await.unwrap();
+    wait_text(&c, "main", "Draft the board pack").await;
+    c.execute(
+        "const card = document.querySelector(`.qcard[data-task='${arguments[0]}']`);
+         const to = document.querySelector(\"[data-quadrant='do_now'] ul.cards\");
+         const dt = new DataTransfer();
+         card.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt}));
+         to.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: dt}));
+         to.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt}));
+         card.dispatchEvent(new DragEvent('dragend', {bubbles: true, dataTransfer: dt}));",
+        vec![serde_json::json!(pack.id.to_string())],
+    )
+    .await
+    .unwrap();
+    wait_text(&c, "#matrix-live", "Moved to").await;
+    shot(&c, "tasks-2-matrix").await;
+    let pk = pack.id;
+    let st = state.clone();
+    eventually("the board pack is urgent now", || {
+        let st = st.clone();
+        async move { st.store.task_get(org, pk).await.unwrap().data.urgency == Some(5) }
+    })
+    .await;
+
+    // The plan: preview with reasons, apply, then undo in one action.
+    c.goto(&format!("{url}/plan")).await.unwrap();
+    wait_text(&c, "main", "Draft the board pack").await;
+    wait_text(&c, "main", "highest priority").await;
+    shot(&c, "tasks-3-plan").await;
+    click(&c, "#plan-apply").await;
+    wait_text(&c, ".notice", "Plan applied").await;
+    let plans = state.store.plan_list(org, lars, 5).await.unwrap();
+    assert_eq!(plans.len(), 1);
+    assert!(
+        !state
+            .store
+            .plan_blocks(org, plans[0].id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    click(&c, "#plan-undo").await;
+    wait_text(&c, ".notice", "Plan undone").await;
+    assert!(
+        state
+            .store
+            .plan_blocks(org, plans[0].id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The board meeting's notes: an agenda item, an action item, and the recap.
+    c.goto(&format!("{url}/meetings")).await.unwrap();
+    wait_text(&c, "#upcoming", "Board meeting").await;
+    click(&c, "#upcoming form[action='/meetings/open'] button").await;
+    wait_text(&c, "h1", "Board meeting").await;
+    type_into(&c, "#ni-title", "Budget 2027").await;
+    set_value(&c, "#ni-min", "30").await;
+    click(&c, "form[action$='/agenda'] button[type=submit]").await;
+    wait_text(&c, "#agenda", "Budget 2027").await;
+    type_into(&c, "#a-title", "Send the audit letter").await;
+    click(&c, &format!("#a-owner option[value='{maya}']")).await;
+    click(&c, "form[action$='/actions'] button[type=submit]").await;
+    wait_text(&c, "#recap-markdown", "Send the audit letter").await;
+    wait_text(&c, "#actions", "Maya de Vries").await;
+    shot(&c, "tasks-4-meeting").await;
+    let mine = state
+        .store
+        .task_list(
+            org,
+            &adjutant_store::tasks::TaskFilter {
+                person: Some(maya),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        mine.iter()
+            .any(|t| t.data.title == "Send the audit letter" && t.data.from_meeting.is_some())
+    );
+    // Readable on a phone: the three columns stack.
+    c.set_window_size(390, 844).await.unwrap();
+    c.refresh().await.unwrap();
+    wait_text(&c, "h1", "Board meeting").await;
+    assert_eq!(
+        fits_width(&c).await,
+        serde_json::json!(true),
+        "the meeting page fits a phone"
+    );
+    shot(&c, "tasks-5-meeting-phone").await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -599,6 +599,18 @@ impl Calendar {
         }
     }
 
+    /// A deadline: `Thu 3 Dec 17:00`, or `Fri 27 Nov (end of day)` when it is the
+    /// midnight that ends a day (a task due on a date).
+    fn deadline(&self, t: i64) -> String {
+        let dt = self.tz.to_datetime(ts_of(t));
+        if dt.hour() == 0 && dt.minute() == 0 {
+            let day = dt.date().yesterday().unwrap_or(dt.date());
+            format!("{} (end of day)", day.strftime("%a %-d %b"))
+        } else {
+            self.day_time(t)
+        }
+    }
+
     /// `10:00`.
     fn clock(&self, t: i64) -> String {
         self.tz.to_datetime(ts_of(t)).strftime("%H:%M").to_string()
@@ -1416,12 +1428,12 @@ impl<'a> Planner<'a> {
                 let text = if due <= self.cal.t0 {
                     format!(
                         "overdue (was due {}), so it goes before other work",
-                        self.cal.day_time(due)
+                        self.cal.deadline(due)
                     )
                 } else {
                     format!(
                         "due {} and at risk, so it goes before other work",
-                        self.cal.day_time(due)
+                        self.cal.deadline(due)
                     )
                 };
                 (PlanReasonCode::DeadlineAtRisk, text)
@@ -1429,12 +1441,12 @@ impl<'a> Planner<'a> {
             Choice::Deadline { from, over } => {
                 let due = self.items[from].deadline.unwrap_or(NEVER);
                 let mut text = if from == d.task {
-                    format!("earliest deadline: due {}", self.cal.day_time(due))
+                    format!("earliest deadline: due {}", self.cal.deadline(due))
                 } else {
                     format!(
                         "earliest deadline: ‘{}’ waits for it and is due {}",
                         self.title(from),
-                        self.cal.day_time(due)
+                        self.cal.deadline(due)
                     )
                 };
                 if let Some(o) = over {
@@ -1589,7 +1601,7 @@ impl<'a> Planner<'a> {
     fn risk(&self, i: usize, due: i64, late: &[bool], done_by_due: i64) -> (RiskCode, String) {
         let t = &self.items[i];
         let cal = &self.cal;
-        let d = cal.day_time(due);
+        let d = cal.deadline(due);
         let need = fmt_minutes(t.total);
         match &t.status {
             Status::Cycle(path) => {

@@ -6,8 +6,10 @@ pub mod cal_views;
 pub mod calendar;
 mod delegations;
 mod extract;
+pub mod meetings;
 mod people;
 pub mod scheduling;
+pub mod tasks;
 mod tokens;
 pub mod views;
 
@@ -48,6 +50,8 @@ Send `X-Act-For: <person id>` to act for a principal under a delegation. Errors 
         (name = "audit", description = "Who did what, for whom, when"),
         (name = "calendar", description = "Rooms, calendars, events, agendas, iCalendar import/export, feeds, iTIP"),
         (name = "scheduling", description = "Availability, travel times, find-a-time, holds, polls"),
+        (name = "tasks", description = "Tasks, quick add, the urgent × important matrix, commitments, goals, auto-planning"),
+        (name = "meetings", description = "Meeting agendas, minutes, action items, files and recaps; the responsibility grid of duties"),
         (name = "system", description = "Health and the API description"),
     )
 )]
@@ -121,6 +125,33 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(scheduling::poll_book))
         .routes(routes!(scheduling::poll_close))
         .routes(routes!(scheduling::public_poll, scheduling::public_poll_answer))
+        .routes(routes!(tasks::list, tasks::create))
+        .routes(routes!(tasks::quick))
+        .routes(routes!(tasks::get, tasks::update, tasks::delete))
+        .routes(routes!(tasks::done))
+        .routes(routes!(tasks::move_to))
+        .routes(routes!(tasks::matrix))
+        .routes(routes!(tasks::commitments))
+        .routes(routes!(tasks::goals, tasks::goal_create))
+        .routes(routes!(tasks::goal_update))
+        .routes(routes!(tasks::plan_preview))
+        .routes(routes!(tasks::plans, tasks::plan_apply))
+        .routes(routes!(tasks::plan_get))
+        .routes(routes!(tasks::plan_undo))
+        .routes(routes!(meetings::list, meetings::open))
+        .routes(routes!(meetings::get, meetings::update))
+        .routes(routes!(meetings::seed))
+        .routes(routes!(meetings::actions))
+        .routes(routes!(meetings::recap))
+        .routes(upload_route())
+        .routes(routes!(meetings::download, meetings::material_delete))
+        .routes(routes!(meetings::grid, meetings::duty_create))
+        .routes(routes!(
+            meetings::duty_get,
+            meetings::duty_update,
+            meetings::duty_delete
+        ))
+        .routes(routes!(meetings::duty_done))
         .routes(routes!(openapi_json))
         .routes(routes!(crate::app::healthz))
 }
@@ -136,6 +167,19 @@ fn import_route() -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
         )),
     )
 }
+
+/// The upload route accepts a meeting file up to its limit (others: 1 MiB).
+fn upload_route() -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method) = routes!(meetings::upload);
+    (
+        schemas,
+        paths,
+        method.layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+    )
+}
+
+/// The largest body the upload route reads: a meeting file at its limit, plus room for nothing else.
+pub const UPLOAD_BODY_LIMIT: usize = adjutant_core::meetings::MAX_MATERIAL_BYTES;
 
 /// The OpenAPI document.
 pub fn openapi() -> utoipa::openapi::OpenApi {

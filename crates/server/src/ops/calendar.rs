@@ -980,10 +980,48 @@ pub async fn create_event(
         room: room.map(|r| r.id),
         meeting_request: None,
     };
-    Ok(state
+    let rec = state
         .store
         .event_create(org, &new, &itip, &caller.audit(now))
-        .await?)
+        .await?;
+    replan(state, caller, org, &rec, None).await;
+    Ok(rec)
+}
+
+/// The people of the organisation whose agenda an event is on: its organiser,
+/// its attendees and its calendar's owner.
+fn agenda_people(data: &EventData, cal_owner: Option<PersonId>) -> Vec<PersonId> {
+    data.attendees
+        .iter()
+        .filter_map(|a| a.person)
+        .chain(data.organiser.as_ref().and_then(|o| o.person))
+        .chain(cal_owner)
+        .collect()
+}
+
+/// After an event changed: re-plans the people whose applied plan it now clashes with.
+async fn replan(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    after: &EventRecord,
+    before: Option<&EventData>,
+) {
+    // A plan's own blocks changing does not make a plan stale.
+    if after.plan.is_some() {
+        return;
+    }
+    let owner = state
+        .store
+        .calendar_get(org, after.calendar)
+        .await
+        .ok()
+        .and_then(|c| owner_of(&c));
+    let mut people = agenda_people(&after.data, owner);
+    if let Some(b) = before {
+        people.extend(agenda_people(b, None));
+    }
+    crate::ops::planning::replan_after_change(state, caller, org, &people).await;
 }
 
 /// An event the caller may change, with its calendar.
@@ -1216,7 +1254,7 @@ async fn save(
         before.sequence + 1,
         now,
     );
-    Ok(state
+    let rec = state
         .store
         .event_update(
             org,
@@ -1228,7 +1266,9 @@ async fn save(
             &itip,
             &caller.audit(now),
         )
-        .await?)
+        .await?;
+    replan(state, caller, org, &rec, Some(&before.data)).await;
+    Ok(rec)
 }
 
 /// Moves a whole event, or one occurrence of a series (as an override).
@@ -1316,7 +1356,7 @@ pub async fn move_event(
 }
 
 /// The data of one occurrence of a series (its override, or the master at that time).
-fn occurrence_data(e: &EventRecord, cal_zone: &Zone, rid: RecurrenceId) -> ApiResult<EventData> {
+pub(crate) fn occurrence_data(e: &EventRecord, cal_zone: &Zone, rid: RecurrenceId) -> ApiResult<EventData> {
     if let Some(o) = e.overrides.iter().find(|o| o.recurrence_id == rid) {
         return Ok(o.data.clone());
     }
@@ -1800,6 +1840,9 @@ pub async fn import_ics(
         .store
         .events_import(org, cal.id, &events, source, &caller.audit(Timestamp::now()))
         .await?;
+    if let Some(owner) = owner_of(&cal) {
+        crate::ops::planning::replan_after_change(state, caller, org, &[owner]).await;
+    }
     Ok(ImportReport {
         calendar: cal.id.to_string(),
         created: outcome.created,

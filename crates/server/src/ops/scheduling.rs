@@ -872,10 +872,18 @@ pub async fn confirm_meeting_request(
         chosen.sequence + 1,
         now,
     );
-    Ok(state
+    let rec = state
         .store
         .meeting_request_confirm(org, id, hold, &data, &itip, &caller.audit(now))
-        .await?)
+        .await?;
+    let people: Vec<PersonId> = data
+        .attendees
+        .iter()
+        .filter_map(|a| a.person)
+        .chain(data.organiser.as_ref().and_then(|o| o.person))
+        .collect();
+    crate::ops::planning::replan_after_change(state, caller, org, &people).await;
+    Ok(rec)
 }
 
 /// Releases every hold of a request.

@@ -3,10 +3,13 @@
 
 mod calendar;
 mod login;
+mod meetings;
 mod pages;
 mod scheduling;
+mod tasks;
 
 pub use calendar::IMPORT_BODY_LIMIT;
+pub use meetings::MATERIAL_BODY_LIMIT;
 
 use crate::app::AppState;
 use crate::auth::AuthCtx;
@@ -105,7 +108,52 @@ pub fn router() -> Router<AppState> {
             "/p/{token}",
             get(scheduling::public_poll).post(scheduling::public_poll_answer),
         )
+        .route("/tasks", get(tasks::tasks).post(tasks::quick_add))
+        .route("/tasks/{id}", get(tasks::task_page).post(tasks::task_update))
+        .route("/tasks/{id}/done", post(tasks::task_done))
+        .route("/tasks/{id}/move", post(tasks::task_move))
+        .route("/tasks/{id}/delete", post(tasks::task_delete))
+        .route("/matrix", get(tasks::matrix))
+        .route("/commitments", get(tasks::commitments))
+        .route("/goals", get(tasks::goals).post(tasks::goal_create))
+        .route("/goals/{id}", post(tasks::goal_update))
+        .route("/plan", get(tasks::plan))
+        .route("/plan/apply", post(tasks::plan_apply))
+        .route("/plan/{id}/undo", post(tasks::plan_undo))
+        .route("/meetings", get(meetings::meetings))
+        .route("/meetings/open", post(meetings::open))
+        .route("/meetings/{id}", get(meetings::meeting))
+        .route("/meetings/{id}/agenda", post(meetings::agenda_add))
+        .route("/meetings/{id}/agenda/{item}", post(meetings::agenda_update))
+        .route(
+            "/meetings/{id}/agenda/{item}/remove",
+            post(meetings::agenda_remove),
+        )
+        .route("/meetings/{id}/seed", post(meetings::seed))
+        .route("/meetings/{id}/minutes", post(meetings::minutes))
+        .route("/meetings/{id}/decisions", post(meetings::decision_add))
+        .route(
+            "/meetings/{id}/decisions/{decision}/remove",
+            post(meetings::decision_remove),
+        )
+        .route("/meetings/{id}/actions", post(meetings::actions_add))
+        .route(
+            "/meetings/{id}/materials",
+            post(meetings::material_upload).layer(axum::extract::DefaultBodyLimit::max(
+                meetings::MATERIAL_BODY_LIMIT,
+            )),
+        )
+        .route("/materials/{id}", get(meetings::material_download))
+        .route("/materials/{id}/delete", post(meetings::material_delete))
+        .route("/duties", get(meetings::duties).post(meetings::duty_create))
+        .route(
+            "/duties/{id}",
+            get(meetings::duty_page).post(meetings::duty_update),
+        )
+        .route("/duties/{id}/done", post(meetings::duty_done))
+        .route("/duties/{id}/delete", post(meetings::duty_delete))
         .route("/static/htmx.min.js", get(htmx))
+        .route("/static/tasks.js", get(tasks_js))
         .route("/static/app.css", get(css))
 }
 
@@ -113,6 +161,15 @@ async fn htmx() -> Response {
     static_asset(
         "text/javascript; charset=utf-8",
         include_str!("../../static/htmx.min.js"),
+    )
+}
+
+/// Keyboard shortcuts of the task list and drag and drop on the matrix; the
+/// pages work without it.
+async fn tasks_js() -> Response {
+    static_asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/tasks.js"),
     )
 }
 
@@ -137,6 +194,8 @@ pub struct Layout {
     pub me_name: String,
     pub me_role: &'static str,
     pub is_admin: bool,
+    /// Contractors see only what is shared with them: the navigation offers them tasks alone.
+    pub is_contractor: bool,
     /// (id, name, selected) of principals the user may act for.
     pub principals: Vec<(String, String, bool)>,
     pub active: &'static str,
@@ -167,6 +226,7 @@ impl Layout {
             me_name: auth.person.name.clone(),
             me_role: auth.person.role.label(),
             is_admin: auth.person.role == Role::Admin,
+            is_contractor: auth.person.role == Role::Contractor,
             principals,
             active,
             notice: notice.map(notice_text).map(str::to_string),
@@ -215,6 +275,30 @@ fn notice_text(key: &str) -> &'static str {
         "ooo-removed" => "Time away removed.",
         "import-done" => "Import finished.",
         "feed-revoked" => "Feed revoked; its link no longer works.",
+        "task-added" => "Task added.",
+        "task-saved" => "Task saved.",
+        "task-done" => "Task marked done.",
+        "task-done-next" => "Task marked done; the next one of the series is on the list.",
+        "task-moved" => "Task moved on the matrix.",
+        "task-deleted" => "Task deleted.",
+        "goal-added" => "Goal added.",
+        "goal-saved" => "Goal saved.",
+        "plan-applied" => "Plan applied: its blocks are on the calendar.",
+        "plan-undone" => "Plan undone: its blocks left the calendar and the ones it replaced came back.",
+        "agenda-item-added" => "Agenda item added.",
+        "agenda-item-saved" => "Agenda item saved.",
+        "agenda-item-removed" => "Agenda item removed.",
+        "agenda-seeded" => "The agenda was seeded from what is open.",
+        "minutes-saved" => "Minutes saved.",
+        "decision-added" => "Decision recorded.",
+        "decision-removed" => "Decision removed.",
+        "actions-added" => "Action item recorded; it is on its owner's task list.",
+        "file-attached" => "File attached.",
+        "file-deleted" => "File deleted.",
+        "duty-added" => "Duty added.",
+        "duty-saved" => "Duty saved.",
+        "duty-deleted" => "Duty deleted.",
+        "duty-done" => "Duty marked done.",
         _ => "Done.",
     }
 }
