@@ -456,6 +456,37 @@ fn some(s: String) -> Option<String> {
     (!s.trim().is_empty()).then_some(s)
 }
 
+/// Reads the meeting, builds the change from what it holds now, saves it, and
+/// answers as [`after`] does: the one path of every agenda and decision form.
+async fn change_notes(
+    state: &AppState,
+    auth: &AuthCtx,
+    id: MeetingId,
+    notice: &'static str,
+    typed: MeetingTyped,
+    build: impl FnOnce(&MeetingView) -> Result<MeetingInput, WebError>,
+) -> WebResult {
+    let c = caller(auth);
+    let v = meeting_ops::get_meeting(state, &c, auth.org(), id).await?;
+    let input = build(&v)?;
+    let r = meeting_ops::update_meeting(state, &c, auth.org(), id, &input).await;
+    after(state, auth, id, r.map(|_| ()), notice, typed).await
+}
+
+fn agenda_change(agenda: Vec<AgendaItemInput>) -> MeetingInput {
+    MeetingInput {
+        agenda: Some(agenda),
+        ..MeetingInput::default()
+    }
+}
+
+fn decisions_change(decisions: Vec<DecisionInput>) -> MeetingInput {
+    MeetingInput {
+        decisions: Some(decisions),
+        ..MeetingInput::default()
+    }
+}
+
 pub async fn agenda_add(
     State(state): State<AppState>,
     WebAuth(auth): WebAuth,
@@ -475,23 +506,20 @@ pub async fn agenda_add(
     if !errors.is_empty() {
         return refused(&state, &auth, id, typed, errors).await;
     }
-    let c = caller(&auth);
-    let v = meeting_ops::get_meeting(&state, &c, auth.org(), id).await?;
-    let mut agenda = agenda_input(&v);
-    agenda.push(AgendaItemInput {
+    let item = AgendaItemInput {
         id: None,
         title: typed.item_title.clone(),
         owner: some(typed.item_owner.clone()),
         minutes,
         notes: None,
         status: None,
-    });
-    let input = MeetingInput {
-        agenda: Some(agenda),
-        ..MeetingInput::default()
     };
-    let r = meeting_ops::update_meeting(&state, &c, auth.org(), id, &input).await;
-    after(&state, &auth, id, r.map(|_| ()), "agenda-item-added", typed).await
+    change_notes(&state, &auth, id, "agenda-item-added", typed, |v| {
+        let mut agenda = agenda_input(v);
+        agenda.push(item);
+        Ok(agenda_change(agenda))
+    })
+    .await
 }
 
 pub async fn agenda_update(
@@ -507,29 +535,24 @@ pub async fn agenda_update(
     if !errors.is_empty() {
         return refused(&state, &auth, id, MeetingTyped::default(), errors).await;
     }
-    let c = caller(&auth);
-    let v = meeting_ops::get_meeting(&state, &c, auth.org(), id).await?;
-    let mut agenda = agenda_input(&v);
-    let Some(slot) = agenda.iter_mut().find(|i| i.id.as_deref() == Some(item.as_str())) else {
-        return Err(WebError(ApiError::not_found("agenda item")));
-    };
-    slot.title = field(&f, "title").unwrap_or_default();
-    slot.owner = some(trimmed(&f, "owner"));
-    slot.minutes = minutes;
-    slot.notes = Some(field(&f, "notes").unwrap_or_default());
-    slot.status = some(trimmed(&f, "status"));
-    let input = MeetingInput {
-        agenda: Some(agenda),
-        ..MeetingInput::default()
-    };
-    let r = meeting_ops::update_meeting(&state, &c, auth.org(), id, &input).await;
-    after(
+    change_notes(
         &state,
         &auth,
         id,
-        r.map(|_| ()),
         "agenda-item-saved",
         MeetingTyped::default(),
+        |v| {
+            let mut agenda = agenda_input(v);
+            let Some(slot) = agenda.iter_mut().find(|i| i.id.as_deref() == Some(item.as_str())) else {
+                return Err(WebError(ApiError::not_found("agenda item")));
+            };
+            slot.title = field(&f, "title").unwrap_or_default();
+            slot.owner = some(trimmed(&f, "owner"));
+            slot.minutes = minutes;
+            slot.notes = Some(field(&f, "notes").unwrap_or_default());
+            slot.status = some(trimmed(&f, "status"));
+            Ok(agenda_change(agenda))
+        },
     )
     .await
 }
@@ -540,24 +563,20 @@ pub async fn agenda_remove(
     Path((id, item)): Path<(String, String)>,
 ) -> WebResult {
     let id: MeetingId = parse_path_id(&id, "meeting")?;
-    let c = caller(&auth);
-    let v = meeting_ops::get_meeting(&state, &c, auth.org(), id).await?;
-    let agenda: Vec<AgendaItemInput> = agenda_input(&v)
-        .into_iter()
-        .filter(|i| i.id.as_deref() != Some(item.as_str()))
-        .collect();
-    let input = MeetingInput {
-        agenda: Some(agenda),
-        ..MeetingInput::default()
-    };
-    let r = meeting_ops::update_meeting(&state, &c, auth.org(), id, &input).await;
-    after(
+    change_notes(
         &state,
         &auth,
         id,
-        r.map(|_| ()),
         "agenda-item-removed",
         MeetingTyped::default(),
+        |v| {
+            Ok(agenda_change(
+                agenda_input(v)
+                    .into_iter()
+                    .filter(|i| i.id.as_deref() != Some(item.as_str()))
+                    .collect(),
+            ))
+        },
     )
     .await
 }
@@ -610,20 +629,17 @@ pub async fn decision_add(
         let errors = vec![one_error("decision", "write what was decided")];
         return refused(&state, &auth, id, typed, errors).await;
     }
-    let c = caller(&auth);
-    let v = meeting_ops::get_meeting(&state, &c, auth.org(), id).await?;
-    let mut decisions = decisions_input(&v);
-    decisions.push(DecisionInput {
+    let decision = DecisionInput {
         id: None,
         text: typed.decision.clone(),
         item: some(typed.decision_item.clone()),
-    });
-    let input = MeetingInput {
-        decisions: Some(decisions),
-        ..MeetingInput::default()
     };
-    let r = meeting_ops::update_meeting(&state, &c, auth.org(), id, &input).await;
-    after(&state, &auth, id, r.map(|_| ()), "decision-added", typed).await
+    change_notes(&state, &auth, id, "decision-added", typed, |v| {
+        let mut decisions = decisions_input(v);
+        decisions.push(decision);
+        Ok(decisions_change(decisions))
+    })
+    .await
 }
 
 pub async fn decision_remove(
@@ -632,24 +648,20 @@ pub async fn decision_remove(
     Path((id, decision)): Path<(String, String)>,
 ) -> WebResult {
     let id: MeetingId = parse_path_id(&id, "meeting")?;
-    let c = caller(&auth);
-    let v = meeting_ops::get_meeting(&state, &c, auth.org(), id).await?;
-    let decisions: Vec<DecisionInput> = decisions_input(&v)
-        .into_iter()
-        .filter(|d| d.id.as_deref() != Some(decision.as_str()))
-        .collect();
-    let input = MeetingInput {
-        decisions: Some(decisions),
-        ..MeetingInput::default()
-    };
-    let r = meeting_ops::update_meeting(&state, &c, auth.org(), id, &input).await;
-    after(
+    change_notes(
         &state,
         &auth,
         id,
-        r.map(|_| ()),
         "decision-removed",
         MeetingTyped::default(),
+        |v| {
+            Ok(decisions_change(
+                decisions_input(v)
+                    .into_iter()
+                    .filter(|d| d.id.as_deref() != Some(decision.as_str()))
+                    .collect(),
+            ))
+        },
     )
     .await
 }
