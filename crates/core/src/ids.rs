@@ -116,3 +116,15 @@ typed_id!(
     /// A recurring duty of the office or of a leader's support.
     DutyId
 );
+typed_id!(
+    /// A supplier the office buys from.
+    VendorId
+);
+typed_id!(
+    /// A contract with a vendor: its term, renewal and notice period.
+    ContractId
+);
+typed_id!(
+    /// A file kept with a contract: the signed copy, an amendment.
+    DocumentId
+);

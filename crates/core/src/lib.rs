@@ -10,6 +10,7 @@ pub mod delegation;
 pub mod error;
 pub mod ids;
 pub mod meetings;
+pub mod office;
 pub mod people;
 pub mod policy;
 pub mod tasks;

@@ -16,6 +16,7 @@ pub mod maintenance;
 pub mod meetings;
 mod migrate;
 pub mod model;
+pub mod office;
 pub mod orgs;
 pub mod people;
 pub mod plans;

@@ -77,6 +77,9 @@ impl Store {
             "plans",
             "duties",
             "duty_completions",
+            "vendors",
+            "contracts",
+            "contract_documents",
         ];
         let mut out = Vec::new();
         for t in tables {

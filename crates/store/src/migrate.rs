@@ -18,6 +18,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_calendar.sql"),
     ),
     (3, "tasks", include_str!("../migrations/sqlite/0003_tasks.sql")),
+    (4, "office", include_str!("../migrations/sqlite/0004_office.sql")),
 ];
 
 /// (version, name, SQL) for PostgreSQL.
@@ -33,6 +34,11 @@ pub const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/postgres/0002_calendar.sql"),
     ),
     (3, "tasks", include_str!("../migrations/postgres/0003_tasks.sql")),
+    (
+        4,
+        "office",
+        include_str!("../migrations/postgres/0004_office.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

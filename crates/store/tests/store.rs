@@ -302,10 +302,10 @@ async fn run_unmigrated(story: impl AsyncFn(&Db)) {
 
 /// Asserts that `$e` is an `Err` matching `$p`.
 macro_rules! assert_err {
-    ($e:expr, $p:pat) => {
+    ($e:expr, $p:pat $(if $guard:expr)?) => {
         match $e {
-            Err($p) => {}
-            other => panic!("expected Err({}), got {:?}", stringify!($p), other),
+            Err($p) $(if $guard)? => {}
+            other => panic!("expected Err({}), got {:?}", stringify!($p $(if $guard)?), other),
         }
     };
 }
@@ -3322,3 +3322,6 @@ mod tasks_stories;
 
 #[path = "store/meetings_stories.rs"]
 mod meetings_stories;
+
+#[path = "store/office_stories.rs"]
+mod office_stories;

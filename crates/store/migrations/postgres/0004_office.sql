@@ -1,0 +1,47 @@
+-- The office side: vendors, their contracts and the contracts' documents.
+-- As elsewhere, each row keeps the domain's JSON in `data` and beside it the
+-- columns queries filter on. Money lives inside `data` as integer minor units
+-- with its ISO 4217 code; no column holds a float.
+
+CREATE TABLE vendors (
+    org_id      TEXT NOT NULL REFERENCES organisations(id),
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    -- The name trimmed and case-folded: two vendors of one organisation may not share it.
+    name_key    TEXT NOT NULL,
+    data        TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL,
+    UNIQUE (org_id, name_key)
+);
+
+CREATE TABLE contracts (
+    org_id           TEXT NOT NULL REFERENCES organisations(id),
+    id               TEXT PRIMARY KEY,
+    -- A vendor with contracts cannot be deleted.
+    vendor_id        TEXT NOT NULL REFERENCES vendors(id),
+    title            TEXT NOT NULL,
+    owner_id         TEXT REFERENCES persons(id),
+    data             TEXT NOT NULL,
+    -- Notice given: the day (ISO date), by whom, and a note.
+    notice_given_on  TEXT,
+    notice_given_by  TEXT REFERENCES persons(id),
+    notice_note      TEXT NOT NULL DEFAULT '',
+    created_at       BIGINT NOT NULL,
+    updated_at       BIGINT NOT NULL
+);
+CREATE INDEX contracts_vendor ON contracts(org_id, vendor_id);
+
+CREATE TABLE contract_documents (
+    org_id        TEXT NOT NULL REFERENCES organisations(id),
+    id            TEXT PRIMARY KEY,
+    contract_id   TEXT NOT NULL REFERENCES contracts(id) ON DELETE CASCADE,
+    filename      TEXT NOT NULL,
+    content_type  TEXT NOT NULL,
+    size          BIGINT NOT NULL,
+    sha256        TEXT NOT NULL,
+    content       BYTEA NOT NULL,
+    uploaded_by   TEXT REFERENCES persons(id),
+    created_at    BIGINT NOT NULL
+);
+CREATE INDEX contract_documents_contract ON contract_documents(contract_id);

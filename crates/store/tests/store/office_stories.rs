@@ -1,0 +1,140 @@
+//! Office stories: vendors, contracts with notice given and withdrawn, and
+//! their documents.
+
+use super::*;
+use adjutant_core::ids::VendorId;
+use adjutant_core::office::contract::{ContractData, Notice, Period};
+use adjutant_core::office::money::{Currency, Money};
+use adjutant_core::office::vendor::{VendorContact, VendorData};
+use jiff::civil::date;
+
+fn vendor(name: &str) -> VendorData {
+    VendorData {
+        name: name.into(),
+        categories: vec!["cleaning".into()],
+        contacts: vec![VendorContact {
+            name: "Anouk de Vries".into(),
+            role: "account manager".into(),
+            email: "anouk@sparkle.example".into(),
+            phone: "+31 20 555 0101".into(),
+        }],
+        website: "https://sparkle.example".into(),
+        notes: String::new(),
+    }
+}
+
+fn contract(title: &str, vendor: VendorId, owner: Option<PersonId>) -> ContractData {
+    ContractData {
+        title: title.into(),
+        vendor,
+        reference: "SC-2025-014".into(),
+        category: "cleaning".into(),
+        owner,
+        start: date(2025, 1, 1),
+        term_months: 24,
+        auto_renew: true,
+        renewal_months: 12,
+        notice: Notice::months(3),
+        value: Money::new(420_000, Currency::eur()),
+        value_period: Period::Month,
+        alert_days: 30,
+        notes: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn vendors_contracts_notice_and_documents() {
+    run(async |db: &Db| {
+        let s = &db.store;
+        let org = add_org(s, "northwind", 1).await;
+        let other = add_org(s, "contoso", 2).await;
+        let sofia = add_person(s, org.id, "Sofia", None, Role::OfficeManager, 3).await;
+        let stranger = add_person(s, other.id, "Stranger", None, Role::Staff, 4).await;
+
+        let sparkle = s.vendor_create(org.id, &vendor("Sparkle Cleaning BV"), &by(&sofia, 10)).await.unwrap();
+        assert_eq!(sparkle.data.contacts.len(), 1);
+        assert_eq!(sparkle.contracts, 0);
+        // The name is unique within the organisation, case and spacing aside…
+        assert_err!(
+            s.vendor_create(org.id, &vendor("  sparkle   CLEANING bv"), &by(&sofia, 11)).await,
+            StoreError::Conflict(m) if m.contains("already exists")
+        );
+        // …but another organisation may use it, and sees nothing of ours.
+        let theirs = s.vendor_create(other.id, &vendor("Sparkle Cleaning BV"), &cli(12)).await.unwrap();
+        assert_err!(s.vendor_get(other.id, sparkle.id).await, StoreError::NotFound(_));
+        assert_eq!(s.vendor_by_name(org.id, "sparkle cleaning bv").await.unwrap().id, sparkle.id);
+
+        let k = s
+            .contract_create(org.id, &contract("Office cleaning", sparkle.id, Some(sofia.id)), &by(&sofia, 20))
+            .await
+            .unwrap();
+        assert_eq!(k.vendor_name, "Sparkle Cleaning BV");
+        assert_eq!(k.data.value.minor, 420_000);
+        assert_eq!(k.notice_given, None);
+        // A vendor or an owner of another organisation is refused, and nothing is stored.
+        assert_err!(
+            s.contract_create(org.id, &contract("Theirs", theirs.id, None), &cli(21)).await,
+            StoreError::Conflict(m) if m.contains("vendor")
+        );
+        assert_err!(
+            s.contract_create(org.id, &contract("Foreign owner", sparkle.id, Some(stranger.id)), &cli(22)).await,
+            StoreError::Conflict(m) if m.contains("owner")
+        );
+        assert_eq!(s.contract_list(org.id, None).await.unwrap().len(), 1);
+        assert_eq!(s.contract_list(other.id, None).await.unwrap().len(), 0);
+        assert_eq!(s.vendor_get(org.id, sparkle.id).await.unwrap().contracts, 1);
+
+        // A vendor holding contracts cannot be deleted.
+        assert_err!(
+            s.vendor_delete(org.id, sparkle.id, &cli(23)).await,
+            StoreError::Conflict(m) if m.contains("holds 1 contract")
+        );
+
+        let mut changed = k.data.clone();
+        changed.notice = Notice::months(2);
+        let k2 = s.contract_update(org.id, k.id, &changed, &by(&sofia, 30)).await.unwrap();
+        assert_eq!(k2.data.notice, Notice::months(2));
+        assert_err!(s.contract_update(other.id, k.id, &changed, &cli(31)).await, StoreError::NotFound(_));
+
+        let given = s
+            .contract_set_notice(org.id, k.id, Some((date(2026, 9, 15), "sent by registered mail")), &by(&sofia, 40))
+            .await
+            .unwrap();
+        let notice = given.notice_given.clone().unwrap();
+        assert_eq!((notice.on, notice.by, notice.note.as_str()), (date(2026, 9, 15), Some(sofia.id), "sent by registered mail"));
+        let withdrawn = s.contract_set_notice(org.id, k.id, None, &by(&sofia, 41)).await.unwrap();
+        assert_eq!(withdrawn.notice_given, None);
+
+        let doc = s
+            .document_add(org.id, k.id, "signed.pdf", "application/pdf", "abc123", b"%PDF-1.7 signed", &by(&sofia, 50))
+            .await
+            .unwrap();
+        assert_eq!(doc.size, 15);
+        assert_eq!(s.contract_get(org.id, k.id).await.unwrap().documents, 1);
+        let (meta, bytes) = s.document_get(org.id, k.id, doc.id).await.unwrap();
+        assert_eq!((meta.filename.as_str(), bytes.as_slice()), ("signed.pdf", b"%PDF-1.7 signed".as_slice()));
+        assert_err!(s.document_get(other.id, k.id, doc.id).await, StoreError::NotFound(_));
+        assert_eq!(s.documents_of(org.id, k.id).await.unwrap().len(), 1);
+        s.document_delete(org.id, k.id, doc.id, &by(&sofia, 51)).await.unwrap();
+        assert!(s.documents_of(org.id, k.id).await.unwrap().is_empty());
+
+        s.document_add(org.id, k.id, "annex.pdf", "application/pdf", "def", b"%PDF annex", &cli(52)).await.unwrap();
+        let gone = s.contract_delete(org.id, k.id, &by(&sofia, 60)).await.unwrap();
+        assert_eq!(gone.documents, 1);
+        assert_err!(s.contract_get(org.id, k.id).await, StoreError::NotFound(_));
+        s.vendor_delete(org.id, sparkle.id, &by(&sofia, 61)).await.unwrap();
+        assert!(s.vendor_list(org.id).await.unwrap().is_empty());
+
+        let a = actions(s, org.id).await;
+        for want in [
+            "vendor.create", "contract.create", "contract.update", "contract.notice", "contract.notice_withdrawn",
+            "contract.document_add", "contract.document_delete", "contract.delete", "vendor.delete",
+        ] {
+            assert!(a.iter().any(|x| x == want), "{want} not in {a:?}");
+        }
+        // The audit entry of a file names it, never holds its content.
+        let entries = audit(s, org.id).await;
+        assert!(entries.iter().all(|e| !e.details.to_string().contains("PDF annex")));
+    })
+    .await;
+}
