@@ -111,10 +111,14 @@ pub enum Capability {
     ManageResources,
     /// Add, change and reassign the recurring duties of the responsibility grid.
     ManageDuties,
+    /// See vendors and contracts: their value, their dates, their documents.
+    ViewContracts,
+    /// Add and change vendors and contracts, give notice, attach documents.
+    ManageContracts,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 7] = [
+    pub const ALL: [Capability; 9] = [
         Capability::ViewDirectory,
         Capability::ManagePeople,
         Capability::ManageAllDelegations,
@@ -122,6 +126,8 @@ impl Capability {
         Capability::ManageAllTokens,
         Capability::ManageResources,
         Capability::ManageDuties,
+        Capability::ViewContracts,
+        Capability::ManageContracts,
     ];
 }
 
@@ -151,7 +157,13 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
         | Capability::ManageAllDelegations
         | Capability::ReadAudit
         | Capability::ManageAllTokens => actor.role == Role::Admin,
-        Capability::ManageResources => matches!(actor.role, Role::Admin | Role::OfficeManager),
+        Capability::ManageResources | Capability::ManageContracts => {
+            matches!(actor.role, Role::Admin | Role::OfficeManager)
+        }
+        Capability::ViewContracts => matches!(
+            actor.role,
+            Role::Admin | Role::OfficeManager | Role::Principal | Role::Assistant
+        ),
         Capability::ManageDuties => matches!(
             actor.role,
             Role::Admin | Role::OfficeManager | Role::Principal | Role::Assistant
@@ -171,6 +183,12 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
             }
             Capability::ManageDuties => {
                 "only office managers, principals, assistants and administrators manage duties"
+            }
+            Capability::ViewContracts => {
+                "only office managers, principals, assistants and administrators see vendors and contracts"
+            }
+            Capability::ManageContracts => {
+                "only office managers and administrators manage vendors and contracts"
             }
         }))
     }
@@ -388,7 +406,10 @@ mod tests {
                         && match cap {
                             Capability::ViewDirectory => role != Role::Contractor,
                             Capability::ManageResources => role == Role::Admin || role == Role::OfficeManager,
-                            Capability::ManageDuties => !matches!(role, Role::Staff | Role::Contractor),
+                            Capability::ManageDuties | Capability::ViewContracts => {
+                                !matches!(role, Role::Staff | Role::Contractor)
+                            }
+                            Capability::ManageContracts => role == Role::Admin || role == Role::OfficeManager,
                             _ => role == Role::Admin,
                         };
                     assert_eq!(

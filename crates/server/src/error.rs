@@ -69,6 +69,9 @@ impl ApiError {
             "sign in, or send a valid API token as `Authorization: Bearer …`",
         )
     }
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", detail)
+    }
     pub fn forbidden(reason: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", reason)
     }

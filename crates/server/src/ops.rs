@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod duties;
 pub mod meetings;
+pub mod office;
 pub mod planning;
 pub mod scheduling;
 pub mod tasks;

@@ -15,6 +15,8 @@
 
 #[path = "api/calendar.rs"]
 mod calendar;
+#[path = "api/office.rs"]
+mod office;
 #[path = "api/tasks.rs"]
 mod tasks;
 #[path = "api/web_tasks.rs"]
@@ -803,6 +805,12 @@ async fn run_cell(
             Side::Other => "/api/v1/audit?action=organisation.create".into(),
             _ => route.path.to_string(),
         },
+        _ if office::owns(route) => {
+            let (p, b, r) = office::prepare(app, route, actor, side).await;
+            body = b;
+            raw = r;
+            p
+        }
         _ if tasks::owns(route) => {
             let (p, b, r) = tasks::prepare(app, route, actor, side).await;
             body = b;
@@ -844,6 +852,7 @@ async fn run_cell(
     let mut fail = |m: String| fails.push(format!("{label}: {m}"));
     calendar::check(app, route, actor, side, &r, &mut fail).await;
     tasks::check(app, route, actor, side, &r, &mut fail).await;
+    office::check(app, route, actor, side, &r, &mut fail).await;
 
     // What a successful answer must contain (and must not).
     if r.status / 100 == 2 {
@@ -958,6 +967,7 @@ async fn access_matrix_covers_every_api_route() {
         .iter()
         .chain(calendar::MATRIX.iter())
         .chain(tasks::MATRIX.iter())
+        .chain(office::MATRIX.iter())
         .collect();
     let table: BTreeSet<(String, String)> = matrix
         .iter()

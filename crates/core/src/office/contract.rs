@@ -260,7 +260,8 @@ impl ContractData {
                 format!("{} is not 1 to {MAX_TERM_MONTHS} months", self.term_months),
             );
         }
-        let renewal_ok = (1..=MAX_TERM_MONTHS).contains(&self.renewal_months);
+        // A contract that does not renew has no renewal term to check.
+        let renewal_ok = !self.auto_renew || (1..=MAX_TERM_MONTHS).contains(&self.renewal_months);
         if !renewal_ok {
             bad(
                 "renewal_months",
@@ -323,7 +324,8 @@ impl ContractData {
 
     /// Renewal date `n`: 0 ends the initial term, `n` ends the `n`th renewal.
     pub fn renewal_date(&self, n: u32) -> Option<Date> {
-        let months = i64::from(self.term_months) + i64::from(n) * i64::from(self.renewal_months);
+        // At least a month per renewal, so every walk over terms moves forward.
+        let months = i64::from(self.term_months) + i64::from(n) * i64::from(self.renewal_months.max(1));
         self.start.checked_add(months.months()).ok()
     }
 

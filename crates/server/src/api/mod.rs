@@ -7,6 +7,7 @@ pub mod calendar;
 mod delegations;
 mod extract;
 pub mod meetings;
+pub mod office;
 mod people;
 pub mod scheduling;
 pub mod tasks;
@@ -52,6 +53,7 @@ Send `X-Act-For: <person id>` to act for a principal under a delegation. Errors 
         (name = "scheduling", description = "Availability, travel times, find-a-time, holds, polls"),
         (name = "tasks", description = "Tasks, quick add, the urgent × important matrix, commitments, goals, auto-planning"),
         (name = "meetings", description = "Meeting agendas, minutes, action items, files and recaps; the responsibility grid of duties"),
+        (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents"),
         (name = "system", description = "Health and the API description"),
     )
 )]
@@ -152,6 +154,22 @@ pub fn router() -> OpenApiRouter<AppState> {
             meetings::duty_delete
         ))
         .routes(routes!(meetings::duty_done))
+        .routes(routes!(office::vendors, office::vendor_create))
+        .routes(routes!(
+            office::vendor_get,
+            office::vendor_update,
+            office::vendor_delete
+        ))
+        .routes(routes!(office::contracts, office::contract_create))
+        .routes(routes!(office::contracts_due))
+        .routes(routes!(
+            office::contract_get,
+            office::contract_update,
+            office::contract_delete
+        ))
+        .routes(routes!(office::notice_give, office::notice_withdraw))
+        .routes(document_upload_route())
+        .routes(routes!(office::document_download, office::document_delete))
         .routes(routes!(openapi_json))
         .routes(routes!(crate::app::healthz))
 }
@@ -175,6 +193,16 @@ fn upload_route() -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
         schemas,
         paths,
         method.layer(axum::extract::DefaultBodyLimit::max(UPLOAD_BODY_LIMIT)),
+    )
+}
+
+/// The contract document upload accepts a file up to its limit (others: 1 MiB).
+fn document_upload_route() -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method) = routes!(office::document_upload);
+    (
+        schemas,
+        paths,
+        method.layer(axum::extract::DefaultBodyLimit::max(office::DOCUMENT_BODY_LIMIT)),
     )
 }
 

@@ -271,7 +271,7 @@ pub fn may_mark_done(caller: &Caller, org: OrgId, owner: Option<PersonId>, backu
     }
 }
 
-fn today(caller: &Caller) -> Date {
+pub(crate) fn today(caller: &Caller) -> Date {
     let zone = match caller {
         Caller::Person(a) => Zone::or_utc(&a.person.time_zone),
         Caller::System(_) => Zone::utc(),

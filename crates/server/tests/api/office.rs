@@ -1,0 +1,670 @@
+//! The access matrix of vendors and contracts, and their API flows: a
+//! contract nearing its notice deadline, notice given and withdrawn, the
+//! deadlines due, CSV exports, documents, and bad input that names every
+//! field and writes nothing.
+
+use super::*;
+use adjutant_server::ops::office::{self as office_ops, ContractInput, VendorInput};
+use jiff::ToSpan;
+
+/// Office routes are organisation-wide: no "own" side.
+fn org_wide(side: Side, same: Want) -> Option<Want> {
+    match side {
+        Side::Own => None,
+        Side::Same => Some(same),
+        Side::Other => Some(Want::Hidden),
+    }
+}
+
+/// Office managers, principals, assistants and administrators see vendors and contracts.
+fn viewers(role: Role, ok: u16) -> Want {
+    if matches!(
+        role,
+        Role::Admin | Role::OfficeManager | Role::Principal | Role::Assistant
+    ) {
+        Want::Is(ok)
+    } else {
+        Want::Is(403)
+    }
+}
+
+/// Office managers and administrators change them.
+fn keepers(role: Role, ok: u16) -> Want {
+    if matches!(role, Role::Admin | Role::OfficeManager) {
+        Want::Is(ok)
+    } else {
+        Want::Is(403)
+    }
+}
+
+/// The expected rules of every office route.
+pub const MATRIX: &[Route] = &[
+    Route {
+        method: "get",
+        path: "/api/v1/vendors",
+        public: false,
+        want: |role, side| (side == Side::Same).then(|| viewers(role, 200)),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/vendors",
+        public: false,
+        want: |role, side| (side == Side::Same).then(|| keepers(role, 201)),
+    },
+    Route {
+        method: "get",
+        path: "/api/v1/vendors/{id}",
+        public: false,
+        want: |role, side| org_wide(side, viewers(role, 200)),
+    },
+    Route {
+        method: "put",
+        path: "/api/v1/vendors/{id}",
+        public: false,
+        want: |role, side| org_wide(side, keepers(role, 200)),
+    },
+    Route {
+        method: "delete",
+        path: "/api/v1/vendors/{id}",
+        public: false,
+        want: |role, side| org_wide(side, keepers(role, 204)),
+    },
+    Route {
+        method: "get",
+        path: "/api/v1/contracts",
+        public: false,
+        want: |role, side| (side == Side::Same).then(|| viewers(role, 200)),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/contracts",
+        public: false,
+        want: |role, side| (side == Side::Same).then(|| keepers(role, 201)),
+    },
+    Route {
+        method: "get",
+        path: "/api/v1/contracts/due",
+        public: false,
+        want: |role, side| (side == Side::Same).then(|| viewers(role, 200)),
+    },
+    Route {
+        method: "get",
+        path: "/api/v1/contracts/{id}",
+        public: false,
+        want: |role, side| org_wide(side, viewers(role, 200)),
+    },
+    Route {
+        method: "put",
+        path: "/api/v1/contracts/{id}",
+        public: false,
+        want: |role, side| org_wide(side, keepers(role, 200)),
+    },
+    Route {
+        method: "delete",
+        path: "/api/v1/contracts/{id}",
+        public: false,
+        want: |role, side| org_wide(side, keepers(role, 204)),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/contracts/{id}/notice",
+        public: false,
+        want: |role, side| org_wide(side, keepers(role, 200)),
+    },
+    Route {
+        method: "delete",
+        path: "/api/v1/contracts/{id}/notice",
+        public: false,
+        want: |role, side| org_wide(side, keepers(role, 200)),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/contracts/{id}/documents",
+        public: false,
+        want: |role, side| org_wide(side, keepers(role, 201)),
+    },
+    Route {
+        method: "get",
+        path: "/api/v1/contracts/{id}/documents/{doc}",
+        public: false,
+        want: |role, side| org_wide(side, viewers(role, 200)),
+    },
+    Route {
+        method: "delete",
+        path: "/api/v1/contracts/{id}/documents/{doc}",
+        public: false,
+        want: |role, side| org_wide(side, keepers(role, 204)),
+    },
+];
+
+/// Whether a route belongs to this module's matrix.
+pub fn owns(route: &Route) -> bool {
+    MATRIX
+        .iter()
+        .any(|r| r.method == route.method && r.path == route.path)
+}
+
+fn vendor_input(name: &str) -> VendorInput {
+    VendorInput {
+        name: name.into(),
+        categories: vec!["cleaning".into()],
+        ..VendorInput::default()
+    }
+}
+
+pub async fn vendor(app: &App, org: OrgId) -> String {
+    office_ops::create_vendor(
+        &app.state,
+        &system(),
+        org,
+        &vendor_input(&format!("Sparkle {}", uuid::Uuid::new_v4().simple())),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+fn contract_input(vendor: &str, start: &str) -> ContractInput {
+    ContractInput {
+        title: "Office cleaning".into(),
+        vendor: vendor.into(),
+        start: start.into(),
+        term_months: 12,
+        auto_renew: true,
+        notice: "3 months".into(),
+        value: "4200.00".into(),
+        currency: "EUR".into(),
+        value_period: "month".into(),
+        ..ContractInput::default()
+    }
+}
+
+pub async fn contract(app: &App, org: OrgId) -> String {
+    let v = vendor(app, org).await;
+    office_ops::create_contract(&app.state, &system(), org, &contract_input(&v, "2025-01-01"))
+        .await
+        .unwrap()
+        .id
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+pub async fn prepare(
+    app: &App,
+    route: &Route,
+    _actor: &Member,
+    side: Side,
+) -> (String, Option<Value>, Option<super::calendar::Raw>) {
+    let org = if side == Side::Other {
+        app.contoso.id
+    } else {
+        app.north.id
+    };
+    let with_id = |id: &str| route.path.replace("{id}", id);
+    let mut body = None;
+    let mut raw = None;
+    let path = match (route.method, route.path) {
+        ("get", "/api/v1/vendors" | "/api/v1/contracts" | "/api/v1/contracts/due") => route.path.to_string(),
+        ("post", "/api/v1/vendors") => {
+            body = Some(
+                json!({"name": format!("Catering {}", uuid::Uuid::new_v4().simple()),
+                "categories": ["catering"], "contacts": [{"name": "Sam", "email": "sam@cater.example"}]}),
+            );
+            route.path.to_string()
+        }
+        ("get" | "delete", "/api/v1/vendors/{id}") => with_id(&vendor(app, org).await),
+        ("put", "/api/v1/vendors/{id}") => {
+            body = Some(json!({"name": format!("Renamed {}", uuid::Uuid::new_v4().simple())}));
+            with_id(&vendor(app, org).await)
+        }
+        ("post", "/api/v1/contracts") => {
+            let v = vendor(app, app.north.id).await;
+            body = Some(
+                json!({"title": "Coffee machines", "vendor": v, "start": "2026-01-01", "term_months": 24,
+                "auto_renew": true, "notice": "2 months", "value": "310.50", "currency": "EUR", "value_period": "month"}),
+            );
+            route.path.to_string()
+        }
+        ("get" | "delete", "/api/v1/contracts/{id}")
+        | ("delete", "/api/v1/contracts/{id}/documents/{doc}")
+        | ("get", "/api/v1/contracts/{id}/documents/{doc}") => {
+            let k = contract(app, org).await;
+            if route.path.ends_with("{doc}") {
+                let d = office_ops::upload_document(
+                    &app.state,
+                    &system(),
+                    org,
+                    k.parse().unwrap(),
+                    "signed.pdf",
+                    PDF,
+                )
+                .await
+                .unwrap();
+                with_id(&k).replace("{doc}", &d.id)
+            } else {
+                with_id(&k)
+            }
+        }
+        ("put", "/api/v1/contracts/{id}") => {
+            let k = contract(app, org).await;
+            let v = office_ops::get_contract(&app.state, &system(), org, k.parse().unwrap())
+                .await
+                .unwrap()
+                .contract
+                .vendor
+                .id;
+            body = Some(
+                json!({"title": "Office cleaning, renegotiated", "vendor": v, "start": "2025-01-01",
+                "term_months": 12, "auto_renew": true, "notice": "1 month", "value": "3900", "currency": "EUR",
+                "value_period": "month"}),
+            );
+            with_id(&k)
+        }
+        ("post", "/api/v1/contracts/{id}/notice") => {
+            body = Some(json!({"note": "by registered mail"}));
+            with_id(&contract(app, org).await)
+        }
+        ("delete", "/api/v1/contracts/{id}/notice") => {
+            let k = contract(app, org).await;
+            office_ops::give_notice(
+                &app.state,
+                &system(),
+                org,
+                k.parse().unwrap(),
+                &Default::default(),
+            )
+            .await
+            .unwrap();
+            with_id(&k)
+        }
+        ("post", "/api/v1/contracts/{id}/documents") => {
+            raw = Some(super::calendar::Raw {
+                content_type: "application/octet-stream",
+                body: String::from_utf8_lossy(PDF).into_owned(),
+            });
+            format!("{}?filename=annex.pdf", with_id(&contract(app, org).await))
+        }
+        other => panic!("no preparation for {other:?}"),
+    };
+    (path, body, raw)
+}
+
+/// What a successful answer must contain.
+pub async fn check(
+    app: &App,
+    route: &Route,
+    _actor: &Member,
+    _side: Side,
+    r: &Resp,
+    fail: &mut dyn FnMut(String),
+) {
+    if r.status / 100 != 2 {
+        return;
+    }
+    if let ("get", "/api/v1/vendors") = (route.method, route.path) {
+        // Only this organisation's vendors.
+        let theirs = app.state.store.vendor_list(app.contoso.id).await.unwrap();
+        for v in r.json().as_array().unwrap() {
+            if theirs.iter().any(|t| t.id.to_string() == v["id"]) {
+                fail(format!("lists another organisation's vendor: {v}"));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Flows
+// ---------------------------------------------------------------------------
+
+fn today() -> jiff::civil::Date {
+    // The test people live in Amsterdam; the server counts days in the caller's zone.
+    now()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap())
+        .date()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_office_manager_sees_a_notice_deadline_coming_and_gives_notice() {
+    let app = spawn_app().await;
+    let n = &app.north;
+    let om = n.m(Role::OfficeManager);
+    let lars = n.m(Role::Principal);
+
+    let v = app
+        .api(
+            "post",
+            "/api/v1/vendors",
+            &om.token,
+            Some(&json!({"name": "Sparkle Cleaning BV", "categories": ["Cleaning", "cleaning"],
+                "contacts": [{"name": "Anouk de Vries", "role": "account manager", "email": "anouk@sparkle.example"}]})),
+        )
+        .await;
+    assert_eq!(v.status, 201, "{}", v.body);
+    let v = v.json();
+    assert_eq!(v["categories"], json!(["cleaning"]));
+    app.api(
+        "post",
+        "/api/v1/vendors",
+        &om.token,
+        Some(&json!({"name": "sparkle  cleaning bv"})),
+    )
+    .await
+    .problem(409, "conflict");
+
+    // A yearly contract renewing in 3 months and 10 days, with 3 months' notice:
+    // the last day to give notice is 9 or 10 days away.
+    let renewal = today().checked_add(3.months().days(10)).unwrap();
+    let start = renewal.checked_sub(12.months()).unwrap();
+    let body = json!({"title": "Office cleaning", "vendor": "Sparkle Cleaning BV", "reference": "SC-2025-014",
+        "category": "Cleaning", "owner": om.email, "start": start.to_string(), "term_months": 12, "auto_renew": true,
+        "notice": "3 months", "value": "4,200.00", "currency": "eur", "value_period": "month"});
+    let k = app.api("post", "/api/v1/contracts", &om.token, Some(&body)).await;
+    assert_eq!(k.status, 201, "{}", k.body);
+    let k = k.json();
+    let kid = k["id"].as_str().unwrap().to_string();
+    let deadline = renewal.yesterday().unwrap().checked_sub(3.months()).unwrap();
+    assert_eq!(k["state"], "notice_due", "{k}");
+    assert_eq!(k["notice_deadline"], deadline.to_string());
+    assert_eq!(k["renews_on"], renewal.to_string());
+    assert_eq!(k["value"]["minor"], 420_000);
+    assert_eq!(k["annual_value"]["display"], "EUR 50,400.00");
+    assert_eq!(k["category"], "cleaning");
+    assert_eq!(k["alerts"][0]["kind"], "notice_deadline", "{k}");
+
+    // The principal sees it among what is due; staff do not see contracts at all.
+    let due = app
+        .api("get", "/api/v1/contracts/due?days=30", &lars.token, None)
+        .await
+        .json();
+    assert_eq!(due["items"][0]["contract"]["id"], kid, "{due}");
+    assert_eq!(due["items"][0]["alert"]["date"], deadline.to_string());
+    let none = app
+        .api("get", "/api/v1/contracts/due?days=5", &lars.token, None)
+        .await
+        .json();
+    assert!(
+        none["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["contract"]["id"] != kid),
+        "{none}"
+    );
+    app.api("get", "/api/v1/contracts", &n.m(Role::Staff).token, None)
+        .await
+        .problem(403, "forbidden");
+    app.api("get", "/api/v1/contracts/due?days=999", &om.token, None)
+        .await
+        .problem(422, "validation_failed");
+
+    // Filters and CSV.
+    let listed = app
+        .api(
+            "get",
+            "/api/v1/contracts?state=notice_due&q=sparkle",
+            &om.token,
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let listed = app
+        .api("get", "/api/v1/contracts?state=ended", &om.token, None)
+        .await
+        .json();
+    assert!(listed.as_array().unwrap().is_empty());
+    app.api("get", "/api/v1/contracts?state=sleeping", &om.token, None)
+        .await
+        .problem(422, "validation_failed");
+    let csv = app
+        .api("get", "/api/v1/contracts?format=csv", &om.token, None)
+        .await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let mut lines = csv.body.lines();
+    assert!(lines.next().unwrap().starts_with("title,vendor,reference"));
+    let row = lines.next().unwrap();
+    assert!(
+        row.starts_with("Office cleaning,Sparkle Cleaning BV,SC-2025-014,cleaning,"),
+        "{row}"
+    );
+    assert!(row.contains(",4200.00,EUR,month,50400.00,notice_due,"), "{row}");
+    app.api("get", "/api/v1/vendors?format=xml", &om.token, None)
+        .await
+        .problem(422, "validation_failed");
+    let vcsv = app
+        .api("get", "/api/v1/vendors?format=csv", &om.token, None)
+        .await;
+    assert!(
+        vcsv.body
+            .contains("Sparkle Cleaning BV,cleaning,Anouk de Vries,anouk@sparkle.example"),
+        "{}",
+        vcsv.body
+    );
+
+    // Notice: not in the future; once; withdrawn; only by those who keep contracts.
+    let notice = format!("/api/v1/contracts/{kid}/notice");
+    let tomorrow = today().tomorrow().unwrap().to_string();
+    app.api("post", &notice, &om.token, Some(&json!({"on": tomorrow})))
+        .await
+        .problem(422, "validation_failed");
+    app.api("post", &notice, &lars.token, Some(&json!({})))
+        .await
+        .problem(403, "forbidden");
+    let given = app
+        .api(
+            "post",
+            &notice,
+            &om.token,
+            Some(&json!({"note": "registered mail, ref 4411"})),
+        )
+        .await;
+    assert_eq!(given.status, 200, "{}", given.body);
+    let given = given.json();
+    assert_eq!(given["state"], "terminating", "{given}");
+    assert_eq!(given["ends_on"], renewal.yesterday().unwrap().to_string());
+    assert_eq!(given["notice_given"]["by"]["id"], om.id.to_string());
+    assert!(
+        given["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["kind"] != "notice_deadline")
+    );
+    app.api("post", &notice, &om.token, Some(&json!({})))
+        .await
+        .problem(409, "conflict");
+    let back = app.api("delete", &notice, &om.token, None).await.json();
+    assert_eq!(back["state"], "notice_due");
+    app.api("delete", &notice, &om.token, None)
+        .await
+        .problem(409, "conflict");
+
+    // Documents: a PDF kept byte for byte; a program refused; too large is 413.
+    let upload = |name: &str, bytes: Vec<u8>| {
+        app.request(
+            "post",
+            &format!("/api/v1/contracts/{kid}/documents?filename={name}"),
+        )
+        .header("authorization", format!("Bearer {}", om.token))
+        .header(CONTENT_TYPE, "application/octet-stream")
+        .body(bytes)
+    };
+    let up = send(upload("signed.pdf", PDF.to_vec())).await;
+    assert_eq!(up.status, 201, "{}", up.body);
+    let did = up.json()["id"].as_str().unwrap().to_string();
+    let down = app
+        .request("get", &format!("/api/v1/contracts/{kid}/documents/{did}"))
+        .header("authorization", format!("Bearer {}", lars.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(down.headers()["content-type"], "application/pdf");
+    assert_eq!(down.bytes().await.unwrap().to_vec(), PDF);
+    let before = app.snapshot(n.id).await;
+    send(upload("setup.pdf", b"MZ\x90\x00 not a pdf".to_vec()))
+        .await
+        .problem(422, "validation_failed");
+    send(upload(
+        "big.pdf",
+        vec![b'%'; adjutant_core::meetings::MAX_MATERIAL_BYTES + 1],
+    ))
+    .await
+    .problem(413, "too_large");
+    assert_eq!(app.snapshot(n.id).await, before, "nothing was written");
+    let detail = app
+        .api("get", &format!("/api/v1/contracts/{kid}"), &om.token, None)
+        .await
+        .json();
+    assert_eq!(detail["documents"].as_array().unwrap().len(), 1);
+
+    // A vendor holding a contract cannot go.
+    let vid = v["id"].as_str().unwrap();
+    app.api("delete", &format!("/api/v1/vendors/{vid}"), &om.token, None)
+        .await
+        .problem(409, "conflict");
+    let vd = app
+        .api("get", &format!("/api/v1/vendors/{vid}"), &lars.token, None)
+        .await
+        .json();
+    assert_eq!(vd["contracts"][0]["id"], kid);
+    assert_eq!(vd["vendor"]["annual_value"][0]["display"], "EUR 50,400.00");
+
+    // Every change is in the audit log.
+    let actions: Vec<String> = app.audit(n.id).await.into_iter().map(|e| e.action).collect();
+    for want in [
+        "vendor.create",
+        "contract.create",
+        "contract.notice",
+        "contract.notice_withdrawn",
+        "contract.document_add",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == want),
+            "{want} missing from {actions:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_contracts_name_every_field_and_store_nothing() {
+    let app = spawn_app().await;
+    let n = &app.north;
+    let om = n.m(Role::OfficeManager);
+    let mine = vendor(&app, n.id).await;
+    let theirs = vendor(&app, app.contoso.id).await;
+    let before = app.snapshot(n.id).await;
+
+    let bad = app
+        .api(
+            "post",
+            "/api/v1/contracts",
+            &om.token,
+            Some(&json!({"title": "Catering", "vendor": mine, "start": "2026-13-01", "term_months": 12,
+                "auto_renew": true, "notice": "soon", "value": "12.345", "currency": "EUR", "value_period": "weekly"})),
+        )
+        .await;
+    let prob = bad.problem(422, "validation_failed");
+    let fields: Vec<&str> = prob["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["start", "notice", "value", "value_period"], "{prob}");
+    assert!(
+        prob["errors"][2]["message"]
+            .as_str()
+            .unwrap()
+            .contains("3 decimals, but EUR has 2"),
+        "{prob}"
+    );
+
+    let unknown_currency = app
+        .api(
+            "post",
+            "/api/v1/contracts",
+            &om.token,
+            Some(&json!({"title": "Catering", "vendor": mine, "start": "2026-01-01", "term_months": 12,
+                "auto_renew": true, "notice": "1 month", "value": "12", "currency": "EUX", "value_period": "month"})),
+        )
+        .await;
+    assert_eq!(
+        unknown_currency.problem(422, "validation_failed")["errors"][0]["field"],
+        "currency"
+    );
+
+    // Another organisation's vendor is unknown here.
+    let foreign = app
+        .api(
+            "post",
+            "/api/v1/contracts",
+            &om.token,
+            Some(&json!({"title": "Catering", "vendor": theirs, "start": "2026-01-01", "term_months": 12,
+                "auto_renew": true, "notice": "1 month", "value": "12", "currency": "EUR", "value_period": "month"})),
+        )
+        .await;
+    assert_eq!(
+        foreign.problem(422, "validation_failed")["errors"][0]["field"],
+        "vendor"
+    );
+
+    // Out of range: a term of zero, notice longer than the term, a negative value, an absurd alert.
+    let out = app
+        .api(
+            "post",
+            "/api/v1/contracts",
+            &om.token,
+            Some(&json!({"title": "Catering", "vendor": mine, "start": "2026-01-01", "term_months": 0,
+                "auto_renew": false, "notice": "1 month", "value": "-5", "currency": "EUR", "value_period": "month",
+                "alert_days": 1000})),
+        )
+        .await;
+    let prob = out.problem(422, "validation_failed");
+    let fields: Vec<&str> = prob["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["term_months", "value", "alert_days"], "{prob}");
+    let tight = app
+        .api(
+            "post",
+            "/api/v1/contracts",
+            &om.token,
+            Some(&json!({"title": "Catering", "vendor": mine, "start": "2026-01-01", "term_months": 3,
+                "auto_renew": true, "notice": "3 months", "value": "5", "currency": "EUR", "value_period": "month"})),
+        )
+        .await;
+    assert!(
+        tight.problem(422, "validation_failed")["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not fit in a term of 3 months")
+    );
+    // An unknown field is named too.
+    app.api(
+        "post",
+        "/api/v1/vendors",
+        &om.token,
+        Some(&json!({"name": "X", "colour": "red"})),
+    )
+    .await
+    .problem(422, "invalid_body");
+    app.api(
+        "post",
+        "/api/v1/vendors",
+        &om.token,
+        Some(&json!({"name": "X", "contacts": [{"name": "A", "email": "nope"}]})),
+    )
+    .await
+    .problem(422, "validation_failed");
+    assert_eq!(app.snapshot(n.id).await, before, "nothing was written");
+    assert_eq!(app.state.store.contract_list(n.id, None).await.unwrap().len(), 0);
+}
