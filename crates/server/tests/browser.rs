@@ -873,3 +873,121 @@ async fn assistant_runs_her_principals_tasks_plan_and_meeting() {
     shot(&c, "tasks-5-meeting-phone").await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn office_manager_adds_a_contract_and_gives_notice_before_the_deadline() {
+    use jiff::ToSpan;
+    let _one = BROWSER.lock().await;
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let (url, state, dir) = spawn_app().await;
+    let org = state.store.org_list().await.unwrap()[0].id;
+    ops::create_person(
+        &state,
+        &Caller::System("test".into()),
+        org,
+        &PersonInput {
+            name: "Sofia Rossi".into(),
+            email: Some("sofia@northwind.example".into()),
+            role: "office_manager".into(),
+            time_zone: Some("Europe/Amsterdam".into()),
+            password: Some("sofia horse battery".into()),
+        },
+    )
+    .await
+    .unwrap();
+    // A yearly cleaning contract renewing in 3 months and 20 days, with 3 months' notice:
+    // its last day to give notice is about 19 days away.
+    let ams = adjutant_core::calendar::Zone::parse("z", "Europe/Amsterdam").unwrap();
+    let today = ams.local(jiff::Timestamp::now()).date();
+    let renewal = today.checked_add(3.months().days(20)).unwrap();
+    let start = renewal.checked_sub(12.months()).unwrap();
+
+    c.goto(&format!("{url}/login")).await.unwrap();
+    type_into(&c, "#email", "sofia@northwind.example").await;
+    type_into(&c, "#password", "sofia horse battery").await;
+    click(&c, "button[type=submit]").await;
+    wait_text(&c, "h1", "Sofia").await;
+
+    // The office side is in her navigation; she adds the vendor.
+    click(&c, "nav a[href='/office/vendors']").await;
+    wait_text(&c, "h1", "Vendors").await;
+    type_into(&c, "#ve-name", "Sparkle Cleaning BV").await;
+    type_into(&c, "#ve-cats", "cleaning").await;
+    type_into(
+        &c,
+        "#ve-contacts",
+        "Anouk de Vries <anouk@sparkle.example>, +31 20 555 0101, account manager",
+    )
+    .await;
+    click(&c, "#vendor-form button[type=submit]").await;
+    wait_text(&c, "h1", "Sparkle Cleaning BV").await;
+    wait_text(&c, ".notice", "Vendor added").await;
+
+    // A price with three decimals is refused, naming the field; nothing is stored.
+    click(&c, "nav a[href='/office/contracts']").await;
+    wait_text(&c, "h1", "Contracts").await;
+    type_into(&c, "#co-title", "Office cleaning, Amsterdam").await;
+    c.find(Locator::Css("#co-vendor option:nth-child(2)"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    set_value(&c, "#co-start", &start.to_string()).await;
+    type_into(&c, "#co-value", "4200.125").await;
+    click(&c, "#contract-form button[type=submit]").await;
+    wait_text(&c, ".error", "3 decimals, but EUR has 2").await;
+    assert!(state.store.contract_list(org, None).await.unwrap().is_empty());
+    shot(&c, "office-1-refused").await;
+
+    // Corrected, the contract shows its last day to give notice.
+    let value = c.find(Locator::Css("#co-value")).await.unwrap();
+    value.clear().await.unwrap();
+    value.send_keys("4200.00").await.unwrap();
+    click(&c, "#contract-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Contract added").await;
+    let summary = wait_text(&c, "#contract-summary", "Give notice by").await;
+    assert!(summary.contains("or it renews on"), "{summary}");
+    wait_text(&c, "#contract-documents", "None yet").await;
+    shot(&c, "office-2-contract").await;
+
+    // The dashboard lists it among what is due.
+    click(&c, "nav a[href='/office']").await;
+    wait_text(&c, "#office-due", "Office cleaning, Amsterdam").await;
+    wait_text(&c, "#office-states", "notice due").await;
+    shot(&c, "office-3-dashboard").await;
+
+    // She records the notice sent today: the contract now ends with its term.
+    click(&c, "#office-due a").await;
+    wait_text(&c, "h1", "Office cleaning").await;
+    type_into(&c, "#no-note", "registered mail, ref 4411").await;
+    click(&c, "#notice-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Notice recorded").await;
+    wait_text(&c, "#notice-given", "registered mail, ref 4411").await;
+    wait_text(&c, "#contract-summary", "Notice given; ends on").await;
+    let k = &state.store.contract_list(org, None).await.unwrap()[0];
+    assert_eq!(k.notice_given.as_ref().map(|n| n.on), Some(today));
+    assert_eq!(
+        k.data.ends_after_notice(today),
+        renewal.yesterday().ok(),
+        "ends the day before the renewal"
+    );
+
+    // The filtered list finds it among those given notice; the page fits a phone.
+    c.goto(&format!("{url}/office/contracts?state=terminating"))
+        .await
+        .unwrap();
+    wait_text(&c, "#contract-list", "Office cleaning, Amsterdam").await;
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("{url}/office")).await.unwrap();
+    wait_text(&c, "h1", "Office").await;
+    assert_eq!(
+        fits_width(&c).await,
+        serde_json::json!(true),
+        "the office page fits a phone"
+    );
+    shot(&c, "office-4-phone").await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -517,10 +517,8 @@ impl ContractData {
                 date: d,
                 days_left: left,
                 text: format!(
-                    "last day to give notice ({}) is {} — {}; otherwise it renews on {}",
+                    "Last day to give notice ({}); otherwise it renews on {}",
                     self.notice.label(),
-                    fmt_date(d),
-                    in_days(left),
                     fmt_date(renews)
                 ),
             });
@@ -537,7 +535,11 @@ impl ContractData {
                     kind: "ends",
                     date: end,
                     days_left: left,
-                    text: format!("ends on {} — {}", fmt_date(end), in_days(left)),
+                    text: if notice_given.is_some() {
+                        format!("Ends: notice was given ({})", in_days(left))
+                    } else {
+                        format!("Ends; it does not renew ({})", in_days(left))
+                    },
                 });
             }
         }

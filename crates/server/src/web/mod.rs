@@ -4,6 +4,7 @@
 mod calendar;
 mod login;
 mod meetings;
+mod office;
 mod pages;
 mod scheduling;
 mod tasks;
@@ -152,6 +153,43 @@ pub fn router() -> Router<AppState> {
         )
         .route("/duties/{id}/done", post(meetings::duty_done))
         .route("/duties/{id}/delete", post(meetings::duty_delete))
+        .route("/office", get(office::dashboard))
+        .route(
+            "/office/vendors",
+            get(office::vendors).post(office::vendor_create),
+        )
+        .route(
+            "/office/vendors/{id}",
+            get(office::vendor_page).post(office::vendor_update),
+        )
+        .route("/office/vendors/{id}/delete", post(office::vendor_delete))
+        .route(
+            "/office/contracts",
+            get(office::contracts).post(office::contract_create),
+        )
+        .route(
+            "/office/contracts/{id}",
+            get(office::contract_page).post(office::contract_update),
+        )
+        .route("/office/contracts/{id}/delete", post(office::contract_delete))
+        .route("/office/contracts/{id}/notice", post(office::notice_give))
+        .route(
+            "/office/contracts/{id}/notice/withdraw",
+            post(office::notice_withdraw),
+        )
+        .route(
+            "/office/contracts/{id}/documents",
+            post(office::document_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(office::DOCUMENT_FORM_LIMIT)),
+        )
+        .route(
+            "/office/contracts/{id}/documents/{doc}",
+            get(office::document_download),
+        )
+        .route(
+            "/office/contracts/{id}/documents/{doc}/delete",
+            post(office::document_delete),
+        )
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/tasks.js", get(tasks_js))
         .route("/static/app.css", get(css))
@@ -196,6 +234,8 @@ pub struct Layout {
     pub is_admin: bool,
     /// Contractors see only what is shared with them: the navigation offers them tasks alone.
     pub is_contractor: bool,
+    /// Office managers, principals, assistants and administrators see the office side.
+    pub sees_office: bool,
     /// (id, name, selected) of principals the user may act for.
     pub principals: Vec<(String, String, bool)>,
     pub active: &'static str,
@@ -227,6 +267,12 @@ impl Layout {
             me_role: auth.person.role.label(),
             is_admin: auth.person.role == Role::Admin,
             is_contractor: auth.person.role == Role::Contractor,
+            sees_office: adjutant_core::policy::may(
+                &auth.actor,
+                auth.org(),
+                adjutant_core::policy::Capability::ViewContracts,
+            )
+            .is_ok(),
             principals,
             active,
             notice: notice.map(notice_text).map(str::to_string),
@@ -299,6 +345,16 @@ fn notice_text(key: &str) -> &'static str {
         "duty-saved" => "Duty saved.",
         "duty-deleted" => "Duty deleted.",
         "duty-done" => "Duty marked done.",
+        "vendor-added" => "Vendor added.",
+        "vendor-saved" => "Vendor saved.",
+        "vendor-deleted" => "Vendor deleted.",
+        "contract-added" => "Contract added.",
+        "contract-saved" => "Contract saved.",
+        "contract-deleted" => "Contract deleted.",
+        "notice-given" => "Notice recorded: the contract ends with its current term.",
+        "notice-withdrawn" => "Notice withdrawn: the contract renews as before.",
+        "document-attached" => "Document attached.",
+        "document-deleted" => "Document deleted.",
         _ => "Done.",
     }
 }

@@ -1,0 +1,1102 @@
+//! Office pages: the office dashboard (notice deadlines and endings coming,
+//! contracts by state, yearly value per category drawn as SVG), vendors and
+//! their contacts, contracts with their timeline, notice and documents.
+//!
+//! Handlers parse forms, call `ops::office` (which authorises and holds the
+//! rules) and render. A refused form comes back with what was typed and every
+//! fault named.
+
+use super::calendar::{Opt, one_error, opts, parse_path_id, trimmed, viewer_zone};
+use super::pages::{caller, form_pairs, is_user_error, validation_errors};
+use super::tasks::{named, people_opts, status_for};
+use super::{Layout, WebError, WebResult, render_status};
+use crate::app::AppState;
+use crate::auth::{AuthCtx, WebAuth};
+use crate::ops::office::{
+    self as ops, ContractFilter, ContractInput, ContractView, DocumentView, NoticeInput, VendorInput,
+    VendorView,
+};
+use adjutant_core::FieldError;
+use adjutant_core::ids::{ContractId, DocumentId, VendorId};
+use adjutant_core::meetings::MAX_MATERIAL_BYTES;
+use adjutant_core::office::contract::State as ContractState;
+use adjutant_core::office::vendor::VendorContact;
+use adjutant_core::policy::Capability;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use bytes::Bytes;
+use jiff::civil::Date;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The most the document upload form may carry: a file at its limit and room for the form around it.
+pub const DOCUMENT_FORM_LIMIT: usize = MAX_MATERIAL_BYTES + 64 * 1024;
+
+/// How far ahead the dashboard looks for deadlines.
+const DASHBOARD_DAYS: i64 = 90;
+
+#[derive(Deserialize, Default)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    notice: Option<String>,
+}
+
+fn can_manage(auth: &AuthCtx) -> bool {
+    caller(auth).may(auth.org(), Capability::ManageContracts).is_ok()
+}
+
+/// `in 12 days` / `today` / `3 days ago`.
+fn days_text(n: i64) -> String {
+    adjutant_core::office::contract::in_days(n)
+}
+
+/// `Wed 30 Sep 2026` from an ISO date.
+fn date_text(iso: &str) -> String {
+    iso.parse::<Date>()
+        .map(adjutant_core::office::contract::fmt_date)
+        .unwrap_or_else(|_| iso.to_string())
+}
+
+/// The sentence with its first letter in capitals.
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+fn state_label(s: &str) -> &'static str {
+    match s {
+        "not_started" => "not started",
+        "notice_due" => "notice due",
+        "terminating" => "notice given",
+        "ending" => "ending",
+        "ended" => "ended",
+        _ => "active",
+    }
+}
+
+/// A contract as a table row.
+pub struct ContractRow {
+    pub id: String,
+    pub title: String,
+    pub vendor: String,
+    pub vendor_id: String,
+    pub category: String,
+    pub state: String,
+    pub state_label: &'static str,
+    pub urgent: bool,
+    pub summary: String,
+    pub deadline: String,
+    pub value: String,
+    pub annual: String,
+    pub owner: String,
+}
+
+fn contract_row(v: &ContractView) -> ContractRow {
+    let deadline = match (&v.notice_deadline, v.days_to_deadline, &v.ends_on) {
+        (Some(d), Some(n), _) => format!("{} ({})", date_text(d), days_text(n)),
+        (None, _, Some(e)) => format!("ends {}", date_text(e)),
+        _ => String::new(),
+    };
+    ContractRow {
+        id: v.id.clone(),
+        title: v.title.clone(),
+        vendor: v.vendor.name.clone(),
+        vendor_id: v.vendor.id.clone(),
+        category: v.category.clone(),
+        state: v.state.clone(),
+        state_label: state_label(&v.state),
+        urgent: matches!(v.state.as_str(), "notice_due" | "ending"),
+        summary: capitalised(&v.summary),
+        deadline,
+        value: format!("{} / {}", v.value.display, v.value_period),
+        annual: v
+            .annual_value
+            .as_ref()
+            .map(|m| m.display.clone())
+            .unwrap_or_default(),
+        owner: v.owner.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The office dashboard
+// ---------------------------------------------------------------------------
+
+pub struct DueRow {
+    pub contract_id: String,
+    pub title: String,
+    pub vendor: String,
+    pub when: String,
+    pub soon: bool,
+    pub text: String,
+    pub value: String,
+}
+
+pub struct CategoryBar {
+    pub name: String,
+    pub amount: String,
+    pub width: u32,
+    pub y: u32,
+    pub text_y: u32,
+}
+
+pub struct StateCount {
+    pub key: String,
+    pub label: &'static str,
+    pub count: usize,
+}
+
+#[derive(Template)]
+#[template(path = "office.html")]
+struct OfficePage {
+    layout: Layout,
+    days: i64,
+    due: Vec<DueRow>,
+    states: Vec<StateCount>,
+    bars: Vec<CategoryBar>,
+    chart_height: u32,
+    currency: String,
+    vendors: usize,
+    contracts: usize,
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult {
+    let c = caller(&auth);
+    let org = auth.org();
+    let due = ops::contracts_due(&state, &c, org, Some(DASHBOARD_DAYS)).await?;
+    let all = ops::list_contracts(&state, &c, org, &ContractFilter::default()).await?;
+    let vendors = ops::list_vendors(&state, &c, org).await?;
+    let due_rows = due
+        .items
+        .iter()
+        .map(|i| DueRow {
+            contract_id: i.contract.id.clone(),
+            title: i.contract.title.clone(),
+            vendor: i.contract.vendor.name.clone(),
+            when: format!("{} ({})", date_text(&i.alert.date), days_text(i.alert.days_left)),
+            soon: i.alert.days_left <= 30,
+            text: i.alert.text.clone(),
+            value: i
+                .contract
+                .annual_value
+                .as_ref()
+                .map(|m| format!("{} a year", m.display))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let states = ContractState::ALL
+        .iter()
+        .map(|s| StateCount {
+            key: s.as_str().to_string(),
+            label: state_label(s.as_str()),
+            count: all.iter().filter(|k| k.state == s.as_str()).count(),
+        })
+        .filter(|s| s.count > 0)
+        .collect();
+    // Yearly value of running contracts per category, in the most used currency.
+    let currency = {
+        let mut n: BTreeMap<&str, usize> = BTreeMap::new();
+        for k in &all {
+            *n.entry(k.value.currency.as_str()).or_default() += 1;
+        }
+        n.into_iter()
+            .max_by_key(|(_, c)| *c)
+            .map(|(c, _)| c.to_string())
+            .unwrap_or_else(|| "EUR".into())
+    };
+    let mut per: BTreeMap<String, Vec<adjutant_core::office::money::Money>> = BTreeMap::new();
+    for k in all
+        .iter()
+        .filter(|k| k.state != "ended" && k.value.currency == currency)
+    {
+        if let (Some(a), Ok(cur)) = (
+            &k.annual_value,
+            adjutant_core::office::money::Currency::parse(&k.value.currency),
+        ) {
+            let cat = if k.category.is_empty() {
+                "other".to_string()
+            } else {
+                k.category.clone()
+            };
+            per.entry(cat)
+                .or_default()
+                .push(adjutant_core::office::money::Money::new(a.minor, cur));
+        }
+    }
+    let mut sums: Vec<(String, adjutant_core::office::money::Money)> = per
+        .into_iter()
+        .filter_map(|(k, v)| ops::totals(&v).into_iter().next().map(|m| (k, m)))
+        .collect();
+    sums.sort_by(|a, b| b.1.minor.cmp(&a.1.minor).then_with(|| a.0.cmp(&b.0)));
+    let most = sums.first().map(|s| s.1.minor).unwrap_or(1).max(1);
+    let bars: Vec<CategoryBar> = sums
+        .iter()
+        .enumerate()
+        .map(|(i, (name, m))| CategoryBar {
+            name: name.clone(),
+            amount: m.to_string(),
+            width: u32::try_from((i128::from(m.minor) * 400 / i128::from(most)).max(2)).unwrap_or(400),
+            y: 28 * i as u32,
+            text_y: 28 * i as u32 + 15,
+        })
+        .collect();
+    let page = OfficePage {
+        layout: Layout::new(&state, &auth, "office", q.notice.as_deref()).await?,
+        days: DASHBOARD_DAYS,
+        due: due_rows,
+        states,
+        chart_height: (bars.len() as u32 * 28).max(28),
+        bars,
+        currency,
+        vendors: vendors.len(),
+        contracts: all.len(),
+    };
+    Ok(render_status(status_for(&[]), &page))
+}
+
+// ---------------------------------------------------------------------------
+// Vendors
+// ---------------------------------------------------------------------------
+
+#[derive(Default, Clone)]
+pub struct VendorForm {
+    pub name: String,
+    pub categories: String,
+    /// One contact per line: `Name <email>, phone, role`.
+    pub contacts: String,
+    pub website: String,
+    pub notes: String,
+}
+
+impl VendorForm {
+    fn from_pairs(f: &[(String, String)]) -> Self {
+        VendorForm {
+            name: trimmed(f, "name"),
+            categories: trimmed(f, "categories"),
+            contacts: trimmed(f, "contacts"),
+            website: trimmed(f, "website"),
+            notes: trimmed(f, "notes"),
+        }
+    }
+
+    fn of(v: &VendorView) -> Self {
+        VendorForm {
+            name: v.name.clone(),
+            categories: v.categories.join(", "),
+            contacts: v.contacts.iter().map(contact_line).collect::<Vec<_>>().join("\n"),
+            website: v.website.clone(),
+            notes: v.notes.clone(),
+        }
+    }
+
+    fn input(&self) -> VendorInput {
+        VendorInput {
+            name: self.name.clone(),
+            categories: self.categories.split(',').map(str::to_string).collect(),
+            contacts: self
+                .contacts
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(parse_contact)
+                .collect(),
+            website: Some(self.website.clone()),
+            notes: Some(self.notes.clone()),
+        }
+    }
+}
+
+/// `Anouk de Vries <anouk@sparkle.example>, +31 20 555 0101, account manager`.
+pub fn contact_line(c: &VendorContact) -> String {
+    let mut s = c.name.clone();
+    if !c.email.is_empty() {
+        s.push_str(&format!(" <{}>", c.email));
+    }
+    for extra in [&c.phone, &c.role] {
+        if !extra.is_empty() {
+            s.push_str(&format!(", {extra}"));
+        }
+    }
+    s
+}
+
+/// The inverse of [`contact_line`]; what does not fit stays in the name, so validation names it.
+pub fn parse_contact(line: &str) -> VendorContact {
+    let mut parts = line.split(',').map(str::trim);
+    let head = parts.next().unwrap_or("");
+    let (name, email) = match (head.find('<'), head.rfind('>')) {
+        (Some(a), Some(b)) if a < b => (head[..a].trim().to_string(), head[a + 1..b].trim().to_string()),
+        _ if head.contains('@') && !head.contains(' ') => (head.to_string(), head.to_string()),
+        _ => (head.to_string(), String::new()),
+    };
+    VendorContact {
+        name,
+        email,
+        phone: parts.next().unwrap_or("").to_string(),
+        role: parts.collect::<Vec<_>>().join(", "),
+    }
+}
+
+pub struct VendorRow {
+    pub id: String,
+    pub name: String,
+    pub categories: String,
+    pub contact: String,
+    pub contracts: i64,
+    pub annual: String,
+}
+
+#[derive(Template)]
+#[template(path = "vendors.html")]
+struct VendorsPage {
+    layout: Layout,
+    vendors: Vec<VendorRow>,
+    can_manage: bool,
+    form: VendorForm,
+    errors: Vec<FieldError>,
+}
+
+async fn vendors_render(
+    state: &AppState,
+    auth: &AuthCtx,
+    notice: Option<&str>,
+    form: Option<VendorForm>,
+    errors: Vec<FieldError>,
+) -> WebResult {
+    let list = ops::list_vendors(state, &caller(auth), auth.org()).await?;
+    let vendors = list
+        .iter()
+        .map(|v| VendorRow {
+            id: v.id.clone(),
+            name: v.name.clone(),
+            categories: v.categories.join(", "),
+            contact: v.contacts.first().map(contact_line).unwrap_or_default(),
+            contracts: v.contracts,
+            annual: v
+                .annual_value
+                .iter()
+                .map(|m| m.display.clone())
+                .collect::<Vec<_>>()
+                .join(" + "),
+        })
+        .collect();
+    let page = VendorsPage {
+        layout: Layout::new(state, auth, "vendors", notice).await?,
+        vendors,
+        can_manage: can_manage(auth),
+        form: form.unwrap_or_default(),
+        errors,
+    };
+    Ok(render_status(status_for(&page.errors), &page))
+}
+
+pub async fn vendors(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult {
+    vendors_render(&state, &auth, q.notice.as_deref(), None, vec![]).await
+}
+
+pub async fn vendor_create(State(state): State<AppState>, WebAuth(auth): WebAuth, body: Bytes) -> WebResult {
+    let form = VendorForm::from_pairs(&form_pairs(&body));
+    match ops::create_vendor(&state, &caller(&auth), auth.org(), &form.input()).await {
+        Ok(v) => Ok(Redirect::to(&format!("/office/vendors/{}?notice=vendor-added", v.id)).into_response()),
+        Err(e) if is_user_error(&e) => {
+            vendors_render(&state, &auth, None, Some(form), validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "vendor.html")]
+struct VendorPage {
+    layout: Layout,
+    vendor: VendorView,
+    contacts: Vec<String>,
+    annual: String,
+    contracts: Vec<ContractRow>,
+    can_manage: bool,
+    form: VendorForm,
+    errors: Vec<FieldError>,
+}
+
+async fn vendor_render(
+    state: &AppState,
+    auth: &AuthCtx,
+    id: VendorId,
+    notice: Option<&str>,
+    form: Option<VendorForm>,
+    errors: Vec<FieldError>,
+) -> WebResult {
+    let d = ops::get_vendor(state, &caller(auth), auth.org(), id).await?;
+    let page = VendorPage {
+        layout: Layout::new(state, auth, "vendors", notice).await?,
+        contacts: d.vendor.contacts.iter().map(contact_line).collect(),
+        annual: d
+            .vendor
+            .annual_value
+            .iter()
+            .map(|m| m.display.clone())
+            .collect::<Vec<_>>()
+            .join(" + "),
+        contracts: d.contracts.iter().map(contract_row).collect(),
+        can_manage: can_manage(auth),
+        form: form.unwrap_or_else(|| VendorForm::of(&d.vendor)),
+        vendor: d.vendor,
+        errors,
+    };
+    Ok(render_status(status_for(&page.errors), &page))
+}
+
+pub async fn vendor_page(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult {
+    let id: VendorId = parse_path_id(&id, "vendor")?;
+    vendor_render(&state, &auth, id, q.notice.as_deref(), None, vec![]).await
+}
+
+pub async fn vendor_update(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> WebResult {
+    let id: VendorId = parse_path_id(&id, "vendor")?;
+    let form = VendorForm::from_pairs(&form_pairs(&body));
+    match ops::update_vendor(&state, &caller(&auth), auth.org(), id, &form.input()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/office/vendors/{id}?notice=vendor-saved")).into_response()),
+        Err(e) if is_user_error(&e) => {
+            vendor_render(&state, &auth, id, None, Some(form), validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+pub async fn vendor_delete(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+) -> WebResult {
+    let id: VendorId = parse_path_id(&id, "vendor")?;
+    match ops::delete_vendor(&state, &caller(&auth), auth.org(), id).await {
+        Ok(()) => Ok(Redirect::to("/office/vendors?notice=vendor-deleted").into_response()),
+        Err(e) if is_user_error(&e) => {
+            vendor_render(&state, &auth, id, None, None, validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Contracts
+// ---------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+pub struct ContractsQuery {
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    vendor: Option<String>,
+    #[serde(default)]
+    q: Option<String>,
+    #[serde(default)]
+    notice: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct ContractForm {
+    pub title: String,
+    pub vendor: String,
+    pub reference: String,
+    pub category: String,
+    pub owner: String,
+    pub start: String,
+    pub term_months: String,
+    pub auto_renew: bool,
+    pub renewal_months: String,
+    pub notice: String,
+    pub value: String,
+    pub currency: String,
+    pub value_period: String,
+    pub alert_days: String,
+    pub notes: String,
+}
+
+impl Default for ContractForm {
+    fn default() -> Self {
+        ContractForm {
+            title: String::new(),
+            vendor: String::new(),
+            reference: String::new(),
+            category: String::new(),
+            owner: String::new(),
+            start: String::new(),
+            term_months: "12".into(),
+            auto_renew: true,
+            renewal_months: String::new(),
+            notice: "3 months".into(),
+            value: String::new(),
+            currency: "EUR".into(),
+            value_period: "month".into(),
+            alert_days: "30".into(),
+            notes: String::new(),
+        }
+    }
+}
+
+impl ContractForm {
+    fn from_pairs(f: &[(String, String)]) -> Self {
+        ContractForm {
+            title: trimmed(f, "title"),
+            vendor: trimmed(f, "vendor"),
+            reference: trimmed(f, "reference"),
+            category: trimmed(f, "category"),
+            owner: trimmed(f, "owner"),
+            start: trimmed(f, "start"),
+            term_months: trimmed(f, "term_months"),
+            auto_renew: f.iter().any(|(k, v)| k == "auto_renew" && v != "no"),
+            renewal_months: trimmed(f, "renewal_months"),
+            notice: trimmed(f, "notice"),
+            value: trimmed(f, "value"),
+            currency: trimmed(f, "currency"),
+            value_period: trimmed(f, "value_period"),
+            alert_days: trimmed(f, "alert_days"),
+            notes: trimmed(f, "notes"),
+        }
+    }
+
+    fn of(v: &ContractView) -> Self {
+        ContractForm {
+            title: v.title.clone(),
+            vendor: v.vendor.id.clone(),
+            reference: v.reference.clone(),
+            category: v.category.clone(),
+            owner: v.owner.as_ref().map(|o| o.id.clone()).unwrap_or_default(),
+            start: v.start.clone(),
+            term_months: v.term_months.to_string(),
+            auto_renew: v.auto_renew,
+            renewal_months: v.renewal_months.to_string(),
+            notice: v.notice.clone(),
+            value: v.value.amount.clone(),
+            currency: v.value.currency.clone(),
+            value_period: v.value_period.clone(),
+            alert_days: v.alert_days.to_string(),
+            notes: v.notes.clone(),
+        }
+    }
+
+    /// The input, or every number that is not one.
+    fn input(&self) -> Result<ContractInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut number = |field: &str, s: &str, required: bool| -> Option<u32> {
+            if s.is_empty() && !required {
+                return None;
+            }
+            match s.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    errors.push(one_error(field, format!("`{s}` is not a whole number")));
+                    None
+                }
+            }
+        };
+        let term = number("term_months", &self.term_months, true);
+        let renewal = number("renewal_months", &self.renewal_months, false);
+        let alert = number("alert_days", &self.alert_days, false);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(ContractInput {
+            title: self.title.clone(),
+            vendor: self.vendor.clone(),
+            reference: Some(self.reference.clone()),
+            category: Some(self.category.clone()),
+            owner: Some(self.owner.clone()),
+            start: self.start.clone(),
+            term_months: term.unwrap_or(0),
+            auto_renew: self.auto_renew,
+            renewal_months: renewal,
+            notice: self.notice.clone(),
+            value: self.value.clone(),
+            currency: self.currency.clone(),
+            value_period: self.value_period.clone(),
+            alert_days: alert,
+            notes: Some(self.notes.clone()),
+        })
+    }
+}
+
+const PERIODS: &[(&str, &str)] = &[
+    ("month", "per month"),
+    ("quarter", "per quarter"),
+    ("year", "per year"),
+];
+
+struct ContractChoices {
+    vendors: Vec<Opt>,
+    owners: Vec<Opt>,
+    periods: Vec<Opt>,
+}
+
+async fn contract_choices(
+    state: &AppState,
+    auth: &AuthCtx,
+    form: &ContractForm,
+) -> Result<ContractChoices, WebError> {
+    let c = caller(auth);
+    let list = ops::list_vendors(state, &c, auth.org()).await?;
+    let mut vendors = vec![Opt {
+        value: String::new(),
+        label: "Choose a vendor".into(),
+        selected: form.vendor.is_empty(),
+    }];
+    vendors.extend(list.iter().map(|v| Opt {
+        selected: form.vendor == v.id || form.vendor.eq_ignore_ascii_case(&v.name),
+        value: v.id.clone(),
+        label: v.name.clone(),
+    }));
+    let people = crate::ops::list_people(state, &c, auth.org()).await?;
+    Ok(ContractChoices {
+        vendors,
+        owners: people_opts(&people, std::slice::from_ref(&form.owner), &[], Some("No one")),
+        periods: opts(PERIODS, &form.value_period),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "contracts.html")]
+struct ContractsPage {
+    layout: Layout,
+    contracts: Vec<ContractRow>,
+    states: Vec<Opt>,
+    categories: Vec<Opt>,
+    q: String,
+    vendor: String,
+    csv: String,
+    can_manage: bool,
+    form: ContractForm,
+    vendors: Vec<Opt>,
+    owners: Vec<Opt>,
+    periods: Vec<Opt>,
+    errors: Vec<FieldError>,
+}
+
+async fn contracts_render(
+    state: &AppState,
+    auth: &AuthCtx,
+    q: &ContractsQuery,
+    form: Option<ContractForm>,
+    mut errors: Vec<FieldError>,
+) -> WebResult {
+    let c = caller(auth);
+    let org = auth.org();
+    let filter = ContractFilter {
+        vendor: named(&q.vendor).map(str::to_string),
+        state: named(&q.state).map(str::to_string),
+        category: named(&q.category).map(str::to_string),
+        q: named(&q.q).map(str::to_string),
+    };
+    let list = match ops::list_contracts(state, &c, org, &filter).await {
+        Ok(l) => l,
+        Err(e) if is_user_error(&e) => {
+            errors.extend(validation_errors(&e));
+            ops::list_contracts(state, &c, org, &ContractFilter::default()).await?
+        }
+        Err(e) => return Err(WebError(e)),
+    };
+    let everything = ops::list_contracts(state, &c, org, &ContractFilter::default()).await?;
+    let mut cats: Vec<String> = everything
+        .iter()
+        .map(|k| k.category.clone())
+        .filter(|c| !c.is_empty())
+        .collect();
+    cats.sort();
+    cats.dedup();
+    let mut state_list = vec![("", "Every state")];
+    state_list.extend(
+        ContractState::ALL
+            .iter()
+            .map(|s| (s.as_str(), state_label(s.as_str()))),
+    );
+    let mut cat_list: Vec<(&str, &str)> = vec![("", "Every category")];
+    cat_list.extend(cats.iter().map(|c| (c.as_str(), c.as_str())));
+    let csv = {
+        let mut params = vec!["format=csv".to_string()];
+        for (k, v) in [
+            ("state", &filter.state),
+            ("category", &filter.category),
+            ("vendor", &filter.vendor),
+            ("q", &filter.q),
+        ] {
+            if let Some(v) = v {
+                params.push(format!("{k}={}", super::url_encode(v)));
+            }
+        }
+        format!("/api/v1/contracts?{}", params.join("&"))
+    };
+    let form = form.unwrap_or_default();
+    let choices = contract_choices(state, auth, &form).await?;
+    let page = ContractsPage {
+        layout: Layout::new(state, auth, "contracts", q.notice.as_deref()).await?,
+        contracts: list.iter().map(contract_row).collect(),
+        states: opts(&state_list, filter.state.as_deref().unwrap_or("")),
+        categories: opts(&cat_list, filter.category.as_deref().unwrap_or("")),
+        q: filter.q.clone().unwrap_or_default(),
+        vendor: filter.vendor.clone().unwrap_or_default(),
+        csv,
+        can_manage: can_manage(auth),
+        vendors: choices.vendors,
+        owners: choices.owners,
+        periods: choices.periods,
+        form,
+        errors,
+    };
+    Ok(render_status(status_for(&page.errors), &page))
+}
+
+pub async fn contracts(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Query(q): Query<ContractsQuery>,
+) -> WebResult {
+    contracts_render(&state, &auth, &q, None, vec![]).await
+}
+
+pub async fn contract_create(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    body: Bytes,
+) -> WebResult {
+    let form = ContractForm::from_pairs(&form_pairs(&body));
+    let q = ContractsQuery::default();
+    let input = match form.input() {
+        Ok(i) => i,
+        Err(errors) => return contracts_render(&state, &auth, &q, Some(form), errors).await,
+    };
+    match ops::create_contract(&state, &caller(&auth), auth.org(), &input).await {
+        Ok(k) => {
+            Ok(Redirect::to(&format!("/office/contracts/{}?notice=contract-added", k.id)).into_response())
+        }
+        Err(e) if is_user_error(&e) => {
+            contracts_render(&state, &auth, &q, Some(form), validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+/// A contract's term on a line: where today, the last day to give notice and the end fall.
+pub struct Timeline {
+    pub start: String,
+    pub end: String,
+    pub today_x: u32,
+    pub deadline_x: Option<u32>,
+    pub deadline: String,
+    pub label: String,
+}
+
+fn timeline(v: &ContractView, today: Date) -> Option<Timeline> {
+    let start: Date = v.term_start.as_deref()?.parse().ok()?;
+    let end: Date = v.term_end.as_deref()?.parse().ok()?;
+    let span = start.until((jiff::Unit::Day, end)).ok()?.get_days().max(1);
+    let x = |d: Date| -> u32 {
+        let n = start
+            .until((jiff::Unit::Day, d))
+            .map(|s| s.get_days())
+            .unwrap_or(0)
+            .clamp(0, span);
+        u32::try_from(i64::from(n) * 600 / i64::from(span)).unwrap_or(0)
+    };
+    let deadline: Option<Date> = v
+        .notice_deadline
+        .as_deref()
+        .and_then(|d| d.parse().ok())
+        .filter(|d| *d <= end);
+    Some(Timeline {
+        start: date_text(&start.to_string()),
+        end: date_text(&end.to_string()),
+        today_x: x(today),
+        deadline_x: deadline.map(x),
+        deadline: deadline.map(|d| date_text(&d.to_string())).unwrap_or_default(),
+        label: format!(
+            "Current term {} to {}{}",
+            date_text(&start.to_string()),
+            date_text(&end.to_string()),
+            deadline
+                .map(|d| format!("; last day to give notice {}", date_text(&d.to_string())))
+                .unwrap_or_default()
+        ),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "contract.html")]
+struct ContractPage {
+    layout: Layout,
+    k: ContractView,
+    row: ContractRow,
+    timeline: Option<Timeline>,
+    documents: Vec<DocumentView>,
+    start: String,
+    ends_on: String,
+    renews_on: String,
+    missed: String,
+    notice_given: String,
+    can_manage: bool,
+    today: String,
+    form: ContractForm,
+    vendors: Vec<Opt>,
+    owners: Vec<Opt>,
+    periods: Vec<Opt>,
+    errors: Vec<FieldError>,
+}
+
+async fn contract_render(
+    state: &AppState,
+    auth: &AuthCtx,
+    id: ContractId,
+    notice: Option<&str>,
+    form: Option<ContractForm>,
+    errors: Vec<FieldError>,
+) -> WebResult {
+    let d = ops::get_contract(state, &caller(auth), auth.org(), id).await?;
+    let today = viewer_zone(auth).local(jiff::Timestamp::now()).date();
+    let k = d.contract;
+    let form = form.unwrap_or_else(|| ContractForm::of(&k));
+    let choices = contract_choices(state, auth, &form).await?;
+    let page = ContractPage {
+        layout: Layout::new(state, auth, "contracts", notice).await?,
+        row: contract_row(&k),
+        timeline: timeline(&k, today),
+        documents: d.documents,
+        start: date_text(&k.start),
+        ends_on: k.ends_on.as_deref().map(date_text).unwrap_or_default(),
+        renews_on: k.renews_on.as_deref().map(date_text).unwrap_or_default(),
+        missed: k.missed_deadline.as_deref().map(date_text).unwrap_or_default(),
+        notice_given: k
+            .notice_given
+            .as_ref()
+            .map(|n| {
+                let by =
+                    n.by.as_ref()
+                        .map(|p| format!(" by {}", p.name))
+                        .unwrap_or_default();
+                let note = if n.note.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", n.note)
+                };
+                format!("{}{by}{note}", date_text(&n.on))
+            })
+            .unwrap_or_default(),
+        can_manage: can_manage(auth),
+        today: today.to_string(),
+        vendors: choices.vendors,
+        owners: choices.owners,
+        periods: choices.periods,
+        form,
+        k,
+        errors,
+    };
+    Ok(render_status(status_for(&page.errors), &page))
+}
+
+pub async fn contract_page(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult {
+    let id: ContractId = parse_path_id(&id, "contract")?;
+    contract_render(&state, &auth, id, q.notice.as_deref(), None, vec![]).await
+}
+
+pub async fn contract_update(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> WebResult {
+    let id: ContractId = parse_path_id(&id, "contract")?;
+    let form = ContractForm::from_pairs(&form_pairs(&body));
+    let input = match form.input() {
+        Ok(i) => i,
+        Err(errors) => return contract_render(&state, &auth, id, None, Some(form), errors).await,
+    };
+    match ops::update_contract(&state, &caller(&auth), auth.org(), id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/office/contracts/{id}?notice=contract-saved")).into_response()),
+        Err(e) if is_user_error(&e) => {
+            contract_render(&state, &auth, id, None, Some(form), validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+pub async fn contract_delete(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+) -> WebResult {
+    let id: ContractId = parse_path_id(&id, "contract")?;
+    ops::delete_contract(&state, &caller(&auth), auth.org(), id).await?;
+    Ok(Redirect::to("/office/contracts?notice=contract-deleted").into_response())
+}
+
+/// The result of a form on the contract page: back to it with a notice, or the page with the faults.
+async fn after(
+    state: &AppState,
+    auth: &AuthCtx,
+    id: ContractId,
+    r: crate::error::ApiResult<()>,
+    notice: &str,
+) -> WebResult {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/office/contracts/{id}?notice={notice}")).into_response()),
+        Err(e) if is_user_error(&e) => {
+            contract_render(state, auth, id, None, None, validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+pub async fn notice_give(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> WebResult {
+    let id: ContractId = parse_path_id(&id, "contract")?;
+    let f = form_pairs(&body);
+    let input = NoticeInput {
+        on: Some(trimmed(&f, "on")),
+        note: Some(trimmed(&f, "note")),
+    };
+    let r = ops::give_notice(&state, &caller(&auth), auth.org(), id, &input)
+        .await
+        .map(|_| ());
+    after(&state, &auth, id, r, "notice-given").await
+}
+
+pub async fn notice_withdraw(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+) -> WebResult {
+    let id: ContractId = parse_path_id(&id, "contract")?;
+    let r = ops::withdraw_notice(&state, &caller(&auth), auth.org(), id)
+        .await
+        .map(|_| ());
+    after(&state, &auth, id, r, "notice-withdrawn").await
+}
+
+pub async fn document_upload(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> WebResult {
+    let id: ContractId = parse_path_id(&id, "contract")?;
+    let too_big = || {
+        one_error(
+            "file",
+            format!(
+                "the file is larger than {} MiB, the most a contract document may be",
+                MAX_MATERIAL_BYTES / (1024 * 1024)
+            ),
+        )
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut errors = Vec::new();
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(f)) => {
+                let name = f.name().unwrap_or("").to_string();
+                let filename = f.file_name().unwrap_or("").to_string();
+                match f.bytes().await {
+                    Ok(b) if name == "file" => file = Some((filename, b.to_vec())),
+                    Ok(_) => {}
+                    Err(_) => {
+                        errors.push(too_big());
+                        break;
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                errors.push(too_big());
+                break;
+            }
+        }
+    }
+    let Some((filename, bytes)) = file.filter(|_| errors.is_empty()) else {
+        if errors.is_empty() {
+            errors.push(one_error("file", "choose a file to attach"));
+        }
+        return contract_render(&state, &auth, id, None, None, errors).await;
+    };
+    let r = ops::upload_document(&state, &caller(&auth), auth.org(), id, &filename, &bytes)
+        .await
+        .map(|_| ());
+    after(&state, &auth, id, r, "document-attached").await
+}
+
+pub async fn document_download(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path((id, doc)): Path<(String, String)>,
+) -> WebResult {
+    let id: ContractId = parse_path_id(&id, "contract")?;
+    let doc: DocumentId = parse_path_id(&doc, "document")?;
+    let (rec, bytes) = ops::download_document(&state, &caller(&auth), auth.org(), id, doc).await?;
+    Ok(crate::api::meetings::file_response(
+        &rec.content_type,
+        &rec.filename,
+        bytes,
+    ))
+}
+
+pub async fn document_delete(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path((id, doc)): Path<(String, String)>,
+) -> WebResult {
+    let id: ContractId = parse_path_id(&id, "contract")?;
+    let doc: DocumentId = parse_path_id(&doc, "document")?;
+    let r = ops::delete_document(&state, &caller(&auth), auth.org(), id, doc).await;
+    after(&state, &auth, id, r, "document-deleted").await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contact_lines_read_back() {
+        let c = VendorContact {
+            name: "Anouk de Vries".into(),
+            role: "account manager".into(),
+            email: "anouk@sparkle.example".into(),
+            phone: "+31 20 555 0101".into(),
+        };
+        let line = contact_line(&c);
+        assert_eq!(
+            line,
+            "Anouk de Vries <anouk@sparkle.example>, +31 20 555 0101, account manager"
+        );
+        assert_eq!(parse_contact(&line), c);
+        assert_eq!(parse_contact("desk@clean.example").email, "desk@clean.example");
+        assert_eq!(parse_contact("Reception").email, "");
+    }
+}
