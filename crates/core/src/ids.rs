@@ -128,3 +128,7 @@ typed_id!(
     /// A file kept with a contract: the signed copy, an amendment.
     DocumentId
 );
+typed_id!(
+    /// A stock item: something the office keeps and reorders.
+    StockItemId
+);

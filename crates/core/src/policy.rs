@@ -115,10 +115,12 @@ pub enum Capability {
     ViewContracts,
     /// Add and change vendors and contracts, give notice, attach documents.
     ManageContracts,
+    /// Add and change stock items, count them and receive deliveries.
+    ManageStock,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 9] = [
+    pub const ALL: [Capability; 10] = [
         Capability::ViewDirectory,
         Capability::ManagePeople,
         Capability::ManageAllDelegations,
@@ -128,6 +130,7 @@ impl Capability {
         Capability::ManageDuties,
         Capability::ViewContracts,
         Capability::ManageContracts,
+        Capability::ManageStock,
     ];
 }
 
@@ -157,7 +160,7 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
         | Capability::ManageAllDelegations
         | Capability::ReadAudit
         | Capability::ManageAllTokens => actor.role == Role::Admin,
-        Capability::ManageResources | Capability::ManageContracts => {
+        Capability::ManageResources | Capability::ManageContracts | Capability::ManageStock => {
             matches!(actor.role, Role::Admin | Role::OfficeManager)
         }
         Capability::ViewContracts => matches!(
@@ -189,6 +192,9 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
             }
             Capability::ManageContracts => {
                 "only office managers and administrators manage vendors and contracts"
+            }
+            Capability::ManageStock => {
+                "only office managers and administrators manage stock, count it and receive deliveries"
             }
         }))
     }
@@ -409,7 +415,9 @@ mod tests {
                             Capability::ManageDuties | Capability::ViewContracts => {
                                 !matches!(role, Role::Staff | Role::Contractor)
                             }
-                            Capability::ManageContracts => role == Role::Admin || role == Role::OfficeManager,
+                            Capability::ManageContracts | Capability::ManageStock => {
+                                role == Role::Admin || role == Role::OfficeManager
+                            }
                             _ => role == Role::Admin,
                         };
                     assert_eq!(

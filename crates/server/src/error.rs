@@ -149,6 +149,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => ApiError::not_found(what),
             StoreError::Conflict(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
             StoreError::Unsupported(m) => ApiError::new(StatusCode::NOT_IMPLEMENTED, "unsupported", m),
+            StoreError::Invalid(v) => v.into(),
             other => {
                 tracing::error!(error = %other, "store error");
                 ApiError::internal()

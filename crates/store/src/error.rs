@@ -18,6 +18,9 @@ pub enum StoreError {
     /// A stored value could not be read back.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A domain rule refused the change (checked inside the transaction, against what is stored).
+    #[error("{0}")]
+    Invalid(adjutant_core::ValidationError),
     /// The operation is not available on this engine.
     #[error("{0}")]
     Unsupported(String),

@@ -22,6 +22,7 @@ pub mod people;
 pub mod plans;
 pub mod polls;
 pub mod scheduling;
+pub mod stock;
 pub mod tasks;
 
 pub use audit::AuditCtx;

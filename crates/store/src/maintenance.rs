@@ -80,6 +80,8 @@ impl Store {
             "vendors",
             "contracts",
             "contract_documents",
+            "stock_items",
+            "stock_movements",
         ];
         let mut out = Vec::new();
         for t in tables {

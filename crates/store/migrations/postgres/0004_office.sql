@@ -45,3 +45,35 @@ CREATE TABLE contract_documents (
     created_at    BIGINT NOT NULL
 );
 CREATE INDEX contract_documents_contract ON contract_documents(contract_id);
+
+-- Supplies: the quantity on hand is a column (never negative), changed only
+-- together with a row of `stock_movements` saying who moved how much, when.
+CREATE TABLE stock_items (
+    org_id      TEXT NOT NULL REFERENCES organisations(id),
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    name_key    TEXT NOT NULL,
+    vendor_id   TEXT REFERENCES vendors(id),
+    quantity    BIGINT NOT NULL CHECK (quantity >= 0),
+    data        TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL,
+    UNIQUE (org_id, name_key)
+);
+
+CREATE TABLE stock_movements (
+    org_id          TEXT NOT NULL REFERENCES organisations(id),
+    id              TEXT PRIMARY KEY,
+    item_id         TEXT NOT NULL REFERENCES stock_items(id) ON DELETE CASCADE,
+    kind            TEXT NOT NULL,
+    -- What was typed: taken, received, or counted.
+    amount          BIGINT NOT NULL,
+    -- The change it made and the quantity after it.
+    delta           BIGINT NOT NULL,
+    quantity_after  BIGINT NOT NULL,
+    by_id           TEXT REFERENCES persons(id),
+    by_label        TEXT NOT NULL,
+    note            TEXT NOT NULL,
+    at              BIGINT NOT NULL
+);
+CREATE INDEX stock_movements_item ON stock_movements(item_id, at);

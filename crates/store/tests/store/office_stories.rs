@@ -138,3 +138,192 @@ async fn vendors_contracts_notice_and_documents() {
     })
     .await;
 }
+
+fn toner(vendor: Option<VendorId>) -> adjutant_core::office::stock::StockItemData {
+    adjutant_core::office::stock::StockItemData {
+        name: "Printer toner, black".into(),
+        sku: "TN-2420".into(),
+        unit: "cartridge".into(),
+        category: "printing".into(),
+        location: "stock room".into(),
+        reorder_point: 3,
+        reorder_quantity: 6,
+        preferred_vendor: vendor,
+        unit_price: Some(Money::new(7_450, Currency::eur())),
+        notes: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn stock_moves_only_within_what_is_there() {
+    use adjutant_core::office::stock::MovementKind;
+    run(async |db: &Db| {
+        let s = &db.store;
+        let org = add_org(s, "northwind", 1).await;
+        let other = add_org(s, "contoso", 2).await;
+        let sofia = add_person(s, org.id, "Sofia", None, Role::OfficeManager, 3).await;
+        let tom = add_person(s, org.id, "Tom", None, Role::Staff, 4).await;
+        let print = s
+            .vendor_create(org.id, &vendor("Copperfield Print"), &cli(5))
+            .await
+            .unwrap();
+        let theirs = s
+            .vendor_create(other.id, &vendor("Their Print"), &cli(6))
+            .await
+            .unwrap();
+
+        let item = s
+            .stock_create(org.id, &toner(Some(print.id)), 5, &by(&sofia, 10))
+            .await
+            .unwrap();
+        assert_eq!(
+            (item.quantity, item.vendor_name.as_deref()),
+            (5, Some("Copperfield Print"))
+        );
+        assert_eq!(item.last_counted, Some(t(10)));
+        assert_err!(
+            s.stock_create(org.id, &toner(None), 1, &cli(11)).await,
+            StoreError::Conflict(m) if m.contains("already exists")
+        );
+        let mut foreign = toner(Some(theirs.id));
+        foreign.name = "Paper".into();
+        assert_err!(
+            s.stock_create(org.id, &foreign, 1, &cli(12)).await,
+            StoreError::Conflict(_)
+        );
+        assert_err!(s.stock_get(other.id, item.id).await, StoreError::NotFound(_));
+
+        let (after, m) = s
+            .stock_move(
+                org.id,
+                item.id,
+                MovementKind::Consume,
+                2,
+                "for the 3rd floor",
+                &by(&tom, 20),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (after.quantity, m.delta, m.quantity_after, m.by),
+            (3, -2, 3, Some(tom.id))
+        );
+        // Taking more than there is: refused, nothing written.
+        let before = actions(s, org.id).await.len();
+        assert_err!(
+            s.stock_move(org.id, item.id, MovementKind::Consume, 4, "", &by(&tom, 21)).await,
+            StoreError::Invalid(e) if e.summary().contains("only 3 cartridges in stock")
+        );
+        assert_eq!(s.stock_get(org.id, item.id).await.unwrap().quantity, 3);
+        assert_eq!(actions(s, org.id).await.len(), before);
+        let (after, _) = s
+            .stock_move(
+                org.id,
+                item.id,
+                MovementKind::Receive,
+                6,
+                "order 1042",
+                &by(&sofia, 30),
+            )
+            .await
+            .unwrap();
+        assert_eq!(after.quantity, 9);
+        let (after, m) = s
+            .stock_move(
+                org.id,
+                item.id,
+                MovementKind::Count,
+                8,
+                "monthly count",
+                &by(&sofia, 40),
+            )
+            .await
+            .unwrap();
+        assert_eq!((after.quantity, m.delta), (8, -1));
+        assert_eq!(after.last_counted, Some(t(40)));
+        assert_err!(
+            s.stock_move(other.id, item.id, MovementKind::Consume, 1, "", &cli(41))
+                .await,
+            StoreError::NotFound(_)
+        );
+        let history = s.stock_movements(org.id, item.id, 10).await.unwrap();
+        let kinds: Vec<&str> = history.iter().map(|m| m.kind.as_str()).collect();
+        assert_eq!(kinds, ["count", "receive", "consume", "count"]);
+
+        // Eight people take one each of the last three at once: exactly three succeed.
+        let mut paper = toner(None);
+        paper.name = "Paper A4".into();
+        let paper = s.stock_create(org.id, &paper, 3, &cli(42)).await.unwrap();
+        let takes = (0..8).map(|i| {
+            let ctx = by(&tom, 43 + i);
+            async move {
+                s.stock_move(org.id, paper.id, MovementKind::Consume, 1, "", &ctx)
+                    .await
+            }
+        });
+        let results = futures_join_all(takes).await;
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 3);
+        assert!(
+            results
+                .iter()
+                .filter_map(|r| r.as_ref().err())
+                .all(|e| matches!(e, StoreError::Invalid(_)))
+        );
+        assert_eq!(s.stock_get(org.id, paper.id).await.unwrap().quantity, 0);
+        s.stock_delete(org.id, paper.id, &cli(55)).await.unwrap();
+
+        let mut renamed = toner(None);
+        renamed.reorder_point = 10;
+        let up = s
+            .stock_update(org.id, item.id, &renamed, &by(&sofia, 50))
+            .await
+            .unwrap();
+        assert_eq!((up.quantity, up.vendor_name), (8, None));
+        assert_eq!(
+            s.stock_by_name(org.id, "printer TONER, black").await.unwrap().id,
+            item.id
+        );
+        s.stock_delete(org.id, item.id, &by(&sofia, 60)).await.unwrap();
+        assert!(s.stock_list(org.id).await.unwrap().is_empty());
+        let a = actions(s, org.id).await;
+        for want in [
+            "stock.create",
+            "stock.consume",
+            "stock.receive",
+            "stock.count",
+            "stock.update",
+            "stock.delete",
+        ] {
+            assert!(a.iter().any(|x| x == want), "{want} not in {a:?}");
+        }
+    })
+    .await;
+}
+
+/// Runs the futures concurrently and collects their results in order.
+async fn futures_join_all<F: std::future::Future>(fs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let handles: Vec<_> = fs.into_iter().collect();
+    let mut out = Vec::new();
+    let mut pinned: Vec<_> = handles.into_iter().map(Box::pin).collect();
+    // Poll all of them together until each is done.
+    let mut done: Vec<Option<F::Output>> = (0..pinned.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if done[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => done[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.extend(done.into_iter().flatten());
+    out
+}
