@@ -296,6 +296,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Duties(d) => crate::tasks::duties(&g, d).await,
         Command::Commitments(c) => crate::tasks::commitments(&g, c).await,
         Command::Goals(goals) => crate::tasks::goals(&g, goals).await,
+        Command::Vendor(v) => crate::office::vendor(&g, v).await,
+        Command::Contract(c) => crate::office::contract(&g, c).await,
+        Command::Contracts(c) => crate::office::contracts(&g, c).await,
     }
 }
 

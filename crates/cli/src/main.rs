@@ -6,6 +6,7 @@
 
 mod calendar;
 mod commands;
+mod office;
 mod output;
 mod tasks;
 
@@ -115,6 +116,15 @@ pub enum Command {
     Commitments(tasks::ForArgs),
     /// A person's goals, and how planned time and open tasks spread over them.
     Goals(tasks::GoalsArgs),
+    /// Vendors: add, list (or export as CSV), show with their contracts.
+    #[command(subcommand)]
+    Vendor(office::VendorCmd),
+    /// Contracts: add, list (or export as CSV), show, give or withdraw notice, attach a file.
+    #[command(subcommand)]
+    Contract(office::ContractCmd),
+    /// Contracts together: `due`, the last days to give notice and the ends coming up.
+    #[command(subcommand)]
+    Contracts(office::ContractsCmd),
 }
 
 fn main() -> ExitCode {

@@ -2904,3 +2904,413 @@ fn duties_from_the_command_line() {
         "nothing was written"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Vendors and contracts
+// ---------------------------------------------------------------------------
+
+/// Today as the command line counts it (the installation's day, in UTC).
+fn utc_today() -> jiff::civil::Date {
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+}
+
+/// `contract add` for Schoon BV's cleaning, renewing by itself on `renews`
+/// after a year unless notice is given three months before.
+fn add_cleaning(data: &Path, renews: jiff::civil::Date) -> Out {
+    use jiff::ToSpan;
+    let start = renews.checked_sub(12.months()).unwrap().to_string();
+    cli(
+        data,
+        &[
+            "--json",
+            "contract",
+            "add",
+            "--vendor",
+            "Schoon BV",
+            "--title",
+            "Office cleaning",
+            "--start",
+            &start,
+            "--term-months",
+            "12",
+            "--notice",
+            "3 months",
+            "--value",
+            "350.00",
+            "--currency",
+            "EUR",
+            "--per",
+            "month",
+            "--owner",
+            "iris@example.org",
+            "--reference",
+            "SCH-2025-01",
+            "--category",
+            "cleaning",
+        ],
+    )
+}
+
+#[test]
+fn vendors_and_contracts_from_the_command_line() {
+    use jiff::ToSpan;
+    let tmp = TempDir::new("contracts");
+    let data = tmp.join("data");
+    init_northwind(&data);
+
+    // A vendor, in words, in the list and as CSV.
+    let added = cli(
+        &data,
+        &[
+            "vendor",
+            "add",
+            "Schoon BV",
+            "--category",
+            "cleaning",
+            "--category",
+            "facilities",
+            "--contact",
+            "Anna de Vries <anna@schoon.example>",
+            "--website",
+            "https://schoon.example",
+        ],
+    )
+    .ok()
+    .stdout;
+    assert!(
+        added.contains("Added the vendor “Schoon BV” (cleaning, facilities)"),
+        "{added}"
+    );
+    let vendors = cli(&data, &["--json", "vendor", "list"]).json();
+    assert_eq!(array(&vendors).len(), 1, "{vendors}");
+    assert_eq!(vendors[0]["contacts"][0]["email"], "anna@schoon.example");
+    let csv = cli(&data, &["vendor", "list", "--csv"]).ok().stdout;
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("name,categories,contacts,emails,website,contracts,annual_value"),
+        "{csv}"
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("Schoon BV,cleaning; facilities,Anna de Vries,"),
+        "{csv}"
+    );
+
+    // A contract whose last day to give notice is ten days or so away…
+    let today = utc_today();
+    let renews = today
+        .checked_add(3.months())
+        .unwrap()
+        .checked_add(10.days())
+        .unwrap();
+    let k = add_cleaning(&data, renews).json();
+    let id = k["id"].as_str().unwrap().to_string();
+    assert_eq!(k["state"], "notice_due", "{k}");
+    assert_eq!(k["auto_renew"], true);
+    assert_eq!(k["value"]["display"], "EUR 350.00");
+    assert_eq!(k["annual_value"]["amount"], "4200.00");
+    assert_eq!(k["owner"]["name"], "Iris Visser");
+    let deadline = k["notice_deadline"].as_str().unwrap().to_string();
+    // Counted from the start, the renewal may land a day off `renews` at a month's end.
+    let renews_on: jiff::civil::Date = k["renews_on"].as_str().unwrap().parse().unwrap();
+    assert!((renews - renews_on).get_days().abs() <= 3, "{k}");
+    let left = k["days_to_deadline"].as_i64().unwrap();
+    assert!((1..30).contains(&left), "{k}");
+    assert!(
+        k["summary"].as_str().unwrap().starts_with("give notice by"),
+        "{k}"
+    );
+    // …and one that ends by itself a little later.
+    let ends = today.checked_add(20.days()).unwrap();
+    let start = ends
+        .checked_add(1.day())
+        .unwrap()
+        .checked_sub(12.months())
+        .unwrap()
+        .to_string();
+    cli(
+        &data,
+        &[
+            "contract",
+            "add",
+            "--vendor",
+            "Schoon BV",
+            "--title",
+            "Window cleaning",
+            "--start",
+            &start,
+            "--term-months",
+            "12",
+            "--no-auto-renew",
+            "--notice",
+            "1 month",
+            "--value",
+            "1200",
+            "--currency",
+            "EUR",
+            "--per",
+            "year",
+        ],
+    )
+    .ok();
+
+    // The list: state, the deadline with the days left, value per period.
+    let table = cli(&data, &["contract", "list"]).ok().stdout;
+    let row = table.lines().find(|l| l.contains("Office cleaning")).unwrap();
+    for part in [
+        tail(&k["id"]).as_str(),
+        "Schoon BV",
+        "notice due",
+        &format!("(in {left} days)"),
+        "EUR 350.00 / month",
+    ] {
+        assert!(row.contains(part), "`{part}` missing from:\n{table}");
+    }
+    let windows = table.lines().find(|l| l.contains("Window cleaning")).unwrap();
+    assert!(
+        windows.contains("ending") && windows.contains("ends ") && windows.contains("EUR 1,200.00 / year"),
+        "{table}"
+    );
+    let found = cli(
+        &data,
+        &[
+            "--json",
+            "contract",
+            "list",
+            "--search",
+            "office",
+            "--state",
+            "notice_due",
+        ],
+    )
+    .json();
+    assert_eq!(array(&found).len(), 1, "{found}");
+    assert_eq!(found[0]["id"], k["id"]);
+    let csv = cli(&data, &["contract", "list", "--category", "cleaning", "--csv"])
+        .ok()
+        .stdout;
+    assert!(
+        csv.starts_with("title,vendor,reference,category,owner,start,"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(
+        csv.contains(&format!(",notice_due,{deadline},{left},{renews_on},")),
+        "{csv}"
+    );
+
+    // What is due within 30 days, soonest first: in words, as CSV and as JSON.
+    let due = cli(&data, &["contracts", "due", "--days", "30"]).ok().stdout;
+    assert!(
+        due.contains("Due in the next 30 days") && due.contains("2 items"),
+        "{due}"
+    );
+    let cleaning = due.lines().position(|l| l.contains("Office cleaning")).unwrap();
+    let window = due.lines().position(|l| l.contains("Window cleaning")).unwrap();
+    assert!(cleaning < window, "soonest first:\n{due}");
+    let line = due.lines().nth(cleaning).unwrap();
+    assert!(
+        line.contains("Schoon BV")
+            && line.to_lowercase().contains("last day to give notice (3 months)")
+            && line.contains(&left.to_string()),
+        "{due}"
+    );
+    let csv = cli(&data, &["contracts", "due", "--days", "30", "--csv"])
+        .ok()
+        .stdout;
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows[0], "date,days_left,kind,contract,vendor,text", "{csv}");
+    assert_eq!(rows.len(), 3, "{csv}");
+    assert!(
+        rows[1].to_lowercase().starts_with(&format!(
+            "{deadline},{left},notice_deadline,office cleaning,schoon bv,last day to give notice"
+        )),
+        "{csv}"
+    );
+    assert!(rows[2].contains(",ends,Window cleaning,Schoon BV,"), "{csv}");
+    let dj = cli(&data, &["--json", "contracts", "due", "--days", "30"]).json();
+    assert_eq!(dj["days"], 30);
+    assert_eq!(dj["items"][0]["alert"]["kind"], "notice_deadline");
+    assert_eq!(dj["items"][0]["alert"]["date"], deadline.as_str());
+    let none = cli(&data, &["contracts", "due", "--days", "0"]).ok().stdout;
+    assert!(none.contains("Nothing is due in the next 0 days"), "{none}");
+
+    // A file attached; show says where it stands, with its dates, alerts and documents.
+    let file = tmp.join("cleaning-contract.txt");
+    std::fs::write(&file, "Signed on behalf of Northwind.\n").unwrap();
+    let attached = cli(&data, &["contract", "attach", &tail(&k["id"]), path_str(&file)])
+        .ok()
+        .stdout;
+    assert!(
+        attached.contains("Attached cleaning-contract.txt (text/plain"),
+        "{attached}"
+    );
+    let shown = cli(&data, &["contract", "show", &tail(&k["id"])]).ok().stdout;
+    for part in [
+        "“Office cleaning” with Schoon BV",
+        "Give notice by",
+        "notice due",
+        "SCH-2025-01",
+        "Iris Visser",
+        "3 months",
+        "EUR 350.00 / month (EUR 4,200.00 a year",
+        "notice given  no",
+        "Alerts (1):",
+        "Last day to give notice",
+        "Documents (1):",
+        "cleaning-contract.txt",
+    ] {
+        assert!(shown.contains(part), "`{part}` missing from:\n{shown}");
+    }
+
+    // Notice given: it ends with this term, and nothing is due about it within 30 days.
+    let noticed = cli(
+        &data,
+        &[
+            "contract",
+            "notice",
+            &tail(&k["id"]),
+            "--note",
+            "registered mail, ref 123",
+        ],
+    )
+    .ok()
+    .stdout;
+    assert!(
+        noticed.contains("Recorded notice on “Office cleaning”") && noticed.contains("Notice given; ends on"),
+        "{noticed}"
+    );
+    let shown = cli(&data, &["contract", "show", &id]).ok().stdout;
+    for part in [
+        "Notice given; ends on",
+        "terminating",
+        "ends on",
+        "registered mail, ref 123",
+        "Alerts (0):",
+    ] {
+        assert!(shown.contains(part), "`{part}` missing from:\n{shown}");
+    }
+    let sj = cli(&data, &["--json", "contract", "show", &id]).json();
+    assert_eq!(sj["contract"]["state"], "terminating");
+    assert_eq!(sj["contract"]["notice_given"]["on"], today.to_string());
+    assert_eq!(
+        sj["contract"]["ends_on"],
+        renews_on.yesterday().unwrap().to_string()
+    );
+    assert_eq!(array(&sj["documents"]).len(), 1);
+    let dj = cli(&data, &["--json", "contracts", "due", "--days", "30"]).json();
+    assert!(
+        array(&dj["items"])
+            .iter()
+            .all(|i| i["contract"]["id"] != id.as_str()),
+        "{dj}"
+    );
+    cli(&data, &["contract", "notice", &id]).error(&["already given"]);
+
+    // Withdrawn: the deadline is back.
+    let back = cli(&data, &["--json", "contract", "notice", &id, "--withdraw"]).json();
+    assert_eq!(back["state"], "notice_due");
+    assert_eq!(back["notice_given"], Value::Null);
+    cli(&data, &["contract", "notice", &id, "--withdraw"]).error(&["no notice"]);
+
+    // The vendor with its contracts.
+    let v = cli(&data, &["vendor", "show", "Schoon BV"]).ok().stdout;
+    for part in [
+        "Anna de Vries <anna@schoon.example>",
+        "https://schoon.example",
+        "Office cleaning",
+        "Window cleaning",
+    ] {
+        assert!(v.contains(part), "`{part}` missing from:\n{v}");
+    }
+    let vj = cli(&data, &["--json", "vendor", "show", &tail(&vendors[0]["id"])]).json();
+    assert_eq!(vj["vendor"]["contracts"], 2);
+    assert_eq!(array(&vj["contracts"]).len(), 2);
+}
+
+#[test]
+fn bad_contracts_are_refused_with_one_line_naming_the_field() {
+    use jiff::ToSpan;
+    let tmp = TempDir::new("bad-contracts");
+    let data = tmp.join("data");
+    init_northwind(&data);
+    cli(&data, &["vendor", "add", "Schoon BV", "--category", "cleaning"]).ok();
+    let snap = (
+        cli(&data, &["--json", "contract", "list"]).json(),
+        cli(&data, &["--json", "audit", "--limit", "1000"]).json(),
+    );
+    // A good contract with one flag changed.
+    let add = |flag: &str, value: &str| {
+        let mut args = vec![
+            "contract",
+            "add",
+            "--vendor",
+            "Schoon BV",
+            "--title",
+            "Office cleaning",
+            "--start",
+            "2026-01-01",
+            "--term-months",
+            "12",
+            "--notice",
+            "3 months",
+            "--value",
+            "4200.00",
+            "--currency",
+            "EUR",
+            "--per",
+            "year",
+        ];
+        let i = args.iter().position(|a| *a == flag).unwrap();
+        args[i + 1] = value;
+        cli(&data, &args)
+    };
+    add("--currency", "XYZ").error(&["currency", "XYZ"]);
+    add("--value", "4200.001").error(&["value", "4200.001", "3 decimals"]);
+    add("--vendor", "Nobody & Sons").error(&["vendor", "Nobody & Sons"]);
+    add("--start", "2026-02-30").error(&["start", "2026-02-30"]);
+    add("--notice", "soon").error(&["notice", "soon"]);
+    add("--per", "week").error(&["value_period", "week"]);
+    cli(&data, &["contract", "list", "--state", "someday"]).error(&["state", "someday"]);
+    cli(&data, &["contracts", "due", "--days", "1000"]).error(&["days", "1000"]);
+    cli(&data, &["vendor", "show", "Nobody & Sons"]).error(&["vendor", "Nobody & Sons"]);
+    cli(&data, &["contract", "show", "ffffffff"]).error(&["no contract", "ffffffff"]);
+    cli(&data, &["contract", "notice", "x1"]).error(&["not a contract id"]);
+    cli(&data, &["vendor", "add", "  "]).error(&["name"]);
+    cli(
+        &data,
+        &["vendor", "add", "Kantoor BV", "--contact", "Anna <anna@"],
+    )
+    .error(&["--contact"]);
+    assert_eq!(
+        (
+            cli(&data, &["--json", "contract", "list"]).json(),
+            cli(&data, &["--json", "audit", "--limit", "1000"]).json(),
+        ),
+        snap,
+        "nothing was written"
+    );
+    assert_eq!(snap.0, json!([]));
+    let empty = cli(&data, &["contract", "list"]).ok().stdout;
+    assert!(empty.contains("No contracts"), "{empty}");
+
+    // Notice in the future, or before the contract starts, is refused too.
+    let renews = utc_today().checked_add(6.months()).unwrap();
+    let k = add_cleaning(&data, renews).json();
+    let id = k["id"].as_str().unwrap();
+    let tomorrow = utc_today().tomorrow().unwrap().to_string();
+    cli(&data, &["contract", "notice", id, "--on", &tomorrow]).error(&["on", "in the future"]);
+    cli(&data, &["contract", "notice", id, "--on", "2000-01-01"])
+        .error(&["on", "before the contract starts"]);
+    let missing = tmp.join("missing.pdf");
+    cli(&data, &["contract", "attach", id, path_str(&missing)]).error(&["cannot read", "missing.pdf"]);
+    let exe = tmp.join("setup.exe");
+    std::fs::write(&exe, [0x4d, 0x5a, 0x90, 0x00]).unwrap();
+    cli(&data, &["contract", "attach", id, path_str(&exe)]).error(&["file", "setup.exe"]);
+    let after = cli(&data, &["--json", "contract", "show", id]).json();
+    assert_eq!(after["contract"]["notice_given"], Value::Null);
+    assert!(array(&after["documents"]).is_empty());
+}

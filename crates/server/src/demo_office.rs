@@ -17,7 +17,17 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
 /// (name, categories, contact name, contact e-mail, phone, role, website)
-const VENDORS: &[(&str, &[&str], &str, &str, &str, &str, &str)] = &[
+type VendorRow = (
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const VENDORS: &[VendorRow] = &[
     (
         "Sparkle Cleaning BV",
         &["cleaning"],
@@ -254,6 +264,8 @@ struct Demo {
     due: Due,
 }
 
+/// One row of the table below, positional so the table reads as one.
+#[allow(clippy::too_many_arguments)]
 const fn k(
     vendor: &'static str,
     title: &'static str,

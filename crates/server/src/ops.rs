@@ -8,6 +8,7 @@ pub mod meetings;
 pub mod office;
 pub mod planning;
 pub mod scheduling;
+pub mod stock;
 pub mod tasks;
 
 use crate::app::AppState;

@@ -343,8 +343,8 @@ mod tests {
         assert_eq!(cur("eur").decimals(), 2);
         assert_eq!(cur("JPY").decimals(), 0);
         assert_eq!(cur("BHD").decimals(), 3);
-        assert!(Currency::parse("EUX").unwrap_err().contains("not an ISO 4217"));
-        assert!(Currency::parse("XAU").unwrap_err().contains("no minor unit"));
+        assert!(Currency::parse("EUX").err().unwrap_or_default().contains("not an ISO 4217"));
+        assert!(Currency::parse("XAU").err().unwrap_or_default().contains("no minor unit"));
     }
 
     #[test]
@@ -356,11 +356,11 @@ mod tests {
         assert_eq!(eur("12").minor, 1200);
         assert_eq!(Money::parse("1500", cur("JPY")).map(|m| m.minor), Ok(1500));
         assert_eq!(Money::parse("1.234", cur("BHD")).map(|m| m.minor), Ok(1234));
-        let e = Money::parse("12.345", cur("EUR")).unwrap_err();
+        let e = Money::parse("12.345", cur("EUR")).err().unwrap_or_default();
         assert_eq!(e, "`12.345` has 3 decimals, but EUR has 2");
         assert!(
             Money::parse("12.5", cur("JPY"))
-                .unwrap_err()
+                .err().unwrap_or_default()
                 .contains("no minor unit")
         );
         for bad in ["", "abc", "1.2.3", "1e5", ",100", "100,", "12.-5", "--1", "."] {
@@ -368,7 +368,7 @@ mod tests {
         }
         assert!(
             Money::parse("1000000000001", cur("EUR"))
-                .unwrap_err()
+                .err().unwrap_or_default()
                 .contains("trillion")
         );
         assert!(Money::parse("99999999999999999999", cur("EUR")).is_err());

@@ -10,6 +10,7 @@ pub mod meetings;
 pub mod office;
 mod people;
 pub mod scheduling;
+pub mod stock;
 pub mod tasks;
 mod tokens;
 pub mod views;
@@ -53,7 +54,7 @@ Send `X-Act-For: <person id>` to act for a principal under a delegation. Errors 
         (name = "scheduling", description = "Availability, travel times, find-a-time, holds, polls"),
         (name = "tasks", description = "Tasks, quick add, the urgent × important matrix, commitments, goals, auto-planning"),
         (name = "meetings", description = "Meeting agendas, minutes, action items, files and recaps; the responsibility grid of duties"),
-        (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents"),
+        (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents; supplies: stock, consumption, deliveries, counts"),
         (name = "system", description = "Health and the API description"),
     )
 )]
@@ -170,6 +171,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(office::notice_give, office::notice_withdraw))
         .routes(document_upload_route())
         .routes(routes!(office::document_download, office::document_delete))
+        .routes(routes!(stock::list, stock::create))
+        .routes(routes!(stock::get, stock::update, stock::delete))
+        .routes(routes!(stock::consume))
+        .routes(routes!(stock::receive))
+        .routes(routes!(stock::count))
         .routes(routes!(openapi_json))
         .routes(routes!(crate::app::healthz))
 }

@@ -105,7 +105,20 @@ struct Dashboard {
     held: Vec<DelegationLine>,
     given: Vec<DelegationLine>,
     recent: Vec<RecentLine>,
+    /// Contracts whose last day to give notice (or whose end) is within two weeks.
+    contracts_due: Vec<ContractDueLine>,
 }
+
+pub struct ContractDueLine {
+    pub id: String,
+    pub title: String,
+    pub vendor: String,
+    pub when: String,
+    pub what: &'static str,
+}
+
+/// How far ahead the home page looks for contract deadlines.
+const CONTRACT_DAYS: i64 = 14;
 
 pub async fn dashboard(
     State(state): State<AppState>,
@@ -178,6 +191,26 @@ pub async fn dashboard(
         Some(p) => Some(state.store.person_get(org, p).await?.name),
         None => None,
     };
+    let contracts_due = if policy::may(&auth.actor, org, Capability::ViewContracts).is_ok() {
+        crate::ops::office::contracts_due(&state, &caller(&auth), org, Some(CONTRACT_DAYS))
+            .await?
+            .items
+            .iter()
+            .map(|i| ContractDueLine {
+                id: i.contract.id.clone(),
+                title: i.contract.title.clone(),
+                vendor: i.contract.vendor.name.clone(),
+                when: adjutant_core::office::contract::in_days(i.alert.days_left),
+                what: if i.alert.kind == "ends" {
+                    "ends"
+                } else {
+                    "last day to give notice"
+                },
+            })
+            .collect()
+    } else {
+        vec![]
+    };
     Ok(render(&Dashboard {
         layout,
         greeting,
@@ -195,6 +228,7 @@ pub async fn dashboard(
         held: held.iter().map(DelegationLine::from).collect(),
         given: given.iter().map(DelegationLine::from).collect(),
         recent,
+        contracts_due,
     }))
 }
 
