@@ -2,16 +2,19 @@
 //! two offices, the office cleaning contract's last day to give notice twelve
 //! days away, a backup service's in five, a dinner contract ending, a printer
 //! lease already given notice, a coffee contract whose deadline passed last
-//! week (it renews regardless), one starting soon and one ended. Every date is
-//! counted from the day the demo is seeded, so the dashboard always has
-//! something coming.
+//! week (it renews regardless), one starting soon and one ended; and the stock
+//! room, with coffee beans and black toner under their reorder points. Every
+//! date is counted from the day the demo is seeded, so the dashboard always
+//! has something coming.
 
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::ops::office::{self, ContractInput, NoticeInput, VendorInput};
+use crate::ops::stock::{self, MovementInput, StockInput};
 use adjutant_core::calendar::Zone;
 use adjutant_core::ids::OrgId;
+use adjutant_core::office::stock::MovementKind;
 use adjutant_core::office::vendor::VendorContact;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
@@ -778,6 +781,253 @@ fn start_for(d: &Demo, today: Date) -> Date {
     }
 }
 
+/// (name, unit, category, location, vendor, price, on hand, reorder point, reorder quantity, taken this month)
+type StockRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+
+/// The Amsterdam stock room and the New York pantry. Coffee beans and black
+/// toner end up under their reorder points after this month's use.
+const STOCK: &[StockRow] = &[
+    (
+        "Coffee beans, espresso roast",
+        "kg",
+        "pantry",
+        "Amsterdam, pantry cupboard",
+        "Koffie & Co",
+        "18.90",
+        14,
+        6,
+        20,
+        10,
+    ),
+    (
+        "Printer toner, black",
+        "cartridge",
+        "printing",
+        "Amsterdam, stock room shelf B",
+        "Copperfield Print",
+        "74.50",
+        5,
+        3,
+        6,
+        3,
+    ),
+    (
+        "Printer toner, colour set",
+        "set",
+        "printing",
+        "Amsterdam, stock room shelf B",
+        "Copperfield Print",
+        "212.00",
+        3,
+        1,
+        2,
+        0,
+    ),
+    (
+        "Copy paper A4, 80 g",
+        "box",
+        "printing",
+        "Amsterdam, stock room shelf A",
+        "Copperfield Print",
+        "24.95",
+        22,
+        8,
+        20,
+        6,
+    ),
+    (
+        "Milk, oat",
+        "carton",
+        "pantry",
+        "Amsterdam, pantry fridge",
+        "Greenleaf Catering",
+        "2.10",
+        30,
+        12,
+        36,
+        14,
+    ),
+    (
+        "Tea, assorted",
+        "box",
+        "pantry",
+        "Amsterdam, pantry cupboard",
+        "Koffie & Co",
+        "6.40",
+        9,
+        4,
+        10,
+        2,
+    ),
+    (
+        "Sugar sticks",
+        "pack",
+        "pantry",
+        "Amsterdam, pantry cupboard",
+        "Koffie & Co",
+        "3.20",
+        6,
+        2,
+        6,
+        1,
+    ),
+    (
+        "Hand soap refill",
+        "bottle",
+        "cleaning",
+        "Amsterdam, cleaning cupboard",
+        "Sparkle Cleaning BV",
+        "5.80",
+        8,
+        4,
+        12,
+        2,
+    ),
+    (
+        "Paper towels",
+        "pack",
+        "cleaning",
+        "Amsterdam, cleaning cupboard",
+        "Sparkle Cleaning BV",
+        "11.50",
+        10,
+        5,
+        20,
+        3,
+    ),
+    (
+        "Dishwasher tablets",
+        "box",
+        "cleaning",
+        "Amsterdam, pantry cupboard",
+        "Sparkle Cleaning BV",
+        "14.90",
+        4,
+        2,
+        4,
+        1,
+    ),
+    (
+        "Notebooks, A5 branded",
+        "piece",
+        "stationery",
+        "Amsterdam, stock room shelf C",
+        "Copperfield Print",
+        "4.75",
+        60,
+        20,
+        100,
+        12,
+    ),
+    (
+        "Ballpoint pens, blue",
+        "box",
+        "stationery",
+        "Amsterdam, stock room shelf C",
+        "Copperfield Print",
+        "8.90",
+        7,
+        3,
+        10,
+        2,
+    ),
+    (
+        "Sticky notes",
+        "pack",
+        "stationery",
+        "Amsterdam, stock room shelf C",
+        "Copperfield Print",
+        "6.30",
+        12,
+        4,
+        12,
+        3,
+    ),
+    (
+        "Whiteboard markers",
+        "set",
+        "stationery",
+        "Amsterdam, stock room shelf C",
+        "Copperfield Print",
+        "9.60",
+        5,
+        3,
+        6,
+        1,
+    ),
+    (
+        "USB-C chargers, 65 W",
+        "piece",
+        "it",
+        "Amsterdam, IT cabinet",
+        "Brightline IT Services",
+        "39.00",
+        6,
+        2,
+        5,
+        1,
+    ),
+    (
+        "HDMI adapters",
+        "piece",
+        "it",
+        "Amsterdam, IT cabinet",
+        "Brightline IT Services",
+        "19.50",
+        4,
+        2,
+        4,
+        0,
+    ),
+    (
+        "First aid kit refills",
+        "kit",
+        "safety",
+        "Amsterdam, reception",
+        "Vuurvast Brandveiligheid",
+        "27.00",
+        3,
+        1,
+        2,
+        0,
+    ),
+    (
+        "Coffee pods",
+        "box",
+        "pantry",
+        "New York, pantry",
+        "Bean There",
+        "32.00",
+        12,
+        5,
+        12,
+        4,
+    ),
+    (
+        "Copy paper letter, 20 lb",
+        "box",
+        "printing",
+        "New York, copy room",
+        "",
+        "",
+        9,
+        4,
+        10,
+        3,
+    ),
+];
+
 /// A one-page PDF standing in for a signed contract.
 const SIGNED_PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
@@ -851,6 +1101,43 @@ pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
         }
         if d.title == "Office cleaning, Amsterdam" {
             office::upload_document(state, &sys, org, id, "office-cleaning-signed.pdf", SIGNED_PDF).await?;
+        }
+    }
+    for (name, unit, category, location, vendor, price, on_hand, point, reorder, taken) in STOCK {
+        let item = stock::create_stock(
+            state,
+            &sys,
+            org,
+            &StockInput {
+                name: (*name).into(),
+                sku: None,
+                unit: (*unit).into(),
+                category: Some((*category).into()),
+                location: Some((*location).into()),
+                quantity: Some(*on_hand),
+                reorder_point: *point,
+                reorder_quantity: *reorder,
+                preferred_vendor: Some((*vendor).into()),
+                unit_price: Some((*price).into()),
+                currency: Some(
+                    if location.starts_with("New York") {
+                        "USD"
+                    } else {
+                        "EUR"
+                    }
+                    .into(),
+                ),
+                notes: None,
+            },
+        )
+        .await?;
+        if *taken > 0 {
+            let id = item.id.parse().map_err(|_| ApiError::internal())?;
+            let input = MovementInput {
+                quantity: *taken,
+                note: Some("this month's use".into()),
+            };
+            stock::move_stock(state, &sys, org, id, MovementKind::Consume, &input).await?;
         }
     }
     Ok(())

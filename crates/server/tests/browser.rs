@@ -975,6 +975,36 @@ async fn office_manager_adds_a_contract_and_gives_notice_before_the_deadline() {
         "ends the day before the renewal"
     );
 
+    // The stock room: she adds toner, takes three from the list, and it turns low.
+    click(&c, "nav a[href='/office/stock']").await;
+    wait_text(&c, "h1", "Stock").await;
+    type_into(&c, "#st-name", "Printer toner, black").await;
+    type_into(&c, "#st-unit", "cartridge").await;
+    type_into(&c, "#st-rp", "3").await;
+    type_into(&c, "#st-rq", "6").await;
+    type_into(&c, "#st-price", "74.50").await;
+    type_into(&c, "#st-qty", "5").await;
+    click(&c, "#stock-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Stock item added").await;
+    wait_text(&c, "#stock-on-hand", "5 cartridges on hand").await;
+    let take = c.find(Locator::Css("#mv-take")).await.unwrap();
+    take.clear().await.unwrap();
+    take.send_keys("3").await.unwrap();
+    click(&c, "#take-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Taken from stock").await;
+    wait_text(&c, "#stock-on-hand", "order 6 (EUR 447.00)").await;
+    // Taking more than is there is refused with the reason; nothing changes.
+    let take = c.find(Locator::Css("#mv-take")).await.unwrap();
+    take.clear().await.unwrap();
+    take.send_keys("9").await.unwrap();
+    click(&c, "#take-form button[type=submit]").await;
+    wait_text(&c, ".error", "only 2 cartridges in stock").await;
+    let item = &state.store.stock_list(org).await.unwrap()[0];
+    assert_eq!(item.quantity, 2);
+    click(&c, "nav a[href='/office']").await;
+    wait_text(&c, "#office-low-stock", "Printer toner, black").await;
+    shot(&c, "office-4-low-stock").await;
+
     // The filtered list finds it among those given notice; the page fits a phone.
     c.goto(&format!("{url}/office/contracts?state=terminating"))
         .await
@@ -988,6 +1018,6 @@ async fn office_manager_adds_a_contract_and_gives_notice_before_the_deadline() {
         serde_json::json!(true),
         "the office page fits a phone"
     );
-    shot(&c, "office-4-phone").await;
+    shot(&c, "office-5-phone").await;
     let _ = std::fs::remove_dir_all(dir);
 }

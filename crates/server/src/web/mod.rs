@@ -190,6 +190,13 @@ pub fn router() -> Router<AppState> {
             "/office/contracts/{id}/documents/{doc}/delete",
             post(office::document_delete),
         )
+        .route("/office/stock", get(office::stock).post(office::stock_create))
+        .route(
+            "/office/stock/{id}",
+            get(office::stock_item).post(office::stock_update),
+        )
+        .route("/office/stock/{id}/delete", post(office::stock_delete))
+        .route("/office/stock/{id}/{kind}", post(office::stock_move))
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/tasks.js", get(tasks_js))
         .route("/static/app.css", get(css))
@@ -355,6 +362,12 @@ fn notice_text(key: &str) -> &'static str {
         "notice-withdrawn" => "Notice withdrawn: the contract renews as before.",
         "document-attached" => "Document attached.",
         "document-deleted" => "Document deleted.",
+        "stock-added" => "Stock item added.",
+        "stock-saved" => "Stock item saved.",
+        "stock-deleted" => "Stock item deleted.",
+        "stock-taken" => "Taken from stock.",
+        "stock-received" => "Delivery received into stock.",
+        "stock-counted" => "Count recorded.",
         _ => "Done.",
     }
 }

@@ -1,6 +1,7 @@
 //! Office pages: the office dashboard (notice deadlines and endings coming,
 //! contracts by state, yearly value per category drawn as SVG), vendors and
-//! their contacts, contracts with their timeline, notice and documents.
+//! their contacts, contracts with their timeline, notice and documents; the
+//! stock room with what is low, taking, receiving and counting.
 //!
 //! Handlers parse forms, call `ops::office` (which authorises and holds the
 //! rules) and render. A refused form comes back with what was typed and every
@@ -16,10 +17,12 @@ use crate::ops::office::{
     self as ops, ContractFilter, ContractInput, ContractView, DocumentView, NoticeInput, VendorInput,
     VendorView,
 };
+use crate::ops::stock::{self as stock_ops, MovementInput, StockFilter, StockInput, StockView};
 use adjutant_core::FieldError;
-use adjutant_core::ids::{ContractId, DocumentId, VendorId};
+use adjutant_core::ids::{ContractId, DocumentId, StockItemId, VendorId};
 use adjutant_core::meetings::MAX_MATERIAL_BYTES;
 use adjutant_core::office::contract::State as ContractState;
+use adjutant_core::office::stock::MovementKind;
 use adjutant_core::office::vendor::VendorContact;
 use adjutant_core::policy::Capability;
 use askama::Template;
@@ -161,6 +164,8 @@ struct OfficePage {
     currency: String,
     vendors: usize,
     contracts: usize,
+    /// Stock at or below its reorder point, with the order to place.
+    low_stock: Vec<StockView>,
 }
 
 pub async fn dashboard(
@@ -257,6 +262,16 @@ pub async fn dashboard(
         currency,
         vendors: vendors.len(),
         contracts: all.len(),
+        low_stock: stock_ops::list_stock(
+            &state,
+            &c,
+            org,
+            &StockFilter {
+                low: true,
+                ..StockFilter::default()
+            },
+        )
+        .await?,
     };
     Ok(render_status(status_for(&[]), &page))
 }
@@ -1098,5 +1113,392 @@ mod tests {
         assert_eq!(parse_contact(&line), c);
         assert_eq!(parse_contact("desk@clean.example").email, "desk@clean.example");
         assert_eq!(parse_contact("Reception").email, "");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Stock
+// ---------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+pub struct StockQuery {
+    #[serde(default)]
+    low: Option<String>,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    q: Option<String>,
+    #[serde(default)]
+    notice: Option<String>,
+}
+
+#[derive(Default, Clone)]
+pub struct StockForm {
+    pub name: String,
+    pub sku: String,
+    pub unit: String,
+    pub category: String,
+    pub location: String,
+    pub quantity: String,
+    pub reorder_point: String,
+    pub reorder_quantity: String,
+    pub vendor: String,
+    pub unit_price: String,
+    pub currency: String,
+    pub notes: String,
+}
+
+impl StockForm {
+    fn from_pairs(f: &[(String, String)]) -> Self {
+        StockForm {
+            name: trimmed(f, "name"),
+            sku: trimmed(f, "sku"),
+            unit: trimmed(f, "unit"),
+            category: trimmed(f, "category"),
+            location: trimmed(f, "location"),
+            quantity: trimmed(f, "quantity"),
+            reorder_point: trimmed(f, "reorder_point"),
+            reorder_quantity: trimmed(f, "reorder_quantity"),
+            vendor: trimmed(f, "vendor"),
+            unit_price: trimmed(f, "unit_price"),
+            currency: trimmed(f, "currency"),
+            notes: trimmed(f, "notes"),
+        }
+    }
+
+    fn of(v: &StockView) -> Self {
+        StockForm {
+            name: v.name.clone(),
+            sku: v.sku.clone(),
+            unit: v.unit.clone(),
+            category: v.category.clone(),
+            location: v.location.clone(),
+            quantity: v.quantity.to_string(),
+            reorder_point: v.reorder_point.to_string(),
+            reorder_quantity: v.reorder_quantity.to_string(),
+            vendor: v
+                .preferred_vendor
+                .as_ref()
+                .map(|p| p.id.clone())
+                .unwrap_or_default(),
+            unit_price: v
+                .unit_price
+                .as_ref()
+                .map(|m| m.amount.clone())
+                .unwrap_or_default(),
+            currency: v
+                .unit_price
+                .as_ref()
+                .map(|m| m.currency.clone())
+                .unwrap_or_else(|| "EUR".into()),
+            notes: v.notes.clone(),
+        }
+    }
+
+    fn input(&self) -> Result<StockInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut whole = |field: &str, s: &str| -> i64 {
+            if s.is_empty() {
+                return 0;
+            }
+            s.parse::<i64>().unwrap_or_else(|_| {
+                errors.push(one_error(field, format!("`{s}` is not a whole number")));
+                0
+            })
+        };
+        let quantity = whole("quantity", &self.quantity);
+        let reorder_point = whole("reorder_point", &self.reorder_point);
+        let reorder_quantity = whole("reorder_quantity", &self.reorder_quantity);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(StockInput {
+            name: self.name.clone(),
+            sku: Some(self.sku.clone()),
+            unit: self.unit.clone(),
+            category: Some(self.category.clone()),
+            location: Some(self.location.clone()),
+            quantity: Some(quantity),
+            reorder_point,
+            reorder_quantity,
+            preferred_vendor: Some(self.vendor.clone()),
+            unit_price: Some(self.unit_price.clone()),
+            currency: Some(self.currency.clone()),
+            notes: Some(self.notes.clone()),
+        })
+    }
+}
+
+async fn vendor_opts(state: &AppState, auth: &AuthCtx, chosen: &str) -> Result<Vec<Opt>, WebError> {
+    // Staff see the stock but not the vendor list; they get no choice to make.
+    let list = match ops::list_vendors(state, &caller(auth), auth.org()).await {
+        Ok(l) => l,
+        Err(e) if e.status == axum::http::StatusCode::FORBIDDEN => vec![],
+        Err(e) => return Err(WebError(e)),
+    };
+    let mut out = vec![Opt {
+        value: String::new(),
+        label: "None".into(),
+        selected: chosen.is_empty(),
+    }];
+    out.extend(list.iter().map(|v| Opt {
+        selected: chosen == v.id || chosen.eq_ignore_ascii_case(&v.name),
+        value: v.id.clone(),
+        label: v.name.clone(),
+    }));
+    Ok(out)
+}
+
+#[derive(Template)]
+#[template(path = "stock.html")]
+struct StockPage {
+    layout: Layout,
+    items: Vec<StockView>,
+    low_count: usize,
+    low_only: bool,
+    categories: Vec<Opt>,
+    q: String,
+    csv: String,
+    can_manage: bool,
+    form: StockForm,
+    vendors: Vec<Opt>,
+    errors: Vec<FieldError>,
+}
+
+fn stock_can_manage(auth: &AuthCtx) -> bool {
+    caller(auth).may(auth.org(), Capability::ManageStock).is_ok()
+}
+
+async fn stock_render(
+    state: &AppState,
+    auth: &AuthCtx,
+    q: &StockQuery,
+    form: Option<StockForm>,
+    errors: Vec<FieldError>,
+) -> WebResult {
+    let c = caller(auth);
+    let org = auth.org();
+    let low_only = named(&q.low).is_some_and(|v| v == "1" || v == "true" || v == "on");
+    let filter = StockFilter {
+        low: low_only,
+        category: named(&q.category).map(str::to_string),
+        q: named(&q.q).map(str::to_string),
+    };
+    let items = stock_ops::list_stock(state, &c, org, &filter).await?;
+    let everything = stock_ops::list_stock(state, &c, org, &StockFilter::default()).await?;
+    let mut cats: Vec<String> = everything
+        .iter()
+        .map(|k| k.category.clone())
+        .filter(|c| !c.is_empty())
+        .collect();
+    cats.sort();
+    cats.dedup();
+    let mut cat_list: Vec<(&str, &str)> = vec![("", "Every category")];
+    cat_list.extend(cats.iter().map(|c| (c.as_str(), c.as_str())));
+    let mut params = vec!["format=csv".to_string()];
+    if low_only {
+        params.push("low=true".into());
+    }
+    for (k, v) in [("category", &filter.category), ("q", &filter.q)] {
+        if let Some(v) = v {
+            params.push(format!("{k}={}", super::url_encode(v)));
+        }
+    }
+    let form = form.unwrap_or_else(|| StockForm {
+        currency: "EUR".into(),
+        ..StockForm::default()
+    });
+    let vendors = vendor_opts(state, auth, &form.vendor).await?;
+    let page = StockPage {
+        layout: Layout::new(state, auth, "stock", q.notice.as_deref()).await?,
+        low_count: everything.iter().filter(|i| i.low).count(),
+        items,
+        low_only,
+        categories: opts(&cat_list, filter.category.as_deref().unwrap_or("")),
+        q: filter.q.clone().unwrap_or_default(),
+        csv: format!("/api/v1/stock?{}", params.join("&")),
+        can_manage: stock_can_manage(auth),
+        vendors,
+        form,
+        errors,
+    };
+    Ok(render_status(status_for(&page.errors), &page))
+}
+
+pub async fn stock(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Query(q): Query<StockQuery>,
+) -> WebResult {
+    stock_render(&state, &auth, &q, None, vec![]).await
+}
+
+pub async fn stock_create(State(state): State<AppState>, WebAuth(auth): WebAuth, body: Bytes) -> WebResult {
+    let form = StockForm::from_pairs(&form_pairs(&body));
+    let q = StockQuery::default();
+    let input = match form.input() {
+        Ok(i) => i,
+        Err(errors) => return stock_render(&state, &auth, &q, Some(form), errors).await,
+    };
+    match stock_ops::create_stock(&state, &caller(&auth), auth.org(), &input).await {
+        Ok(v) => Ok(Redirect::to(&format!("/office/stock/{}?notice=stock-added", v.id)).into_response()),
+        Err(e) if is_user_error(&e) => {
+            stock_render(&state, &auth, &q, Some(form), validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+pub struct MovementRow {
+    pub kind: &'static str,
+    pub change: String,
+    pub after: i64,
+    pub by: String,
+    pub note: String,
+    pub when: String,
+}
+
+#[derive(Template)]
+#[template(path = "stock_item.html")]
+struct StockItemPage {
+    layout: Layout,
+    item: StockView,
+    movements: Vec<MovementRow>,
+    can_manage: bool,
+    form: StockForm,
+    vendors: Vec<Opt>,
+    errors: Vec<FieldError>,
+}
+
+async fn stock_item_render(
+    state: &AppState,
+    auth: &AuthCtx,
+    id: StockItemId,
+    notice: Option<&str>,
+    form: Option<StockForm>,
+    errors: Vec<FieldError>,
+) -> WebResult {
+    let d = stock_ops::get_stock(state, &caller(auth), auth.org(), id).await?;
+    let viewer = viewer_zone(auth);
+    let form = form.unwrap_or_else(|| StockForm::of(&d.item));
+    let vendors = vendor_opts(state, auth, &form.vendor).await?;
+    let page = StockItemPage {
+        layout: Layout::new(state, auth, "stock", notice).await?,
+        movements: d
+            .movements
+            .iter()
+            .map(|m| MovementRow {
+                kind: match m.kind.as_str() {
+                    "consume" => "taken",
+                    "receive" => "received",
+                    _ => "counted",
+                },
+                change: if m.delta > 0 {
+                    format!("+{}", m.delta)
+                } else {
+                    m.delta.to_string()
+                },
+                after: m.quantity_after,
+                by: m.by.clone(),
+                note: m.note.clone(),
+                when: m
+                    .at
+                    .parse::<jiff::Timestamp>()
+                    .map(|t| super::calendar::when_text(t, &viewer))
+                    .unwrap_or_else(|_| m.at.clone()),
+            })
+            .collect(),
+        item: d.item,
+        can_manage: stock_can_manage(auth),
+        vendors,
+        form,
+        errors,
+    };
+    Ok(render_status(status_for(&page.errors), &page))
+}
+
+pub async fn stock_item(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult {
+    let id: StockItemId = parse_path_id(&id, "stock item")?;
+    stock_item_render(&state, &auth, id, q.notice.as_deref(), None, vec![]).await
+}
+
+pub async fn stock_update(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> WebResult {
+    let id: StockItemId = parse_path_id(&id, "stock item")?;
+    let form = StockForm::from_pairs(&form_pairs(&body));
+    let input = match form.input() {
+        Ok(i) => i,
+        Err(errors) => return stock_item_render(&state, &auth, id, None, Some(form), errors).await,
+    };
+    match stock_ops::update_stock(&state, &caller(&auth), auth.org(), id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/office/stock/{id}?notice=stock-saved")).into_response()),
+        Err(e) if is_user_error(&e) => {
+            stock_item_render(&state, &auth, id, None, Some(form), validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+pub async fn stock_delete(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+) -> WebResult {
+    let id: StockItemId = parse_path_id(&id, "stock item")?;
+    stock_ops::delete_stock(&state, &caller(&auth), auth.org(), id).await?;
+    Ok(Redirect::to("/office/stock?notice=stock-deleted").into_response())
+}
+
+/// Take, receive or count, from the list (`back=list`) or the item's page.
+pub async fn stock_move(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path((id, kind)): Path<(String, String)>,
+    body: Bytes,
+) -> WebResult {
+    let id: StockItemId = parse_path_id(&id, "stock item")?;
+    let kind: MovementKind = kind
+        .parse()
+        .map_err(|_| WebError(crate::error::ApiError::not_found("page")))?;
+    let f = form_pairs(&body);
+    let back_to_list = trimmed(&f, "back") == "list";
+    let typed = trimmed(&f, "quantity");
+    let result = match typed.parse::<i64>() {
+        Ok(quantity) => {
+            let input = MovementInput {
+                quantity,
+                note: Some(trimmed(&f, "note")),
+            };
+            stock_ops::move_stock(&state, &caller(&auth), auth.org(), id, kind, &input)
+                .await
+                .map(|_| ())
+        }
+        Err(_) => Err(adjutant_core::ValidationError::field(
+            "quantity",
+            format!("`{typed}` is not a whole number"),
+        )
+        .into()),
+    };
+    let notice = match kind {
+        MovementKind::Consume => "stock-taken",
+        MovementKind::Receive => "stock-received",
+        MovementKind::Count => "stock-counted",
+    };
+    match result {
+        Ok(()) if back_to_list => Ok(Redirect::to(&format!("/office/stock?notice={notice}")).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/office/stock/{id}?notice={notice}")).into_response()),
+        Err(e) if is_user_error(&e) => {
+            stock_item_render(&state, &auth, id, None, None, validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
     }
 }

@@ -5,6 +5,7 @@
 
 use super::*;
 use adjutant_server::ops::office::{self as office_ops, ContractInput, VendorInput};
+use adjutant_server::ops::stock::{self as stock_ops, StockInput};
 use jiff::ToSpan;
 
 /// Office routes are organisation-wide: no "own" side.
@@ -37,8 +38,65 @@ fn keepers(role: Role, ok: u16) -> Want {
     }
 }
 
+/// Everyone but contractors sees the stock room and takes from it.
+fn readers(role: Role, ok: u16) -> Want {
+    if role == Role::Contractor {
+        Want::Is(403)
+    } else {
+        Want::Is(ok)
+    }
+}
+
 /// The expected rules of every office route.
 pub const MATRIX: &[Route] = &[
+    Route {
+        method: "get",
+        path: "/api/v1/stock",
+        public: false,
+        want: |role, side| (side == Side::Same).then(|| readers(role, 200)),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/stock",
+        public: false,
+        want: |role, side| (side == Side::Same).then(|| keepers(role, 201)),
+    },
+    Route {
+        method: "get",
+        path: "/api/v1/stock/{id}",
+        public: false,
+        want: |role, side| org_wide(side, readers(role, 200)),
+    },
+    Route {
+        method: "put",
+        path: "/api/v1/stock/{id}",
+        public: false,
+        want: |role, side| org_wide(side, keepers(role, 200)),
+    },
+    Route {
+        method: "delete",
+        path: "/api/v1/stock/{id}",
+        public: false,
+        want: |role, side| org_wide(side, keepers(role, 204)),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/stock/{id}/consume",
+        public: false,
+        want: |role, side| org_wide(side, readers(role, 200)),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/stock/{id}/receive",
+        public: false,
+        want: |role, side| org_wide(side, keepers(role, 200)),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/stock/{id}/count",
+        public: false,
+        want: |role, side| org_wide(side, keepers(role, 200)),
+    },
     Route {
         method: "get",
         path: "/api/v1/vendors",
@@ -187,6 +245,25 @@ pub async fn contract(app: &App, org: OrgId) -> String {
         .id
 }
 
+pub async fn stock_item(app: &App, org: OrgId) -> String {
+    stock_ops::create_stock(
+        &app.state,
+        &system(),
+        org,
+        &StockInput {
+            name: format!("Toner {}", uuid::Uuid::new_v4().simple()),
+            unit: "cartridge".into(),
+            quantity: Some(10),
+            reorder_point: 3,
+            reorder_quantity: 6,
+            ..StockInput::default()
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 
 pub async fn prepare(
@@ -204,7 +281,31 @@ pub async fn prepare(
     let mut body = None;
     let mut raw = None;
     let path = match (route.method, route.path) {
-        ("get", "/api/v1/vendors" | "/api/v1/contracts" | "/api/v1/contracts/due") => route.path.to_string(),
+        ("get", "/api/v1/vendors" | "/api/v1/contracts" | "/api/v1/contracts/due" | "/api/v1/stock") => {
+            route.path.to_string()
+        }
+        ("post", "/api/v1/stock") => {
+            body = Some(
+                json!({"name": format!("Paper {}", uuid::Uuid::new_v4().simple()), "unit": "box",
+                "quantity": 4, "reorder_point": 2, "reorder_quantity": 10}),
+            );
+            route.path.to_string()
+        }
+        ("get" | "delete", "/api/v1/stock/{id}") => with_id(&stock_item(app, org).await),
+        ("put", "/api/v1/stock/{id}") => {
+            body = Some(
+                json!({"name": format!("Renamed {}", uuid::Uuid::new_v4().simple()), "unit": "pack",
+                "reorder_point": 1, "reorder_quantity": 5}),
+            );
+            with_id(&stock_item(app, org).await)
+        }
+        (
+            "post",
+            "/api/v1/stock/{id}/consume" | "/api/v1/stock/{id}/receive" | "/api/v1/stock/{id}/count",
+        ) => {
+            body = Some(json!({"quantity": 1, "note": "matrix"}));
+            with_id(&stock_item(app, org).await)
+        }
         ("post", "/api/v1/vendors") => {
             body = Some(
                 json!({"name": format!("Catering {}", uuid::Uuid::new_v4().simple()),
@@ -667,4 +768,245 @@ async fn bad_contracts_name_every_field_and_store_nothing() {
     .problem(422, "validation_failed");
     assert_eq!(app.snapshot(n.id).await, before, "nothing was written");
     assert_eq!(app.state.store.contract_list(n.id, None).await.unwrap().len(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_take_supplies_and_the_office_manager_restocks() {
+    let app = spawn_app().await;
+    let n = &app.north;
+    let om = n.m(Role::OfficeManager);
+    let tom = n.m(Role::Staff);
+    vendor(&app, n.id).await;
+    let print = office_ops::create_vendor(&app.state, &system(), n.id, &vendor_input("Copperfield Print"))
+        .await
+        .unwrap();
+    let made = app
+        .api(
+            "post",
+            "/api/v1/stock",
+            &om.token,
+            Some(&json!({"name": "Printer toner, black", "sku": "TN-2420", "unit": "cartridge", "category": "Printing",
+                "location": "stock room", "quantity": 5, "reorder_point": 3, "reorder_quantity": 6,
+                "preferred_vendor": "Copperfield Print", "unit_price": "74.50"})),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let item = made.json();
+    let id = item["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        (item["low"].clone(), item["preferred_vendor"]["id"].clone()),
+        (json!(false), json!(print.id))
+    );
+
+    // Tom takes two: now at the reorder point, so low, with an order of 6 suggested.
+    let took = app
+        .api(
+            "post",
+            &format!("/api/v1/stock/{id}/consume"),
+            &tom.token,
+            Some(&json!({"quantity": 2, "note": "3rd floor printer"})),
+        )
+        .await;
+    assert_eq!(took.status, 200, "{}", took.body);
+    let took = took.json();
+    assert_eq!(took["item"]["on_hand"], "3 cartridges");
+    assert_eq!(took["item"]["low"], true);
+    assert_eq!(took["item"]["suggested_order"], 6);
+    assert_eq!(took["item"]["order_value"]["display"], "EUR 447.00");
+    assert_eq!(took["movement"]["by"], tom.name);
+    // More than is there: refused, nothing written.
+    let before = app.snapshot(n.id).await;
+    let refused = app
+        .api(
+            "post",
+            &format!("/api/v1/stock/{id}/consume"),
+            &tom.token,
+            Some(&json!({"quantity": 5})),
+        )
+        .await;
+    let prob = refused.problem(422, "validation_failed");
+    assert_eq!(prob["errors"][0]["field"], "quantity");
+    assert!(
+        prob["detail"]
+            .as_str()
+            .unwrap()
+            .contains("only 3 cartridges in stock"),
+        "{prob}"
+    );
+    for bad in [
+        json!({"quantity": 0}),
+        json!({"quantity": -1}),
+        json!({"quantity": 2_000_000}),
+    ] {
+        app.api(
+            "post",
+            &format!("/api/v1/stock/{id}/consume"),
+            &tom.token,
+            Some(&bad),
+        )
+        .await
+        .problem(422, "validation_failed");
+    }
+    // Staff do not count or receive.
+    app.api(
+        "post",
+        &format!("/api/v1/stock/{id}/count"),
+        &tom.token,
+        Some(&json!({"quantity": 9})),
+    )
+    .await
+    .problem(403, "forbidden");
+    assert_eq!(app.snapshot(n.id).await, before, "nothing was written");
+
+    let low = app
+        .api("get", "/api/v1/stock?low=true", &tom.token, None)
+        .await
+        .json();
+    assert_eq!(low.as_array().unwrap().len(), 1, "{low}");
+    let csv = app
+        .api("get", "/api/v1/stock?low=true&format=csv", &om.token, None)
+        .await;
+    assert!(csv.body.starts_with("name,sku,category"), "{}", csv.body);
+    assert!(csv.body.contains("\"Printer toner, black\",TN-2420,printing,stock room,3,cartridge,3,6,yes,6,Copperfield Print,74.50,EUR,447.00"), "{}", csv.body);
+
+    let got = app
+        .api(
+            "post",
+            &format!("/api/v1/stock/{id}/receive"),
+            &om.token,
+            Some(&json!({"quantity": 6, "note": "order 1042"})),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (got["item"]["quantity"].clone(), got["item"]["low"].clone()),
+        (json!(9), json!(false))
+    );
+    let counted = app
+        .api(
+            "post",
+            &format!("/api/v1/stock/{id}/count"),
+            &om.token,
+            Some(&json!({"quantity": 8})),
+        )
+        .await
+        .json();
+    assert_eq!(counted["movement"]["delta"], -1);
+    let detail = app
+        .api("get", &format!("/api/v1/stock/{id}"), &tom.token, None)
+        .await
+        .json();
+    let kinds: Vec<&str> = detail["movements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["count", "receive", "consume", "count"]);
+
+    // Bad items name every field; a price with too many decimals names the price.
+    let bad = app
+        .api(
+            "post",
+            "/api/v1/stock",
+            &om.token,
+            Some(&json!({"name": "", "unit": "", "reorder_point": -1, "reorder_quantity": 0})),
+        )
+        .await;
+    let prob = bad.problem(422, "validation_failed");
+    let fields: Vec<&str> = prob["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["name", "unit", "reorder_point", "reorder_quantity"],
+        "{prob}"
+    );
+    let bad = app
+        .api(
+            "post",
+            "/api/v1/stock",
+            &om.token,
+            Some(&json!({"name": "Coffee", "unit": "kg", "reorder_point": 1,
+            "reorder_quantity": 5, "unit_price": "12.999"})),
+        )
+        .await;
+    assert_eq!(
+        bad.problem(422, "validation_failed")["errors"][0]["field"],
+        "unit_price"
+    );
+    app.api(
+        "post",
+        "/api/v1/stock",
+        &om.token,
+        Some(&json!({"name": "printer TONER,  black", "unit": "box",
+        "reorder_point": 1, "reorder_quantity": 5})),
+    )
+    .await
+    .problem(409, "conflict");
+}
+
+/// Stock never goes negative through any sequence of API calls: a fixed
+/// pseudo-random run of takes, deliveries and counts by several people, each
+/// answer checked against a model of what the quantity must be.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stock_never_goes_negative_through_any_sequence_of_api_calls() {
+    let app = spawn_app().await;
+    let n = &app.north;
+    let om = n.m(Role::OfficeManager);
+    let people = [n.m(Role::Staff), n.m(Role::Assistant), om];
+    let id = stock_item(&app, n.id).await;
+    let mut model: i64 = 10;
+    let mut seed: u64 = 0x5eed_cafe;
+    let mut next = |m: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % m
+    };
+    for step in 0..150 {
+        let who = people[next(3) as usize];
+        let kind = ["consume", "consume", "consume", "receive", "count"][next(5) as usize];
+        let amount = next(9) as i64 - 1;
+        let r = app
+            .api(
+                "post",
+                &format!("/api/v1/stock/{id}/{kind}"),
+                &who.token,
+                Some(&json!({"quantity": amount})),
+            )
+            .await;
+        let manages = who.role == Role::OfficeManager;
+        let expect_ok = match kind {
+            "consume" => amount >= 1 && amount <= model,
+            "receive" => manages && amount >= 1,
+            _ => manages && amount >= 0,
+        };
+        assert_eq!(
+            r.status == 200,
+            expect_ok,
+            "step {step}: {kind} {amount} by {} with {model} on hand: {}",
+            who.role,
+            r.body
+        );
+        if expect_ok {
+            model = match kind {
+                "consume" => model - amount,
+                "receive" => model + amount,
+                _ => amount,
+            };
+        }
+        let on_hand = app
+            .state
+            .store
+            .stock_get(n.id, id.parse().unwrap())
+            .await
+            .unwrap()
+            .quantity;
+        assert!(on_hand >= 0);
+        assert_eq!(on_hand, model, "step {step}");
+    }
 }
