@@ -132,3 +132,7 @@ typed_id!(
     /// A stock item: something the office keeps and reorders.
     StockItemId
 );
+typed_id!(
+    /// A purchase: a request, once approved an order, then received.
+    PurchaseId
+);

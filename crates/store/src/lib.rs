@@ -21,6 +21,7 @@ pub mod orgs;
 pub mod people;
 pub mod plans;
 pub mod polls;
+pub mod purchases;
 pub mod scheduling;
 pub mod stock;
 pub mod tasks;

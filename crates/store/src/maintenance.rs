@@ -82,6 +82,7 @@ impl Store {
             "contract_documents",
             "stock_items",
             "stock_movements",
+            "purchases",
         ];
         let mut out = Vec::new();
         for t in tables {

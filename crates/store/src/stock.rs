@@ -13,7 +13,7 @@ use crate::error::StoreError;
 use crate::tasks::ensure_in_org;
 use crate::{from_micros, new_uuid, parse_id, to_micros};
 use adjutant_core::ids::{OrgId, PersonId, StockItemId};
-use adjutant_core::office::stock::{self, MovementKind, StockItemData};
+use adjutant_core::office::stock::{MovementKind, StockItemData};
 use jiff::Timestamp;
 use serde::Serialize;
 use sqlx::Row;
@@ -99,8 +99,8 @@ fn item_audit(d: &StockItemData) -> serde_json::Value {
 /// Inserts a movement row on connection `$c` and evaluates to the movement.
 macro_rules! insert_movement {
     ($c:expr, $org:expr, $item:expr, $kind:expr, $amount:expr, $delta:expr, $after:expr, $note:expr, $ctx:expr) => {{
-        let m = StockMovement {
-            id: new_uuid().to_string(),
+        let m = $crate::stock::StockMovement {
+            id: $crate::new_uuid().to_string(),
             item: $item,
             kind: $kind,
             amount: $amount,
@@ -125,12 +125,45 @@ macro_rules! insert_movement {
         .bind(m.by.map(|p| p.to_string()))
         .bind(&m.by_label)
         .bind(&m.note)
-        .bind(to_micros(m.at))
+        .bind($crate::to_micros(m.at))
         .execute(&mut *$c)
         .await?;
         m
     }};
 }
+
+/// Applies a movement on connection `$c` inside the caller's transaction:
+/// touches the item's row first (on PostgreSQL this locks it until commit),
+/// asks the domain rule, writes the quantity and the movement. Evaluates to
+/// `(item name, movement)`; a refused movement returns `StoreError::Invalid`.
+macro_rules! move_in_tx {
+    ($c:expr, $org:expr, $id:expr, $kind:expr, $amount:expr, $note:expr, $ctx:expr) => {{
+        let row = sqlx::query(
+            "UPDATE stock_items SET updated_at = $3 WHERE org_id = $1 AND id = $2 RETURNING quantity, name, data",
+        )
+        .bind($org.to_string())
+        .bind($id.to_string())
+        .bind($crate::to_micros($ctx.now))
+        .fetch_optional(&mut *$c)
+        .await?
+        .ok_or($crate::error::StoreError::NotFound("stock item"))?;
+        let on_hand: i64 = row.try_get("quantity")?;
+        let name: String = row.try_get("name")?;
+        let data: adjutant_core::office::stock::StockItemData =
+            serde_json::from_str(&row.try_get::<String, _>("data")?).map_err($crate::stock::corrupt)?;
+        let after = adjutant_core::office::stock::apply(on_hand, $kind, $amount, &data.unit)
+            .map_err($crate::error::StoreError::Invalid)?;
+        sqlx::query("UPDATE stock_items SET quantity = $3 WHERE org_id = $1 AND id = $2")
+            .bind($org.to_string())
+            .bind($id.to_string())
+            .bind(after)
+            .execute(&mut *$c)
+            .await?;
+        let m = insert_movement!($c, $org, $id, $kind, $amount, after - on_hand, after, $note, $ctx);
+        (name, m)
+    }};
+}
+pub(crate) use {insert_movement, move_in_tx};
 
 impl Store {
     /// Adds a stock item with `quantity` on hand (recorded as its first count).
@@ -330,31 +363,7 @@ impl Store {
         ctx: &AuditCtx,
     ) -> Result<(StockItemRecord, StockMovement), StoreError> {
         let mut tx = self.begin().await?;
-        let (name, movement) = on_tx!(&mut tx, |c| {
-            // Touch the row first: on PostgreSQL this locks it until commit.
-            let row = sqlx::query(
-                "UPDATE stock_items SET updated_at = $3 WHERE org_id = $1 AND id = $2 RETURNING quantity, name, data",
-            )
-            .bind(org.to_string())
-            .bind(id.to_string())
-            .bind(to_micros(ctx.now))
-            .fetch_optional(&mut *c)
-            .await?
-            .ok_or(StoreError::NotFound("stock item"))?;
-            let on_hand: i64 = row.try_get("quantity")?;
-            let name: String = row.try_get("name")?;
-            let data: StockItemData =
-                serde_json::from_str(&row.try_get::<String, _>("data")?).map_err(corrupt)?;
-            let after = stock::apply(on_hand, kind, amount, &data.unit).map_err(StoreError::Invalid)?;
-            sqlx::query("UPDATE stock_items SET quantity = $3 WHERE org_id = $1 AND id = $2")
-                .bind(org.to_string())
-                .bind(id.to_string())
-                .bind(after)
-                .execute(&mut *c)
-                .await?;
-            let m = insert_movement!(c, org, id, kind, amount, after - on_hand, after, note, ctx);
-            (name, m)
-        });
+        let (name, movement) = on_tx!(&mut tx, |c| move_in_tx!(c, org, id, kind, amount, note, ctx));
         audit::record(
             &mut tx,
             org,
@@ -391,7 +400,7 @@ impl Store {
     }
 }
 
-fn corrupt(e: serde_json::Error) -> StoreError {
+pub(crate) fn corrupt(e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(format!("stored stock item: {e}"))
 }
 

@@ -77,3 +77,30 @@ CREATE TABLE stock_movements (
     at              BIGINT NOT NULL
 );
 CREATE INDEX stock_movements_item ON stock_movements(item_id, at);
+
+-- Purchasing: a request, once approved an order, then received. The lines
+-- (with what arrived) live in `data`; the total is kept beside it for lists.
+CREATE TABLE purchases (
+    org_id           TEXT NOT NULL REFERENCES organisations(id),
+    id               TEXT PRIMARY KEY,
+    -- PO-2026-0007: `seq` counts per organisation.
+    seq              BIGINT NOT NULL,
+    number           TEXT NOT NULL,
+    title            TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    -- NULL when the stock rule drafted it.
+    requested_by     TEXT REFERENCES persons(id),
+    requested_label  TEXT NOT NULL,
+    vendor_id        TEXT REFERENCES vendors(id),
+    currency         TEXT NOT NULL,
+    total_minor      BIGINT NOT NULL,
+    data             TEXT NOT NULL,
+    decided_by       TEXT REFERENCES persons(id),
+    decided_label    TEXT NOT NULL DEFAULT '',
+    decided_at       BIGINT,
+    decision_note    TEXT NOT NULL DEFAULT '',
+    created_at       BIGINT NOT NULL,
+    updated_at       BIGINT NOT NULL,
+    UNIQUE (org_id, seq)
+);
+CREATE INDEX purchases_status ON purchases(org_id, status);

@@ -327,3 +327,100 @@ async fn futures_join_all<F: std::future::Future>(fs: impl IntoIterator<Item = F
     out.extend(done.into_iter().flatten());
     out
 }
+
+#[tokio::test]
+async fn purchases_are_approved_once_and_received_into_stock() {
+    use adjutant_core::office::purchase::{Line, PurchaseData, Status};
+    use adjutant_core::office::stock::MovementKind;
+    run(async |db: &Db| {
+        let s = &db.store;
+        let org = add_org(s, "northwind", 1).await;
+        let other = add_org(s, "contoso", 2).await;
+        let sofia = add_person(s, org.id, "Sofia", None, Role::OfficeManager, 3).await;
+        let lars = add_person(s, org.id, "Lars", None, Role::Principal, 4).await;
+        let print = s.vendor_create(org.id, &vendor("Copperfield Print"), &cli(5)).await.unwrap();
+        let item = s.stock_create(org.id, &toner(Some(print.id)), 2, &cli(6)).await.unwrap();
+        let theirs = s.stock_create(other.id, &toner(None), 2, &cli(7)).await.unwrap();
+        let order = |stock| PurchaseData {
+            title: "Toner restock".into(),
+            vendor: Some(print.id),
+            category: "printing".into(),
+            currency: Currency::eur(),
+            lines: vec![
+                Line {
+                    description: "Printer toner, black".into(),
+                    stock_item: Some(stock),
+                    quantity: 6,
+                    unit_price: Money::new(7_450, Currency::eur()),
+                    received: 0,
+                },
+                Line {
+                    description: "Delivery".into(),
+                    stock_item: None,
+                    quantity: 1,
+                    unit_price: Money::new(995, Currency::eur()),
+                    received: 0,
+                },
+            ],
+            needed_by: None,
+            notes: String::new(),
+        };
+        let p = s.purchase_create(org.id, &order(item.id), Status::Draft, None, "stock rule", &cli(10)).await.unwrap();
+        assert_eq!(p.number, format!("PO-{}-0001", t(10).to_zoned(jiff::tz::TimeZone::UTC).year()));
+        assert_eq!(p.data.total(), Some(Money::new(45_695, Currency::eur())));
+        assert_eq!(p.vendor_name.as_deref(), Some("Copperfield Print"));
+        // A line for another organisation's stock item is refused.
+        assert_err!(
+            s.purchase_create(org.id, &order(theirs.id), Status::Draft, Some(sofia.id), "Sofia", &cli(11)).await,
+            StoreError::Conflict(m) if m.contains("stock item")
+        );
+        let second = s.purchase_create(org.id, &order(item.id), Status::Submitted, Some(sofia.id), "Sofia", &by(&sofia, 12)).await.unwrap();
+        assert!(second.number.ends_with("-0002"));
+
+        // Receiving before approval is refused; nothing moves.
+        assert_err!(
+            s.purchase_receive(org.id, p.id, &[(0, 6)], "", &by(&sofia, 13)).await,
+            StoreError::Invalid(_)
+        );
+        assert_eq!(s.stock_get(org.id, item.id).await.unwrap().quantity, 2);
+
+        let waiting = [Status::Draft, Status::Submitted];
+        let ok = s.purchase_transition(org.id, p.id, &waiting, Status::Ordered, Some("within budget"), &by(&sofia, 20)).await.unwrap();
+        assert_eq!((ok.status, ok.decided_by, ok.decision_note.as_str()), (Status::Ordered, Some(sofia.id), "within budget"));
+        // A second decision finds it decided.
+        assert_err!(
+            s.purchase_transition(org.id, p.id, &waiting, Status::Rejected, Some("no"), &by(&lars, 21)).await,
+            StoreError::Conflict(m) if m.contains("is ordered")
+        );
+        assert_err!(s.purchase_update(org.id, p.id, &order(item.id), &cli(22)).await, StoreError::Conflict(_));
+
+        let (part, moves) = s.purchase_receive(org.id, p.id, &[(0, 4)], "box 1 of 2", &by(&sofia, 30)).await.unwrap();
+        assert_eq!((part.status, part.data.lines[0].received, moves.len()), (Status::PartlyReceived, 4, 1));
+        assert_eq!(moves[0].kind, MovementKind::Receive);
+        assert_eq!(s.stock_get(org.id, item.id).await.unwrap().quantity, 6);
+        // More than is still due: refused, stock untouched.
+        assert_err!(
+            s.purchase_receive(org.id, p.id, &[(0, 3), (1, 1)], "", &by(&sofia, 31)).await,
+            StoreError::Invalid(e) if e.summary().contains("still due")
+        );
+        assert_eq!(s.stock_get(org.id, item.id).await.unwrap().quantity, 6);
+        let (done, _) = s.purchase_receive(org.id, p.id, &[(0, 2), (1, 1)], "", &by(&sofia, 32)).await.unwrap();
+        assert_eq!(done.status, Status::Received);
+        assert_eq!(s.stock_get(org.id, item.id).await.unwrap().quantity, 8);
+
+        let rejected = s.purchase_transition(org.id, second.id, &waiting, Status::Rejected, Some("ordered already"), &by(&lars, 40)).await.unwrap();
+        assert_eq!(rejected.status, Status::Rejected);
+        assert_eq!(s.purchase_list(org.id, &[Status::Received]).await.unwrap().len(), 1);
+        assert_eq!(s.purchase_list(org.id, &[]).await.unwrap().len(), 2);
+        assert!(s.purchase_list(other.id, &[]).await.unwrap().is_empty());
+        assert_err!(s.purchase_get(other.id, p.id).await, StoreError::NotFound(_));
+        let a = actions(s, org.id).await;
+        for want in ["purchase.create", "purchase.ordered", "purchase.receive", "purchase.rejected"] {
+            assert!(a.iter().any(|x| x == want), "{want} not in {a:?}");
+        }
+        // The delivery's audit entry names the stock it counted in.
+        let entry = audit(s, org.id).await.into_iter().find(|e| e.action == "purchase.receive").unwrap();
+        assert_eq!(entry.details["stock"][0]["item"], serde_json::json!(item.id));
+    })
+    .await;
+}
