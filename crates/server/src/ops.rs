@@ -7,6 +7,7 @@ pub mod duties;
 pub mod meetings;
 pub mod office;
 pub mod planning;
+pub mod purchases;
 pub mod scheduling;
 pub mod stock;
 pub mod tasks;

@@ -9,6 +9,7 @@ mod extract;
 pub mod meetings;
 pub mod office;
 mod people;
+pub mod purchases;
 pub mod scheduling;
 pub mod stock;
 pub mod tasks;
@@ -54,7 +55,7 @@ Send `X-Act-For: <person id>` to act for a principal under a delegation. Errors 
         (name = "scheduling", description = "Availability, travel times, find-a-time, holds, polls"),
         (name = "tasks", description = "Tasks, quick add, the urgent × important matrix, commitments, goals, auto-planning"),
         (name = "meetings", description = "Meeting agendas, minutes, action items, files and recaps; the responsibility grid of duties"),
-        (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents; supplies: stock, consumption, deliveries, counts"),
+        (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents; supplies: stock, consumption, deliveries, counts; purchasing: requests, approval by amount, orders, deliveries"),
         (name = "system", description = "Health and the API description"),
     )
 )]
@@ -176,6 +177,13 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(stock::consume))
         .routes(routes!(stock::receive))
         .routes(routes!(stock::count))
+        .routes(routes!(purchases::list, purchases::create))
+        .routes(routes!(purchases::get, purchases::update))
+        .routes(routes!(purchases::submit))
+        .routes(routes!(purchases::approve))
+        .routes(routes!(purchases::reject))
+        .routes(routes!(purchases::cancel))
+        .routes(routes!(purchases::receive))
         .routes(routes!(openapi_json))
         .routes(routes!(crate::app::healthz))
 }

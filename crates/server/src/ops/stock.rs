@@ -114,6 +114,8 @@ pub struct StockDetail {
 pub struct MovedView {
     pub item: StockView,
     pub movement: MovementView,
+    /// The number of the purchase request drafted because the item fell to its reorder point.
+    pub drafted: Option<String>,
 }
 
 /// Which items to list.
@@ -363,9 +365,18 @@ pub async fn move_stock(
             &caller.audit(Timestamp::now()),
         )
         .await?;
+    // Falling to the reorder point drafts a purchase request (once per item).
+    let drafted = if kind == MovementKind::Receive {
+        None
+    } else {
+        crate::ops::purchases::draft_for_low_stock(state, caller, org, &r)
+            .await?
+            .map(|p| p.number)
+    };
     Ok(MovedView {
         item: view(&r),
         movement: movement_view(&m),
+        drafted,
     })
 }
 

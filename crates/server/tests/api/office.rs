@@ -4,7 +4,9 @@
 //! field and writes nothing.
 
 use super::*;
+use adjutant_core::office::purchase::Status;
 use adjutant_server::ops::office::{self as office_ops, ContractInput, VendorInput};
+use adjutant_server::ops::purchases::{self as purchase_ops, LineInput, PurchaseInput};
 use adjutant_server::ops::stock::{self as stock_ops, StockInput};
 use jiff::ToSpan;
 
@@ -47,8 +49,101 @@ fn readers(role: Role, ok: u16) -> Want {
     }
 }
 
+/// A purchase nobody in particular requested (the stock rule's): those who
+/// see every purchase read it; staff see only their own; contractors none.
+fn purchase_read(role: Role, side: Side, ok: u16) -> Option<Want> {
+    org_wide(
+        side,
+        match role {
+            Role::Contractor => Want::Is(403),
+            Role::Staff => Want::Is(404),
+            _ => Want::Is(ok),
+        },
+    )
+}
+
+/// Changing, submitting, cancelling or receiving: office managers and administrators (it is not the actor's own).
+fn purchase_handle(role: Role, side: Side, ok: u16) -> Option<Want> {
+    org_wide(
+        side,
+        match role {
+            Role::Contractor => Want::Is(403),
+            Role::Staff => Want::Is(404),
+            Role::Admin | Role::OfficeManager => Want::Is(ok),
+            _ => Want::Is(403),
+        },
+    )
+}
+
+/// Deciding a small purchase: office managers, principals and administrators.
+fn purchase_decide(role: Role, side: Side) -> Option<Want> {
+    org_wide(
+        side,
+        match role {
+            Role::Contractor => Want::Is(403),
+            Role::Staff => Want::Is(404),
+            Role::Admin | Role::OfficeManager | Role::Principal => Want::Is(200),
+            _ => Want::Is(403),
+        },
+    )
+}
+
 /// The expected rules of every office route.
 pub const MATRIX: &[Route] = &[
+    Route {
+        method: "get",
+        path: "/api/v1/purchases",
+        public: false,
+        want: |role, side| (side == Side::Same).then(|| readers(role, 200)),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/purchases",
+        public: false,
+        want: |role, side| (side == Side::Same).then(|| readers(role, 201)),
+    },
+    Route {
+        method: "get",
+        path: "/api/v1/purchases/{id}",
+        public: false,
+        want: |role, side| purchase_read(role, side, 200),
+    },
+    Route {
+        method: "put",
+        path: "/api/v1/purchases/{id}",
+        public: false,
+        want: |role, side| purchase_handle(role, side, 200),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/purchases/{id}/submit",
+        public: false,
+        want: |role, side| purchase_handle(role, side, 200),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/purchases/{id}/cancel",
+        public: false,
+        want: |role, side| purchase_handle(role, side, 200),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/purchases/{id}/receive",
+        public: false,
+        want: |role, side| purchase_handle(role, side, 200),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/purchases/{id}/approve",
+        public: false,
+        want: purchase_decide,
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/purchases/{id}/reject",
+        public: false,
+        want: purchase_decide,
+    },
     Route {
         method: "get",
         path: "/api/v1/stock",
@@ -264,6 +359,37 @@ pub async fn stock_item(app: &App, org: OrgId) -> String {
     .id
 }
 
+/// A purchase of EUR 20 the stock rule might have made, in `status`.
+pub async fn purchase(app: &App, org: OrgId, status: Status) -> String {
+    let input = PurchaseInput {
+        title: "Sticky notes".into(),
+        lines: vec![LineInput {
+            description: "Sticky notes".into(),
+            stock_item: None,
+            quantity: 4,
+            unit_price: "5.00".into(),
+        }],
+        submit: Some(status != Status::Draft),
+        ..PurchaseInput::default()
+    };
+    let p = purchase_ops::create_purchase(&app.state, &system(), org, &input)
+        .await
+        .unwrap();
+    if status == Status::Ordered {
+        purchase_ops::decide_purchase(
+            &app.state,
+            &system(),
+            org,
+            p.id.parse().unwrap(),
+            true,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    }
+    p.id
+}
+
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 
 pub async fn prepare(
@@ -283,6 +409,34 @@ pub async fn prepare(
     let path = match (route.method, route.path) {
         ("get", "/api/v1/vendors" | "/api/v1/contracts" | "/api/v1/contracts/due" | "/api/v1/stock") => {
             route.path.to_string()
+        }
+        ("get", "/api/v1/purchases") => route.path.to_string(),
+        ("post", "/api/v1/purchases") => {
+            body = Some(
+                json!({"title": "Chairs", "lines": [{"description": "Chair", "quantity": 2, "unit_price": "95.00"}]}),
+            );
+            route.path.to_string()
+        }
+        ("get", "/api/v1/purchases/{id}") => with_id(&purchase(app, org, Status::Submitted).await),
+        ("put", "/api/v1/purchases/{id}") => {
+            body = Some(
+                json!({"title": "Chairs, blue", "lines": [{"description": "Chair", "quantity": 3, "unit_price": "95.00"}]}),
+            );
+            with_id(&purchase(app, org, Status::Draft).await)
+        }
+        ("post", "/api/v1/purchases/{id}/submit") => with_id(&purchase(app, org, Status::Draft).await),
+        (
+            "post",
+            "/api/v1/purchases/{id}/cancel"
+            | "/api/v1/purchases/{id}/approve"
+            | "/api/v1/purchases/{id}/reject",
+        ) => {
+            body = Some(json!({"note": "matrix"}));
+            with_id(&purchase(app, org, Status::Submitted).await)
+        }
+        ("post", "/api/v1/purchases/{id}/receive") => {
+            body = Some(json!({"lines": [{"line": 1, "quantity": 1}]}));
+            with_id(&purchase(app, org, Status::Ordered).await)
         }
         ("post", "/api/v1/stock") => {
             body = Some(
@@ -1009,4 +1163,325 @@ async fn stock_never_goes_negative_through_any_sequence_of_api_calls() {
         assert!(on_hand >= 0);
         assert_eq!(on_hand, model, "step {step}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn low_stock_turns_into_an_approved_order_that_is_received() {
+    let app = spawn_app().await;
+    let n = &app.north;
+    let om = n.m(Role::OfficeManager);
+    let tom = n.m(Role::Staff);
+    let lars = n.m(Role::Principal);
+    office_ops::create_vendor(&app.state, &system(), n.id, &vendor_input("Copperfield Print"))
+        .await
+        .unwrap();
+    let item = app
+        .api(
+            "post",
+            "/api/v1/stock",
+            &om.token,
+            Some(&json!({"name": "Printer toner, black", "unit": "cartridge", "quantity": 5, "reorder_point": 3,
+                "reorder_quantity": 6, "preferred_vendor": "Copperfield Print", "unit_price": "74.50"})),
+        )
+        .await
+        .json();
+    let item_id = item["id"].as_str().unwrap().to_string();
+
+    // Tom takes two; the item falls to its reorder point and a request is drafted, once.
+    let took = app
+        .api(
+            "post",
+            &format!("/api/v1/stock/{item_id}/consume"),
+            &tom.token,
+            Some(&json!({"quantity": 2})),
+        )
+        .await
+        .json();
+    let number = took["drafted"].as_str().unwrap().to_string();
+    let again = app
+        .api(
+            "post",
+            &format!("/api/v1/stock/{item_id}/consume"),
+            &tom.token,
+            Some(&json!({"quantity": 1})),
+        )
+        .await
+        .json();
+    assert!(again["drafted"].is_null(), "{again}");
+    let waiting = app
+        .api("get", "/api/v1/purchases?status=waiting", &om.token, None)
+        .await
+        .json();
+    let draft = waiting
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["number"] == number)
+        .unwrap()
+        .clone();
+    assert_eq!(draft["status"], "draft");
+    assert_eq!(draft["requested_by"], "stock rule");
+    assert_eq!(draft["total"]["display"], "EUR 447.00");
+    assert_eq!(draft["approver"], "an office manager");
+    assert_eq!(draft["lines"][0]["stock_item"]["id"], item_id);
+    assert_eq!(draft["vendor"]["name"], "Copperfield Print");
+    let pid = draft["id"].as_str().unwrap().to_string();
+    // Staff see only their own requests.
+    assert!(
+        app.api("get", "/api/v1/purchases", &tom.token, None)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // Nothing is received before approval.
+    let before = app.snapshot(n.id).await;
+    app.api(
+        "post",
+        &format!("/api/v1/purchases/{pid}/receive"),
+        &om.token,
+        Some(&json!({"lines": [{"line": 1, "quantity": 6}]})),
+    )
+    .await
+    .problem(422, "validation_failed");
+    assert_eq!(app.snapshot(n.id).await, before);
+
+    // Sofia approves under her limit.
+    let ordered = app
+        .api(
+            "post",
+            &format!("/api/v1/purchases/{pid}/approve"),
+            &om.token,
+            Some(&json!({"note": "usual supplier"})),
+        )
+        .await;
+    assert_eq!(ordered.status, 200, "{}", ordered.body);
+    let ordered = ordered.json();
+    assert_eq!(
+        (ordered["status"].clone(), ordered["decided_by"].clone()),
+        (json!("ordered"), json!(om.name))
+    );
+    app.api(
+        "post",
+        &format!("/api/v1/purchases/{pid}/approve"),
+        &lars.token,
+        Some(&json!({})),
+    )
+    .await
+    .problem(409, "conflict");
+
+    // A partial delivery goes into the stock room; more than is due is refused.
+    let part = app
+        .api(
+            "post",
+            &format!("/api/v1/purchases/{pid}/receive"),
+            &om.token,
+            Some(&json!({"lines": [{"line": 1, "quantity": 4}], "note": "delivery note 5512"})),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (part["status"].clone(), part["lines"][0]["due"].clone()),
+        (json!("partly_received"), json!(2))
+    );
+    let stock = |app: &App| {
+        let id: adjutant_core::ids::StockItemId = item_id.parse().unwrap();
+        let org = app.north.id;
+        let store = app.state.store.clone();
+        async move { store.stock_get(org, id).await.unwrap().quantity }
+    };
+    assert_eq!(stock(&app).await, 6);
+    let before = app.snapshot(n.id).await;
+    let over = app
+        .api(
+            "post",
+            &format!("/api/v1/purchases/{pid}/receive"),
+            &om.token,
+            Some(&json!({"lines": [{"line": 1, "quantity": 3}]})),
+        )
+        .await;
+    assert!(
+        over.problem(422, "validation_failed")["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("still due")
+    );
+    app.api(
+        "post",
+        &format!("/api/v1/purchases/{pid}/receive"),
+        &om.token,
+        Some(&json!({"lines": [{"line": 0, "quantity": 1}]})),
+    )
+    .await
+    .problem(422, "validation_failed");
+    app.api(
+        "post",
+        &format!("/api/v1/purchases/{pid}/receive"),
+        &tom.token,
+        Some(&json!({"lines": [{"line": 1, "quantity": 1}]})),
+    )
+    .await
+    .problem(404, "not_found");
+    assert_eq!(app.snapshot(n.id).await, before);
+    let done = app
+        .api(
+            "post",
+            &format!("/api/v1/purchases/{pid}/receive"),
+            &om.token,
+            Some(&json!({"lines": [{"line": 1, "quantity": 2}]})),
+        )
+        .await
+        .json();
+    assert_eq!(done["status"], "received");
+    assert_eq!(stock(&app).await, 8);
+
+    // A large request goes to a principal; nobody approves their own.
+    let big = app
+        .api(
+            "post",
+            "/api/v1/purchases",
+            &om.token,
+            Some(&json!({"title": "Boardroom chairs", "category": "furniture",
+            "lines": [{"description": "Meeting chair", "quantity": 12, "unit_price": "1000.00"}]})),
+        )
+        .await
+        .json();
+    let bid = big["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        (big["status"].clone(), big["approver"].clone()),
+        (json!("submitted"), json!("a principal"))
+    );
+    assert_eq!(big["can_decide"], false);
+    assert_eq!(big["why_not_decide"], "nobody approves their own request");
+    app.api(
+        "post",
+        &format!("/api/v1/purchases/{bid}/approve"),
+        &om.token,
+        Some(&json!({})),
+    )
+    .await
+    .problem(403, "forbidden");
+    let mid = app
+        .api(
+            "post",
+            "/api/v1/purchases",
+            &tom.token,
+            Some(&json!({"title": "Standing desk", "lines": [
+            {"description": "Desk", "quantity": 1, "unit_price": "1500.00"}]})),
+        )
+        .await
+        .json();
+    let refused = app
+        .api(
+            "post",
+            &format!("/api/v1/purchases/{}/approve", mid["id"].as_str().unwrap()),
+            &om.token,
+            Some(&json!({})),
+        )
+        .await;
+    assert!(
+        refused.problem(403, "forbidden")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("above the office manager's limit of EUR 1,000.00")
+    );
+    let lars_view = app
+        .api("get", &format!("/api/v1/purchases/{bid}"), &lars.token, None)
+        .await
+        .json();
+    assert_eq!(lars_view["can_decide"], true);
+    let yes = app
+        .api(
+            "post",
+            &format!("/api/v1/purchases/{bid}/approve"),
+            &lars.token,
+            Some(&json!({"note": "budgeted in Q1"})),
+        )
+        .await
+        .json();
+    assert_eq!(yes["status"], "ordered");
+    assert_eq!(
+        app.api("get", "/api/v1/purchases", &tom.token, None)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let csv = app
+        .api(
+            "get",
+            "/api/v1/purchases?format=csv&status=ordered",
+            &om.token,
+            None,
+        )
+        .await;
+    assert!(
+        csv.body
+            .contains("Boardroom chairs,ordered,,furniture,12000.00,EUR"),
+        "{}",
+        csv.body
+    );
+
+    // Bad requests name every field and store nothing.
+    let before = app.snapshot(n.id).await;
+    let bad = app
+        .api(
+            "post",
+            "/api/v1/purchases",
+            &tom.token,
+            Some(&json!({"title": "Pens", "lines": [
+            {"description": "Pens", "quantity": 2, "unit_price": "1.005"},
+            {"description": "Paper", "quantity": 1, "unit_price": "3.00", "stock_item": "Unobtainium"}]})),
+        )
+        .await;
+    let prob = bad.problem(422, "validation_failed");
+    let fields: Vec<&str> = prob["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["lines[0].unit_price", "lines[1].stock_item"], "{prob}");
+    let bad = app
+        .api(
+            "post",
+            "/api/v1/purchases",
+            &tom.token,
+            Some(&json!({"title": "", "lines": [
+            {"description": "Pens", "quantity": 0, "unit_price": "1.00"}]})),
+        )
+        .await;
+    let prob = bad.problem(422, "validation_failed");
+    let fields: Vec<&str> = prob["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["title", "lines[0].quantity"], "{prob}");
+    app.api(
+        "post",
+        "/api/v1/purchases",
+        &tom.token,
+        Some(&json!({"title": "X", "lines": []})),
+    )
+    .await
+    .problem(422, "validation_failed");
+    app.api(
+        "post",
+        "/api/v1/purchases",
+        &tom.token,
+        Some(&json!({"title": "X", "currency": "EUX", "lines": [
+        {"description": "Pens", "quantity": 1, "unit_price": "1"}]})),
+    )
+    .await
+    .problem(422, "validation_failed");
+    app.api("get", "/api/v1/purchases?status=lost", &om.token, None)
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(app.snapshot(n.id).await, before, "nothing was written");
 }
