@@ -3,12 +3,11 @@
 //! the same operations as the API, as the caller `cli`.
 
 use crate::Global;
-use crate::commands::{api, load_config, person_by_email, resolve_org, state_for};
+use crate::commands::{api, cli, load_config, person_by_email, resolve_org, state_for};
 use crate::output;
 use adjutant_core::calendar::{TimeRange, Zone};
 use adjutant_core::ids::{EventId, OrgId};
 use adjutant_server::AppState;
-use adjutant_server::auth::Caller;
 use adjutant_server::ops::calendar::{
     self as cal, AgendaOf, AttendeeInput, CancelInput, EventInput, MoveInput, ResourceForm,
 };
@@ -229,10 +228,6 @@ pub enum RoomCmd {
     },
     /// List rooms.
     List,
-}
-
-fn cli() -> Caller {
-    Caller::System("cli".into())
 }
 
 fn zone(name: Option<&str>, default: &str) -> anyhow::Result<Zone> {

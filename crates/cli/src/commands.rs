@@ -206,6 +206,27 @@ pub(crate) fn api(e: ApiError) -> anyhow::Error {
     anyhow!("{}", e.detail)
 }
 
+/// Whom the commands act as: `cli`, as the audit log records it.
+pub(crate) fn cli() -> Caller {
+    Caller::System("cli".into())
+}
+
+/// Opens the store and the organisation, runs the body, and closes the store
+/// whatever the body returned.
+macro_rules! with_store {
+    ($g:expr, |$state:ident, $org:ident| $body:expr) => {{
+        let $state = $crate::commands::state_for($crate::commands::load_config($g)?).await?;
+        let result = async {
+            let $org = $crate::commands::resolve_org(&$state.store, $g.org.as_deref()).await?;
+            $body
+        }
+        .await;
+        $state.store.close().await;
+        result
+    }};
+}
+pub(crate) use with_store;
+
 /// A password from stdin (`--password-stdin`), or prompted twice on a terminal.
 fn read_password(from_stdin: bool, required_flag: &str) -> anyhow::Result<String> {
     if from_stdin {
@@ -299,6 +320,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Vendor(v) => crate::office::vendor(&g, v).await,
         Command::Contract(c) => crate::office::contract(&g, c).await,
         Command::Contracts(c) => crate::office::contracts(&g, c).await,
+        Command::Stock(s) => crate::stock::stock(&g, s).await,
     }
 }
 

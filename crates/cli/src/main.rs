@@ -6,8 +6,10 @@
 
 mod calendar;
 mod commands;
+mod ids;
 mod office;
 mod output;
+mod stock;
 mod tasks;
 
 use clap::{Args, Parser, Subcommand};
@@ -125,6 +127,9 @@ pub enum Command {
     /// Contracts together: `due`, the last days to give notice and the ends coming up.
     #[command(subcommand)]
     Contracts(office::ContractsCmd),
+    /// Supplies: list what is low (or export as CSV), add, show, consume, receive, count.
+    #[command(subcommand)]
+    Stock(stock::StockCmd),
 }
 
 fn main() -> ExitCode {

@@ -9,18 +9,18 @@
 //! the end of an id when it names exactly one contract or vendor.
 
 use crate::Global;
-use crate::commands::{api, load_config, resolve_org, state_for};
+use crate::commands::{api, cli, with_store};
+use crate::ids::{id_like, pick, short};
 use crate::output;
 use adjutant_core::ids::{ContractId, OrgId, VendorId};
 use adjutant_core::office::contract::{fmt_date, in_days};
 use adjutant_core::office::vendor::VendorContact;
 use adjutant_server::AppState;
-use adjutant_server::auth::Caller;
 use adjutant_server::ops::office::{
     self as ops, ContractDetail, ContractFilter, ContractInput, ContractView, DueView, NoticeInput,
     VendorDetail, VendorInput, VendorView,
 };
-use anyhow::{Context, anyhow, bail};
+use anyhow::{Context, anyhow};
 use clap::{Args, Subcommand};
 use jiff::civil::Date;
 use std::path::PathBuf;
@@ -177,61 +177,6 @@ pub enum ContractsCmd {
 // ---------------------------------------------------------------------------
 // Shared pieces
 // ---------------------------------------------------------------------------
-
-fn cli() -> Caller {
-    Caller::System("cli".into())
-}
-
-/// Opens the store and the organisation, runs `f`, and closes the store whatever `f` returned.
-macro_rules! with_store {
-    ($g:expr, |$state:ident, $org:ident| $body:expr) => {{
-        let $state = state_for(load_config($g)?).await?;
-        let result = async {
-            let $org = resolve_org(&$state.store, $g.org.as_deref()).await?;
-            $body
-        }
-        .await;
-        $state.store.close().await;
-        result
-    }};
-}
-
-/// How many characters of an id lists show.
-const SHORT: usize = 8;
-/// The fewest characters of an id a command accepts.
-const SHORTEST: usize = 6;
-
-/// The end of an id, as lists show it.
-fn short(id: &str) -> &str {
-    id.get(id.len().saturating_sub(SHORT)..).unwrap_or(id)
-}
-
-/// Whether `s` could be the end of an id.
-fn id_like(s: &str) -> bool {
-    let s = s.trim();
-    s.chars().count() >= SHORTEST && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
-}
-
-/// The one id among `ids` that ends with `given` (`what` and `whats` name the kind).
-fn pick<I: ToString + Copy>(
-    (what, whats): (&str, &str),
-    given: &str,
-    ids: impl Iterator<Item = I>,
-) -> anyhow::Result<I> {
-    let s = given.trim().to_ascii_lowercase();
-    if !id_like(&s) {
-        bail!("`{given}` is not a {what} id (give the id, or at least its last {SHORTEST} characters)");
-    }
-    let found: Vec<I> = ids.filter(|id| id.to_string().ends_with(&s)).collect();
-    match found.as_slice() {
-        [one] => Ok(*one),
-        [] => bail!("no {what} has an id ending in `{given}`"),
-        many => bail!(
-            "`{given}` ends the ids of {} {whats}; give more of the id",
-            many.len()
-        ),
-    }
-}
 
 async fn contract_id(state: &AppState, org: OrgId, given: &str) -> anyhow::Result<ContractId> {
     if let Ok(id) = given.trim().parse::<ContractId>() {

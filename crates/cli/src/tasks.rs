@@ -11,14 +11,14 @@
 
 use crate::Global;
 use crate::calendar::USER_ENV;
-use crate::commands::{api, load_config, person_by_email, resolve_org, state_for};
+use crate::commands::{api, cli, person_by_email, with_store};
+use crate::ids::{pick, short};
 use crate::output;
 use adjutant_core::calendar::Zone;
 use adjutant_core::ids::{DutyId, EventId, MeetingId, OrgId, PlanId, TaskId};
 use adjutant_core::meetings::{Decision, MeetingNotes};
 use adjutant_core::tasks::task::{Due, Quadrant};
 use adjutant_server::AppState;
-use adjutant_server::auth::Caller;
 use adjutant_server::ops::duties::{self, DutyDoneInput, DutyInput, GridView};
 use adjutant_server::ops::meetings::{
     self as mtg, ActionInput, AgendaItemInput, DecisionInput, MeetingInput, MeetingView,
@@ -265,10 +265,6 @@ pub enum GoalsCmd {
 // Shared pieces
 // ---------------------------------------------------------------------------
 
-fn cli() -> Caller {
-    Caller::System("cli".into())
-}
-
 /// The person a command is for: `--for`, else `$ADJUTANT_USER`.
 async fn whom(state: &AppState, org: OrgId, given: Option<&str>, what: &str) -> anyhow::Result<Person> {
     let email = match given {
@@ -277,51 +273,6 @@ async fn whom(state: &AppState, org: OrgId, given: Option<&str>, what: &str) -> 
             .map_err(|_| anyhow!("name whose {what}: --for EMAIL (or set {USER_ENV})"))?,
     };
     person_by_email(&state.store, org, &email).await
-}
-
-/// Opens the store and the organisation, runs `f`, and closes the store whatever `f` returned.
-macro_rules! with_store {
-    ($g:expr, |$state:ident, $org:ident| $body:expr) => {{
-        let $state = state_for(load_config($g)?).await?;
-        let result = async {
-            let $org = resolve_org(&$state.store, $g.org.as_deref()).await?;
-            $body
-        }
-        .await;
-        $state.store.close().await;
-        result
-    }};
-}
-
-/// How many characters of an id lists show.
-const SHORT: usize = 8;
-/// The fewest characters of an id a command accepts.
-const SHORTEST: usize = 6;
-
-/// The end of an id, as lists show it.
-fn short(id: &str) -> &str {
-    id.get(id.len().saturating_sub(SHORT)..).unwrap_or(id)
-}
-
-/// The one id among `ids` that ends with `given` (`what` and `whats` name the kind).
-fn pick<I: ToString + Copy>(
-    (what, whats): (&str, &str),
-    given: &str,
-    ids: impl Iterator<Item = I>,
-) -> anyhow::Result<I> {
-    let s = given.trim().to_ascii_lowercase();
-    if s.chars().count() < SHORTEST || !s.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-        bail!("`{given}` is not a {what} id (give the id, or at least its last {SHORTEST} characters)");
-    }
-    let found: Vec<I> = ids.filter(|id| id.to_string().ends_with(&s)).collect();
-    match found.as_slice() {
-        [one] => Ok(*one),
-        [] => bail!("no {what} has an id ending in `{given}`"),
-        many => bail!(
-            "`{given}` ends the ids of {} {whats}; give more of the id",
-            many.len()
-        ),
-    }
 }
 
 async fn task_id(state: &AppState, org: OrgId, given: &str) -> anyhow::Result<TaskId> {

@@ -3314,3 +3314,193 @@ fn bad_contracts_are_refused_with_one_line_naming_the_field() {
     assert_eq!(after["contract"]["notice_given"], Value::Null);
     assert!(array(&after["documents"]).is_empty());
 }
+
+// ---------------------------------------------------------------------------
+// Supplies
+// ---------------------------------------------------------------------------
+
+#[test]
+fn stock_from_the_command_line() {
+    let tmp = TempDir::new("stock");
+    let data = tmp.join("data");
+    init_northwind(&data);
+    let empty = cli(&data, &["stock", "list"]).ok().stdout;
+    assert!(empty.contains("No stock items yet"), "{empty}");
+
+    // Toner with five on hand, low at three.
+    let added = cli(
+        &data,
+        &[
+            "stock",
+            "add",
+            "Printer toner, black",
+            "--unit",
+            "cartridge",
+            "--quantity",
+            "5",
+            "--reorder-point",
+            "3",
+            "--reorder-quantity",
+            "6",
+            "--sku",
+            "TN-2420",
+            "--category",
+            "Printing",
+            "--location",
+            "Amsterdam, stock room",
+            "--price",
+            "74.50",
+        ],
+    )
+    .ok()
+    .stdout;
+    assert!(
+        added.contains("Added the stock item “Printer toner, black”")
+            && added.contains("Printer toner, black: 5 cartridges on hand")
+            && !added.contains("reorder point"),
+        "{added}"
+    );
+    let item = cli(&data, &["--json", "stock", "show", "printer toner, black"]).json();
+    let id = item["item"]["id"].as_str().unwrap().to_string();
+    assert_eq!(item["item"]["quantity"], 5);
+    assert_eq!(item["item"]["category"], "printing");
+    assert_eq!(item["item"]["unit_price"]["display"], "EUR 74.50");
+    assert_eq!(item["item"]["low"], false);
+    assert!(
+        cli(&data, &["stock", "low"])
+            .ok()
+            .stdout
+            .contains("Nothing is at or below")
+    );
+
+    // Two taken: now it is low, and says what to order.
+    let took = cli(
+        &data,
+        &[
+            "stock",
+            "consume",
+            "Printer toner, black",
+            "2",
+            "--note",
+            "board pack",
+        ],
+    )
+    .ok()
+    .stdout;
+    assert_eq!(
+        took.trim_end(),
+        "Printer toner, black: 3 cartridges on hand — at or below the reorder point (3); order 6"
+    );
+    let low = cli(&data, &["stock", "low"]).ok().stdout;
+    let row = low
+        .lines()
+        .find(|l| l.contains("Printer toner, black"))
+        .unwrap_or_default();
+    for part in [
+        tail(&item["item"]["id"]).as_str(),
+        "3 cartridges",
+        "6 cartridges",
+        "EUR 447.00",
+    ] {
+        assert!(row.contains(part), "`{part}` missing from:\n{low}");
+    }
+    assert!(low.contains("Ordering it all costs EUR 447.00."), "{low}");
+    let lj = cli(&data, &["--json", "stock", "low"]).json();
+    assert_eq!(array(&lj).len(), 1, "{lj}");
+    assert_eq!(lj[0]["suggested_order"], 6);
+    assert_eq!(lj[0]["order_value"]["amount"], "447.00");
+    let csv = cli(&data, &["stock", "low", "--csv"]).ok().stdout;
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(
+        rows[0].starts_with("name,sku,category,location,quantity,unit,"),
+        "{csv}"
+    );
+    assert!(
+        rows[1].starts_with(
+            "\"Printer toner, black\",TN-2420,printing,\"Amsterdam, stock room\",3,cartridge,3,6,yes,6,"
+        ),
+        "{csv}"
+    );
+    let table = cli(&data, &["stock", "list"]).ok().stdout;
+    let row = table
+        .lines()
+        .find(|l| l.contains("Printer toner"))
+        .unwrap_or_default();
+    assert!(
+        row.contains("LOW") && row.contains("Amsterdam, stock room"),
+        "{table}"
+    );
+    assert_eq!(cli(&data, &["stock", "list", "--low", "--csv"]).ok().stdout, csv);
+    let none = cli(&data, &["--json", "stock", "list", "--search", "coffee"]).json();
+    assert_eq!(none, json!([]));
+
+    // Taking more than there is is refused in one line and changes nothing.
+    let err = cli(&data, &["stock", "consume", &id, "10"]).error(&["quantity"]);
+    assert!(
+        err.contains("quantity: only 3 cartridges in stock; cannot take 10"),
+        "{err}"
+    );
+    let after = cli(&data, &["--json", "stock", "show", &id]).json();
+    assert_eq!(after["item"]["quantity"], 3);
+    assert_eq!(array(&after["movements"]).len(), 2);
+    cli(&data, &["stock", "consume", "Paper, A4", "1"]).error(&["no stock item", "Paper, A4"]);
+    cli(&data, &["stock", "count", &id, "-1"]).error(&["quantity"]);
+
+    // A delivery, then a count, by the end of the id.
+    let got = cli(
+        &data,
+        &["--json", "stock", "receive", &tail(&item["item"]["id"]), "6"],
+    )
+    .json();
+    assert_eq!(got["item"]["quantity"], 9);
+    assert_eq!(got["item"]["low"], false);
+    assert_eq!(got["movement"]["kind"], "receive");
+    assert_eq!(got["movement"]["delta"], 6);
+    let counted = cli(
+        &data,
+        &["stock", "count", &id, "8", "--note", "one cartridge was empty"],
+    )
+    .ok()
+    .stdout;
+    assert_eq!(counted.trim_end(), "Printer toner, black: 8 cartridges on hand");
+
+    // Show: the four movements, newest first.
+    let shown = cli(&data, &["--json", "stock", "show", &id]).json();
+    let kinds: Vec<&str> = array(&shown["movements"])
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["count", "receive", "consume", "count"], "{shown}");
+    assert_eq!(shown["movements"][0]["delta"], -1);
+    assert_eq!(shown["movements"][2]["delta"], -2);
+    assert_eq!(shown["movements"][3]["note"], "first count");
+    assert_eq!(shown["item"]["quantity"], 8);
+    let text = cli(&data, &["stock", "show", "Printer toner, black"]).ok().stdout;
+    assert!(text.contains("Movements, newest first (4):"), "{text}");
+    let moves: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("KIND"))
+        .skip(1)
+        .collect();
+    assert_eq!(moves.len(), 4, "{text}");
+    for (line, (kind, change, after, note)) in moves.iter().zip([
+        ("count", "-1", "8", "one cartridge was empty"),
+        ("receive", "+6", "9", ""),
+        ("consume", "-2", "3", "board pack"),
+        ("count", "+5", "5", "first count"),
+    ]) {
+        assert!(line.starts_with(kind), "{text}");
+        for part in [change, after, note, "cli"] {
+            assert!(line.contains(part), "`{part}` missing from `{line}`:\n{text}");
+        }
+    }
+    for part in [
+        "8 cartridges",
+        "at 3; order 6 cartridges at a time",
+        "TN-2420",
+        "EUR 74.50",
+    ] {
+        assert!(text.contains(part), "`{part}` missing from:\n{text}");
+    }
+}

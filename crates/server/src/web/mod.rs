@@ -197,6 +197,16 @@ pub fn router() -> Router<AppState> {
         )
         .route("/office/stock/{id}/delete", post(office::stock_delete))
         .route("/office/stock/{id}/{kind}", post(office::stock_move))
+        .route(
+            "/office/purchases",
+            get(office::purchases).post(office::purchase_create),
+        )
+        .route(
+            "/office/purchases/{id}",
+            get(office::purchase_page).post(office::purchase_update),
+        )
+        .route("/office/purchases/{id}/receive", post(office::purchase_receive))
+        .route("/office/purchases/{id}/{action}", post(office::purchase_act))
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/tasks.js", get(tasks_js))
         .route("/static/app.css", get(css))
@@ -368,6 +378,13 @@ fn notice_text(key: &str) -> &'static str {
         "stock-taken" => "Taken from stock.",
         "stock-received" => "Delivery received into stock.",
         "stock-counted" => "Count recorded.",
+        "purchase-requested" => "Purchase requested.",
+        "purchase-saved" => "Purchase request saved.",
+        "purchase-submitted" => "Sent for approval.",
+        "purchase-approved" => "Approved: the order can go to the vendor.",
+        "purchase-rejected" => "Purchase rejected.",
+        "purchase-cancelled" => "Purchase cancelled.",
+        "purchase-received" => "Delivery recorded; stock items are in the stock room.",
         _ => "Done.",
     }
 }

@@ -17,9 +17,11 @@ use crate::ops::office::{
     self as ops, ContractFilter, ContractInput, ContractView, DocumentView, NoticeInput, VendorInput,
     VendorView,
 };
+use crate::ops::purchases::{self as purchase_ops, LineInput, PurchaseFilter, PurchaseInput, PurchaseView};
 use crate::ops::stock::{self as stock_ops, MovementInput, StockFilter, StockInput, StockView};
 use adjutant_core::FieldError;
-use adjutant_core::ids::{ContractId, DocumentId, StockItemId, VendorId};
+use adjutant_core::ids::{ContractId, DocumentId, PurchaseId, StockItemId, VendorId};
+use adjutant_core::office::purchase::Status as PurchaseStatus;
 use adjutant_core::meetings::MAX_MATERIAL_BYTES;
 use adjutant_core::office::contract::State as ContractState;
 use adjutant_core::office::stock::MovementKind;
@@ -1498,6 +1500,464 @@ pub async fn stock_move(
         Ok(()) => Ok(Redirect::to(&format!("/office/stock/{id}?notice={notice}")).into_response()),
         Err(e) if is_user_error(&e) => {
             stock_item_render(&state, &auth, id, None, None, validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Purchases
+// ---------------------------------------------------------------------------
+
+/// Blank line rows a new request offers.
+const FORM_LINES: usize = 5;
+
+#[derive(Deserialize, Default)]
+pub struct PurchasesQuery {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    q: Option<String>,
+    #[serde(default)]
+    notice: Option<String>,
+}
+
+#[derive(Default, Clone)]
+pub struct LineForm {
+    pub description: String,
+    pub stock_item: String,
+    pub quantity: String,
+    pub unit_price: String,
+}
+
+#[derive(Default, Clone)]
+pub struct PurchaseForm {
+    pub title: String,
+    pub vendor: String,
+    pub category: String,
+    pub currency: String,
+    pub needed_by: String,
+    pub notes: String,
+    pub lines: Vec<LineForm>,
+}
+
+impl PurchaseForm {
+    fn blank() -> Self {
+        PurchaseForm {
+            currency: "EUR".into(),
+            lines: vec![LineForm::default(); FORM_LINES],
+            ..PurchaseForm::default()
+        }
+    }
+
+    fn from_pairs(f: &[(String, String)]) -> Self {
+        let all = |name: &str| super::calendar::all_of(f, name);
+        let (d, s, q, p) = (
+            all("line_description"),
+            all("line_stock_item"),
+            all("line_quantity"),
+            all("line_unit_price"),
+        );
+        let n = d.len().max(s.len()).max(q.len()).max(p.len());
+        let get = |v: &Vec<String>, i: usize| v.get(i).map(|x| x.trim().to_string()).unwrap_or_default();
+        PurchaseForm {
+            title: trimmed(f, "title"),
+            vendor: trimmed(f, "vendor"),
+            category: trimmed(f, "category"),
+            currency: trimmed(f, "currency"),
+            needed_by: trimmed(f, "needed_by"),
+            notes: trimmed(f, "notes"),
+            lines: (0..n)
+                .map(|i| LineForm {
+                    description: get(&d, i),
+                    stock_item: get(&s, i),
+                    quantity: get(&q, i),
+                    unit_price: get(&p, i),
+                })
+                .collect(),
+        }
+    }
+
+    fn of(v: &PurchaseView) -> Self {
+        let mut lines: Vec<LineForm> = v
+            .lines
+            .iter()
+            .map(|l| LineForm {
+                description: l.description.clone(),
+                stock_item: l.stock_item.as_ref().map(|s| s.id.clone()).unwrap_or_default(),
+                quantity: l.quantity.to_string(),
+                unit_price: l.unit_price.amount.clone(),
+            })
+            .collect();
+        lines.push(LineForm::default());
+        PurchaseForm {
+            title: v.title.clone(),
+            vendor: v.vendor.as_ref().map(|x| x.id.clone()).unwrap_or_default(),
+            category: v.category.clone(),
+            currency: v.total.currency.clone(),
+            needed_by: v.needed_by.clone().unwrap_or_default(),
+            notes: v.notes.clone(),
+            lines,
+        }
+    }
+
+    /// The input (rows left blank are skipped), or every number that is not one.
+    fn input(&self, submit: bool) -> Result<PurchaseInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut lines = Vec::new();
+        for l in self
+            .lines
+            .iter()
+            .filter(|l| !(l.description.is_empty() && l.quantity.is_empty() && l.unit_price.is_empty()))
+        {
+            let i = lines.len();
+            let quantity = l.quantity.parse::<i64>().unwrap_or_else(|_| {
+                errors.push(one_error(
+                    &format!("lines[{i}].quantity"),
+                    format!("`{}` is not a whole number", l.quantity),
+                ));
+                0
+            });
+            lines.push(LineInput {
+                description: l.description.clone(),
+                stock_item: Some(l.stock_item.clone()),
+                quantity,
+                unit_price: l.unit_price.clone(),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(PurchaseInput {
+            title: self.title.clone(),
+            vendor: Some(self.vendor.clone()),
+            category: Some(self.category.clone()),
+            currency: Some(self.currency.clone()),
+            lines,
+            needed_by: Some(self.needed_by.clone()),
+            notes: Some(self.notes.clone()),
+            submit: Some(submit),
+        })
+    }
+}
+
+/// Stock items to refill, as choices for a line.
+async fn item_opts(state: &AppState, auth: &AuthCtx) -> Result<Vec<Opt>, WebError> {
+    let items = stock_ops::list_stock(state, &caller(auth), auth.org(), &StockFilter::default()).await?;
+    let mut out = vec![Opt {
+        value: String::new(),
+        label: "Not a stock item".into(),
+        selected: false,
+    }];
+    out.extend(items.iter().map(|i| Opt {
+        value: i.id.clone(),
+        label: i.name.clone(),
+        selected: false,
+    }));
+    Ok(out)
+}
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "draft" => "draft",
+        "submitted" => "waiting for approval",
+        "ordered" => "ordered",
+        "partly_received" => "partly received",
+        "received" => "received",
+        "rejected" => "rejected",
+        _ => "cancelled",
+    }
+}
+
+pub struct PurchaseRow {
+    pub id: String,
+    pub number: String,
+    pub title: String,
+    pub status: String,
+    pub status_label: &'static str,
+    pub vendor: String,
+    pub total: String,
+    pub requested_by: String,
+    pub approver: String,
+    pub waiting: bool,
+    pub can_decide: bool,
+}
+
+fn purchase_row(p: &PurchaseView) -> PurchaseRow {
+    PurchaseRow {
+        id: p.id.clone(),
+        number: p.number.clone(),
+        title: p.title.clone(),
+        status: p.status.clone(),
+        status_label: status_label(&p.status),
+        vendor: p.vendor.as_ref().map(|v| v.name.clone()).unwrap_or_default(),
+        total: p.total.display.clone(),
+        requested_by: p.requested_by.clone(),
+        approver: p.approver.clone(),
+        waiting: matches!(p.status.as_str(), "draft" | "submitted"),
+        can_decide: p.can_decide,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "purchases.html")]
+struct PurchasesPage {
+    layout: Layout,
+    purchases: Vec<PurchaseRow>,
+    statuses: Vec<Opt>,
+    q: String,
+    csv: String,
+    form: PurchaseForm,
+    vendors: Vec<Opt>,
+    items: Vec<Opt>,
+    errors: Vec<FieldError>,
+}
+
+async fn purchases_render(
+    state: &AppState,
+    auth: &AuthCtx,
+    q: &PurchasesQuery,
+    form: Option<PurchaseForm>,
+    mut errors: Vec<FieldError>,
+) -> WebResult {
+    let c = caller(auth);
+    let org = auth.org();
+    let filter = PurchaseFilter {
+        status: named(&q.status).map(str::to_string),
+        q: named(&q.q).map(str::to_string),
+    };
+    let list = match purchase_ops::list_purchases(state, &c, org, &filter).await {
+        Ok(l) => l,
+        Err(e) if is_user_error(&e) => {
+            errors.extend(validation_errors(&e));
+            purchase_ops::list_purchases(state, &c, org, &PurchaseFilter::default()).await?
+        }
+        Err(e) => return Err(WebError(e)),
+    };
+    let mut status_list = vec![
+        ("", "Every purchase"),
+        ("waiting", "waiting for approval"),
+        ("open", "ordered, not all received"),
+    ];
+    status_list.extend(
+        PurchaseStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), status_label(s.as_str()))),
+    );
+    let mut params = vec!["format=csv".to_string()];
+    for (k, v) in [("status", &filter.status), ("q", &filter.q)] {
+        if let Some(v) = v {
+            params.push(format!("{k}={}", super::url_encode(v)));
+        }
+    }
+    let form = form.unwrap_or_else(PurchaseForm::blank);
+    let page = PurchasesPage {
+        layout: Layout::new(state, auth, "purchases", q.notice.as_deref()).await?,
+        purchases: list.iter().map(purchase_row).collect(),
+        statuses: opts(&status_list, filter.status.as_deref().unwrap_or("")),
+        q: filter.q.clone().unwrap_or_default(),
+        csv: format!("/api/v1/purchases?{}", params.join("&")),
+        vendors: vendor_opts(state, auth, &form.vendor).await?,
+        items: item_opts(state, auth).await?,
+        form,
+        errors,
+    };
+    Ok(render_status(status_for(&page.errors), &page))
+}
+
+pub async fn purchases(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Query(q): Query<PurchasesQuery>,
+) -> WebResult {
+    purchases_render(&state, &auth, &q, None, vec![]).await
+}
+
+pub async fn purchase_create(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    body: Bytes,
+) -> WebResult {
+    let pairs = form_pairs(&body);
+    let form = PurchaseForm::from_pairs(&pairs);
+    let submit = trimmed(&pairs, "action") != "draft";
+    let q = PurchasesQuery::default();
+    let input = match form.input(submit) {
+        Ok(i) => i,
+        Err(errors) => return purchases_render(&state, &auth, &q, Some(form), errors).await,
+    };
+    match purchase_ops::create_purchase(&state, &caller(&auth), auth.org(), &input).await {
+        Ok(p) => Ok(
+            Redirect::to(&format!("/office/purchases/{}?notice=purchase-requested", p.id)).into_response(),
+        ),
+        Err(e) if is_user_error(&e) => {
+            purchases_render(&state, &auth, &q, Some(form), validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "purchase.html")]
+struct PurchasePage {
+    layout: Layout,
+    p: PurchaseView,
+    row: PurchaseRow,
+    needed_by: String,
+    decided_at: String,
+    can_handle: bool,
+    form: PurchaseForm,
+    vendors: Vec<Opt>,
+    items: Vec<Opt>,
+    errors: Vec<FieldError>,
+}
+
+async fn purchase_render(
+    state: &AppState,
+    auth: &AuthCtx,
+    id: PurchaseId,
+    notice: Option<&str>,
+    form: Option<PurchaseForm>,
+    errors: Vec<FieldError>,
+) -> WebResult {
+    let c = caller(auth);
+    let p = purchase_ops::get_purchase(state, &c, auth.org(), id).await?;
+    let viewer = viewer_zone(auth);
+    let mine = p.requested_by == auth.person.name;
+    let can_handle = matches!(p.status.as_str(), "draft" | "submitted")
+        && (mine || c.may(auth.org(), Capability::ManageStock).is_ok());
+    let form = form.unwrap_or_else(|| PurchaseForm::of(&p));
+    let page = PurchasePage {
+        layout: Layout::new(state, auth, "purchases", notice).await?,
+        row: purchase_row(&p),
+        needed_by: p.needed_by.as_deref().map(date_text).unwrap_or_default(),
+        decided_at: p
+            .decided_at
+            .as_deref()
+            .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            .map(|t| super::calendar::when_text(t, &viewer))
+            .unwrap_or_default(),
+        can_handle,
+        vendors: vendor_opts(state, auth, &form.vendor).await?,
+        items: item_opts(state, auth).await?,
+        form,
+        p,
+        errors,
+    };
+    Ok(render_status(status_for(&page.errors), &page))
+}
+
+pub async fn purchase_page(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult {
+    let id: PurchaseId = parse_path_id(&id, "purchase")?;
+    purchase_render(&state, &auth, id, q.notice.as_deref(), None, vec![]).await
+}
+
+pub async fn purchase_update(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> WebResult {
+    let id: PurchaseId = parse_path_id(&id, "purchase")?;
+    let form = PurchaseForm::from_pairs(&form_pairs(&body));
+    let input = match form.input(true) {
+        Ok(i) => i,
+        Err(errors) => return purchase_render(&state, &auth, id, None, Some(form), errors).await,
+    };
+    match purchase_ops::update_purchase(&state, &caller(&auth), auth.org(), id, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/office/purchases/{id}?notice=purchase-saved")).into_response()),
+        Err(e) if is_user_error(&e) || e.status == axum::http::StatusCode::FORBIDDEN => {
+            purchase_render(&state, &auth, id, None, Some(form), validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+/// Approve, reject, submit or cancel.
+pub async fn purchase_act(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> WebResult {
+    let id: PurchaseId = parse_path_id(&id, "purchase")?;
+    let f = form_pairs(&body);
+    let input = purchase_ops::DecisionInput {
+        note: Some(trimmed(&f, "note")),
+    };
+    let (c, org) = (caller(&auth), auth.org());
+    let (r, notice) = match action.as_str() {
+        "approve" => (
+            purchase_ops::decide_purchase(&state, &c, org, id, true, &input).await,
+            "purchase-approved",
+        ),
+        "reject" => (
+            purchase_ops::decide_purchase(&state, &c, org, id, false, &input).await,
+            "purchase-rejected",
+        ),
+        "submit" => (
+            purchase_ops::submit_purchase(&state, &c, org, id).await,
+            "purchase-submitted",
+        ),
+        "cancel" => (
+            purchase_ops::cancel_purchase(&state, &c, org, id, &input).await,
+            "purchase-cancelled",
+        ),
+        _ => return Err(WebError(crate::error::ApiError::not_found("page"))),
+    };
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/office/purchases/{id}?notice={notice}")).into_response()),
+        Err(e) if is_user_error(&e) || e.status == axum::http::StatusCode::FORBIDDEN => {
+            purchase_render(&state, &auth, id, None, None, validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+/// A delivery: one quantity field per line (`received_1`, `received_2`, …).
+pub async fn purchase_receive(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> WebResult {
+    let id: PurchaseId = parse_path_id(&id, "purchase")?;
+    let f = form_pairs(&body);
+    let mut lines = Vec::new();
+    let mut errors = Vec::new();
+    for (k, v) in &f {
+        if let Some(n) = k.strip_prefix("received_") {
+            let v = v.trim();
+            if v.is_empty() || v == "0" {
+                continue;
+            }
+            match (n.parse::<usize>(), v.parse::<i64>()) {
+                (Ok(line), Ok(quantity)) => lines.push(purchase_ops::DeliveryLine { line, quantity }),
+                _ => errors.push(one_error(
+                    &format!("line {n}"),
+                    format!("`{v}` is not a whole number"),
+                )),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return purchase_render(&state, &auth, id, None, None, errors).await;
+    }
+    let input = purchase_ops::ReceiveInput {
+        lines,
+        note: Some(trimmed(&f, "note")),
+    };
+    match purchase_ops::receive_purchase(&state, &caller(&auth), auth.org(), id, &input).await {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/office/purchases/{id}?notice=purchase-received")).into_response())
+        }
+        Err(e) if is_user_error(&e) => {
+            purchase_render(&state, &auth, id, None, None, validation_errors(&e)).await
         }
         Err(e) => Err(WebError(e)),
     }
