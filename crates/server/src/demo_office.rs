@@ -3,7 +3,10 @@
 //! days away, a backup service's in five, a dinner contract ending, a printer
 //! lease already given notice, a coffee contract whose deadline passed last
 //! week (it renews regardless), one starting soon and one ended; and the stock
-//! room, with coffee beans and black toner under their reorder points. Every
+//! room, with coffee beans and black toner under their reorder points (so the
+//! stock rule has drafted their purchase requests); boardroom chairs waiting
+//! for the CEO's approval, sprint catering for the office manager's, and a
+//! paper order half delivered. Every
 //! date is counted from the day the demo is seeded, so the dashboard always
 //! has something coming.
 
@@ -1103,10 +1106,15 @@ pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
             office::upload_document(state, &sys, org, id, "office-cleaning-signed.pdf", SIGNED_PDF).await?;
         }
     }
+    seed_stock(state, &sys, org).await?;
+    seed_purchases(state, org, today).await
+}
+
+async fn seed_stock(state: &AppState, sys: &Caller, org: OrgId) -> Result<(), ApiError> {
     for (name, unit, category, location, vendor, price, on_hand, point, reorder, taken) in STOCK {
         let item = stock::create_stock(
             state,
-            &sys,
+            sys,
             org,
             &StockInput {
                 name: (*name).into(),
@@ -1137,7 +1145,140 @@ pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
                 quantity: *taken,
                 note: Some("this month's use".into()),
             };
-            stock::move_stock(state, &sys, org, id, MovementKind::Consume, &input).await?;
+            // Falling to the reorder point drafts a purchase request, as it would for anyone.
+            stock::move_stock(state, sys, org, id, MovementKind::Consume, &input).await?;
+        }
+    }
+    Ok(())
+}
+
+/// One requested purchase: (requester e-mail, title, vendor, category, lines as
+/// (description, quantity, unit price), needed in days, what happened next).
+struct DemoPurchase {
+    by: &'static str,
+    title: &'static str,
+    vendor: &'static str,
+    category: &'static str,
+    lines: &'static [(&'static str, i64, i64)],
+    needed_in: i64,
+    then: Then,
+}
+
+enum Then {
+    /// Still waiting for approval.
+    Waits,
+    /// Approved by (e-mail) and received as (line, quantity) pairs.
+    Approved(&'static str, &'static [(usize, i64)]),
+}
+
+const PURCHASES: &[DemoPurchase] = &[
+    DemoPurchase {
+        by: "sofia@northwind.example",
+        title: "Boardroom chairs",
+        vendor: "Copperfield Print",
+        category: "furniture",
+        lines: &[
+            ("Meeting chair, black leather", 12, 95_000),
+            ("Delivery and assembly", 1, 60_000),
+        ],
+        needed_in: 30,
+        then: Then::Waits,
+    },
+    DemoPurchase {
+        by: "tom@northwind.example",
+        title: "Catering for the design sprint",
+        vendor: "Greenleaf Catering",
+        category: "catering",
+        lines: &[("Lunch for 12, three days", 3, 26_000)],
+        needed_in: 9,
+        then: Then::Waits,
+    },
+    DemoPurchase {
+        by: "sofia@northwind.example",
+        title: "Copy paper and pens",
+        vendor: "Copperfield Print",
+        category: "printing",
+        lines: &[
+            ("Copy paper A4, 80 g", 20, 2_495),
+            ("Ballpoint pens, blue", 10, 890),
+        ],
+        needed_in: 5,
+        then: Then::Approved("lars@northwind.example", &[(0, 12)]),
+    },
+];
+
+/// Northwind's purchases beyond the stock rule's drafts: a large one waiting
+/// for Lars, a small one waiting for Sofia, one approved and partly received.
+async fn seed_purchases(state: &AppState, org: OrgId, today: Date) -> Result<(), ApiError> {
+    use adjutant_core::office::money::{Currency, Money};
+    use adjutant_core::office::purchase::{Line, PurchaseData, Status};
+    use adjutant_store::AuditCtx;
+    let items = state.store.stock_list(org).await?;
+    for d in PURCHASES {
+        let by = state.store.person_by_email(org, d.by).await?;
+        let vendor = state.store.vendor_by_name(org, d.vendor).await?;
+        let ctx = AuditCtx {
+            actor: Some(by.id),
+            actor_label: by.name.clone(),
+            on_behalf_of: None,
+            now: Timestamp::now(),
+        };
+        let data = PurchaseData {
+            title: d.title.into(),
+            vendor: Some(vendor.id),
+            category: d.category.into(),
+            currency: Currency::eur(),
+            lines: d
+                .lines
+                .iter()
+                .map(|(what, n, price)| Line {
+                    description: (*what).into(),
+                    stock_item: items.iter().find(|i| i.data.name == *what).map(|i| i.id),
+                    quantity: *n,
+                    unit_price: Money::new(*price, Currency::eur()),
+                    received: 0,
+                })
+                .collect(),
+            needed_by: today.checked_add(d.needed_in.days()).ok(),
+            notes: String::new(),
+        };
+        let p = state
+            .store
+            .purchase_create(org, &data, Status::Submitted, Some(by.id), &by.name, &ctx)
+            .await?;
+        if let Then::Approved(approver, delivery) = d.then {
+            let who = state.store.person_by_email(org, approver).await?;
+            let ctx = AuditCtx {
+                actor: Some(who.id),
+                actor_label: who.name.clone(),
+                on_behalf_of: None,
+                now: Timestamp::now(),
+            };
+            state
+                .store
+                .purchase_transition(
+                    org,
+                    p.id,
+                    &[Status::Submitted],
+                    Status::Ordered,
+                    Some("as every quarter"),
+                    &ctx,
+                )
+                .await?;
+            let office = state
+                .store
+                .person_by_email(org, "sofia@northwind.example")
+                .await?;
+            let ctx = AuditCtx {
+                actor: Some(office.id),
+                actor_label: office.name.clone(),
+                on_behalf_of: None,
+                now: Timestamp::now(),
+            };
+            state
+                .store
+                .purchase_receive(org, p.id, delivery, "first delivery", &ctx)
+                .await?;
         }
     }
     Ok(())

@@ -1005,6 +1005,23 @@ async fn office_manager_adds_a_contract_and_gives_notice_before_the_deadline() {
     wait_text(&c, "#office-low-stock", "Printer toner, black").await;
     shot(&c, "office-4-low-stock").await;
 
+    // Falling to the reorder point drafted a request; she approves it and receives the delivery.
+    wait_text(&c, "#office-waiting", "Restock: Printer toner, black").await;
+    click(&c, "#office-waiting a").await;
+    wait_text(&c, "#purchase-total", "EUR 447.00").await;
+    type_into(&c, "#dc-note", "usual supplier").await;
+    click(&c, "#decide-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Approved").await;
+    wait_text(&c, "#purchase-decided", "Sofia Rossi").await;
+    let arrived = c.find(Locator::Css("#rc-1")).await.unwrap();
+    arrived.clear().await.unwrap();
+    arrived.send_keys("4").await.unwrap();
+    click(&c, "#receive-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Delivery recorded").await;
+    wait_text(&c, "h1", "partly received").await;
+    assert_eq!(state.store.stock_list(org).await.unwrap()[0].quantity, 6);
+    shot(&c, "office-5-purchase").await;
+
     // The filtered list finds it among those given notice; the page fits a phone.
     c.goto(&format!("{url}/office/contracts?state=terminating"))
         .await
@@ -1018,6 +1035,6 @@ async fn office_manager_adds_a_contract_and_gives_notice_before_the_deadline() {
         serde_json::json!(true),
         "the office page fits a phone"
     );
-    shot(&c, "office-5-phone").await;
+    shot(&c, "office-6-phone").await;
     let _ = std::fs::remove_dir_all(dir);
 }

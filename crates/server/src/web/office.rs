@@ -21,9 +21,9 @@ use crate::ops::purchases::{self as purchase_ops, LineInput, PurchaseFilter, Pur
 use crate::ops::stock::{self as stock_ops, MovementInput, StockFilter, StockInput, StockView};
 use adjutant_core::FieldError;
 use adjutant_core::ids::{ContractId, DocumentId, PurchaseId, StockItemId, VendorId};
-use adjutant_core::office::purchase::Status as PurchaseStatus;
 use adjutant_core::meetings::MAX_MATERIAL_BYTES;
 use adjutant_core::office::contract::State as ContractState;
+use adjutant_core::office::purchase::Status as PurchaseStatus;
 use adjutant_core::office::stock::MovementKind;
 use adjutant_core::office::vendor::VendorContact;
 use adjutant_core::policy::Capability;
@@ -168,6 +168,8 @@ struct OfficePage {
     contracts: usize,
     /// Stock at or below its reorder point, with the order to place.
     low_stock: Vec<StockView>,
+    /// Purchases waiting for approval.
+    waiting: Vec<PurchaseRow>,
 }
 
 pub async fn dashboard(
@@ -274,6 +276,19 @@ pub async fn dashboard(
             },
         )
         .await?,
+        waiting: purchase_ops::list_purchases(
+            &state,
+            &c,
+            org,
+            &PurchaseFilter {
+                status: Some("waiting".into()),
+                q: None,
+            },
+        )
+        .await?
+        .iter()
+        .map(purchase_row)
+        .collect(),
     };
     Ok(render_status(status_for(&[]), &page))
 }

@@ -107,6 +107,8 @@ struct Dashboard {
     recent: Vec<RecentLine>,
     /// Contracts whose last day to give notice (or whose end) is within two weeks.
     contracts_due: Vec<ContractDueLine>,
+    /// Purchases the viewer may approve now: (id, number and title, total, requested by).
+    to_approve: Vec<(String, String, String, String)>,
 }
 
 pub struct ContractDueLine {
@@ -211,6 +213,32 @@ pub async fn dashboard(
     } else {
         vec![]
     };
+    let to_approve = if policy::may(&auth.actor, org, Capability::ViewContracts).is_ok() {
+        crate::ops::purchases::list_purchases(
+            &state,
+            &caller(&auth),
+            org,
+            &crate::ops::purchases::PurchaseFilter {
+                status: Some("waiting".into()),
+                q: None,
+            },
+        )
+        .await?
+        .into_iter()
+        // A principal's list holds what only a principal may approve; the rest is the office manager's.
+        .filter(|p| p.can_decide && (auth.person.role != Role::Principal || p.approver == "a principal"))
+        .map(|p| {
+            (
+                p.id,
+                format!("{} {}", p.number, p.title),
+                p.total.display,
+                p.requested_by,
+            )
+        })
+        .collect()
+    } else {
+        vec![]
+    };
     Ok(render(&Dashboard {
         layout,
         greeting,
@@ -229,6 +257,7 @@ pub async fn dashboard(
         given: given.iter().map(DelegationLine::from).collect(),
         recent,
         contracts_due,
+        to_approve,
     }))
 }
 
