@@ -136,3 +136,7 @@ typed_id!(
     /// A purchase: a request, once approved an order, then received.
     PurchaseId
 );
+typed_id!(
+    /// A vendor's invoice, registered for matching, approval and payment.
+    InvoiceId
+);

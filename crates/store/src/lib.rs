@@ -12,6 +12,7 @@ pub mod delegations;
 pub mod duties;
 mod engine;
 mod error;
+pub mod invoices;
 pub mod maintenance;
 pub mod meetings;
 mod migrate;

@@ -83,6 +83,7 @@ impl Store {
             "stock_items",
             "stock_movements",
             "purchases",
+            "invoices",
         ];
         let mut out = Vec::new();
         for t in tables {

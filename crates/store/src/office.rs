@@ -492,7 +492,8 @@ impl Store {
                 .bind(org.to_string())
                 .bind(id.to_string())
                 .execute(&mut *c)
-                .await?;
+                .await
+                .map_err(StoreError::on_constraint("the contract has invoices; it cannot be deleted"))?;
             before
         });
         audit::record(

@@ -1,6 +1,7 @@
-//! The office side: money, vendors and their contracts, supplies, purchasing.
+//! The office side: money, vendors and their contracts, supplies, purchasing, invoices.
 
 pub mod contract;
+pub mod invoice;
 pub mod money;
 pub mod purchase;
 pub mod stock;

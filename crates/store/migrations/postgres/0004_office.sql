@@ -104,3 +104,34 @@ CREATE TABLE purchases (
     UNIQUE (org_id, seq)
 );
 CREATE INDEX purchases_status ON purchases(org_id, status);
+
+-- Invoices: registered, matched, approved, paid. The lines live in `data`;
+-- beside them the columns lists and duplicate checks filter on.
+CREATE TABLE invoices (
+    org_id            TEXT NOT NULL REFERENCES organisations(id),
+    id                TEXT PRIMARY KEY,
+    vendor_id         TEXT NOT NULL REFERENCES vendors(id),
+    number            TEXT NOT NULL,
+    -- The number without case, spaces or punctuation, for duplicate checks.
+    number_key        TEXT NOT NULL,
+    issued_on         TEXT NOT NULL,
+    due_on            TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    currency          TEXT NOT NULL,
+    gross_minor       BIGINT NOT NULL,
+    purchase_id       TEXT REFERENCES purchases(id),
+    -- A contract with invoices cannot be deleted.
+    contract_id       TEXT REFERENCES contracts(id),
+    data              TEXT NOT NULL,
+    registered_by     TEXT REFERENCES persons(id),
+    registered_label  TEXT NOT NULL,
+    decided_by        TEXT REFERENCES persons(id),
+    decided_label     TEXT NOT NULL DEFAULT '',
+    decided_at        BIGINT,
+    decision_note     TEXT NOT NULL DEFAULT '',
+    paid_on           TEXT,
+    created_at        BIGINT NOT NULL,
+    updated_at        BIGINT NOT NULL
+);
+CREATE INDEX invoices_vendor ON invoices(org_id, vendor_id, number_key);
+CREATE INDEX invoices_status ON invoices(org_id, status, due_on);

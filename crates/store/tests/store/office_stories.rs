@@ -424,3 +424,69 @@ async fn purchases_are_approved_once_and_received_into_stock() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn invoices_are_approved_then_paid_and_keep_their_contract() {
+    use adjutant_core::office::invoice::{InvoiceData, InvoiceLine, InvoiceStatus};
+    run(async |db: &Db| {
+        let s = &db.store;
+        let org = add_org(s, "northwind", 1).await;
+        let other = add_org(s, "contoso", 2).await;
+        let sofia = add_person(s, org.id, "Sofia", None, Role::OfficeManager, 3).await;
+        let lars = add_person(s, org.id, "Lars", None, Role::Principal, 4).await;
+        let sparkle = s.vendor_create(org.id, &vendor("Sparkle Cleaning BV"), &cli(5)).await.unwrap();
+        let theirs = s.vendor_create(other.id, &vendor("Sparkle Cleaning BV"), &cli(6)).await.unwrap();
+        let k = s.contract_create(org.id, &contract("Office cleaning", sparkle.id, None), &cli(7)).await.unwrap();
+        let inv = |vendor: VendorId| InvoiceData {
+            vendor,
+            number: "SC-2026-1130".into(),
+            issued_on: date(2026, 11, 30),
+            due_on: date(2026, 12, 30),
+            currency: Currency::eur(),
+            lines: vec![InvoiceLine {
+                description: "Office cleaning, November".into(),
+                quantity: 1,
+                unit_price: Money::new(420_000, Currency::eur()),
+                vat_bp: 2_100,
+            }],
+            purchase: None,
+            contract: Some(k.id),
+            category: "cleaning".into(),
+            notes: String::new(),
+        };
+        let i = s.invoice_create(org.id, &inv(sparkle.id), Some(sofia.id), "Sofia", &by(&sofia, 10)).await.unwrap();
+        assert_eq!((i.status, i.vendor_name.as_str()), (InvoiceStatus::Received, "Sparkle Cleaning BV"));
+        assert_eq!(i.data.totals().map(|t| t.gross.minor), Some(508_200));
+        assert_err!(
+            s.invoice_create(org.id, &inv(theirs.id), None, "cli", &cli(11)).await,
+            StoreError::Conflict(m) if m.contains("vendor")
+        );
+        assert_err!(s.invoice_get(other.id, i.id).await, StoreError::NotFound(_));
+        // Paying before approval: refused.
+        assert_err!(
+            s.invoice_transition(org.id, i.id, &[InvoiceStatus::Approved], InvoiceStatus::Paid, "", Some(date(2026, 12, 20)), &by(&sofia, 12)).await,
+            StoreError::Conflict(m) if m.contains("is received")
+        );
+        let ok = s
+            .invoice_transition(org.id, i.id, &[InvoiceStatus::Received], InvoiceStatus::Approved, "matches the contract", None, &by(&lars, 20))
+            .await
+            .unwrap();
+        assert_eq!((ok.status, ok.decided_by), (InvoiceStatus::Approved, Some(lars.id)));
+        let paid = s
+            .invoice_transition(org.id, i.id, &[InvoiceStatus::Approved], InvoiceStatus::Paid, "", Some(date(2026, 12, 20)), &by(&sofia, 30))
+            .await
+            .unwrap();
+        assert_eq!((paid.status, paid.paid_on, paid.decided_by), (InvoiceStatus::Paid, Some(date(2026, 12, 20)), Some(lars.id)));
+        // A contract with invoices cannot be deleted.
+        assert_err!(
+            s.contract_delete(org.id, k.id, &cli(40)).await,
+            StoreError::Conflict(m) if m.contains("invoices")
+        );
+        assert_eq!(s.invoice_list(org.id).await.unwrap().len(), 1);
+        let a = actions(s, org.id).await;
+        for want in ["invoice.create", "invoice.approved", "invoice.paid"] {
+            assert!(a.iter().any(|x| x == want), "{want} not in {a:?}");
+        }
+    })
+    .await;
+}
