@@ -4,6 +4,7 @@
 
 pub mod calendar;
 pub mod duties;
+pub mod invoices;
 pub mod meetings;
 pub mod office;
 pub mod planning;

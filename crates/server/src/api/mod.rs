@@ -6,6 +6,7 @@ pub mod cal_views;
 pub mod calendar;
 mod delegations;
 mod extract;
+pub mod invoices;
 pub mod meetings;
 pub mod office;
 mod people;
@@ -55,7 +56,7 @@ Send `X-Act-For: <person id>` to act for a principal under a delegation. Errors 
         (name = "scheduling", description = "Availability, travel times, find-a-time, holds, polls"),
         (name = "tasks", description = "Tasks, quick add, the urgent × important matrix, commitments, goals, auto-planning"),
         (name = "meetings", description = "Meeting agendas, minutes, action items, files and recaps; the responsibility grid of duties"),
-        (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents; supplies: stock, consumption, deliveries, counts; purchasing: requests, approval by amount, orders, deliveries"),
+        (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents; supplies: stock, consumption, deliveries, counts; purchasing: requests, approval by amount, orders, deliveries; invoices: three-way match, duplicates, approval, payment"),
         (name = "system", description = "Health and the API description"),
     )
 )]
@@ -184,6 +185,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(purchases::reject))
         .routes(routes!(purchases::cancel))
         .routes(routes!(purchases::receive))
+        .routes(routes!(invoices::list, invoices::create))
+        .routes(routes!(invoices::get))
+        .routes(routes!(invoices::approve))
+        .routes(routes!(invoices::reject))
+        .routes(routes!(invoices::pay))
         .routes(routes!(openapi_json))
         .routes(routes!(crate::app::healthz))
 }

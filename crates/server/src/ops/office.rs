@@ -19,6 +19,7 @@ use adjutant_core::office::money::{Currency, Money};
 use adjutant_core::office::vendor::{VendorContact, VendorData, normalise_categories};
 use adjutant_core::policy::Capability;
 use adjutant_store::StoreError;
+use adjutant_store::invoices::InvoiceRecord;
 use adjutant_store::office::{ContractRecord, DocumentRecord, VendorRecord};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -222,6 +223,12 @@ pub struct ContractView {
     pub documents: i64,
     /// Alerts within the contract's own alert window.
     pub alerts: Vec<AlertView>,
+    /// The value of the term running today.
+    pub current_term_value: Option<MoneyView>,
+    /// What its invoices (net, not rejected) add up to in that term.
+    pub spend: Option<MoneyView>,
+    /// `spend` as a share of `current_term_value`, in whole percent.
+    pub spend_percent: Option<i64>,
 }
 
 /// One thing due on a contract.
@@ -385,10 +392,27 @@ fn alert_view(a: &contract::Alert) -> AlertView {
 }
 
 /// The view of a contract on `today`.
-pub fn contract_view(k: &ContractRecord, names: &Names, today: Date) -> ContractView {
+pub fn contract_view(
+    k: &ContractRecord,
+    names: &Names,
+    today: Date,
+    invoices: &[InvoiceRecord],
+) -> ContractView {
     let d = &k.data;
     let given = k.notice_given.as_ref().map(|n| n.on);
     let s: Standing = d.standing(today, given);
+    // What its invoices add up to in the term running today, against that term's value.
+    let term_value = s.term.and_then(|t| {
+        d.value_for_months(if t.index == 0 {
+            d.term_months
+        } else {
+            d.renewal_months
+        })
+    });
+    let spend = s
+        .term
+        .map(|t| crate::ops::invoices::contract_spend(invoices, k.id, t.start, t.last_day, d.value.currency));
+    let spend_percent = spend.zip(term_value).and_then(|(x, v)| x.percent_of(&v));
     let alerts = d
         .alerts(today, i64::from(d.alert_days), given)
         .iter()
@@ -431,6 +455,9 @@ pub fn contract_view(k: &ContractRecord, names: &Names, today: Date) -> Contract
         }),
         documents: k.documents,
         alerts,
+        current_term_value: term_value.map(Into::into),
+        spend: spend.map(Into::into),
+        spend_percent,
     }
 }
 
@@ -502,12 +529,13 @@ pub async fn get_vendor(
     let v = hide(state.store.vendor_get(org, id).await, "vendor")?;
     let contracts = state.store.contract_list(org, Some(id)).await?;
     let names = Names::load(state, org).await?;
+    let invoices = state.store.invoice_list(org).await?;
     let today = today(caller);
     Ok(VendorDetail {
         vendor: vendor_view(&v, &contracts, today),
         contracts: contracts
             .iter()
-            .map(|k| contract_view(k, &names, today))
+            .map(|k| contract_view(k, &names, today, &invoices))
             .collect(),
     })
 }
@@ -589,10 +617,11 @@ pub async fn list_contracts(
         .collect();
     let contracts = state.store.contract_list(org, vendor).await?;
     let names = Names::load(state, org).await?;
+    let invoices = state.store.invoice_list(org).await?;
     let today = today(caller);
     Ok(contracts
         .iter()
-        .map(|k| contract_view(k, &names, today))
+        .map(|k| contract_view(k, &names, today, &invoices))
         .filter(|v| wanted_state.is_none_or(|s| v.state == s.as_str()))
         .filter(|v| category.as_deref().is_none_or(|c| v.category == c))
         .filter(|v| {
@@ -613,7 +642,7 @@ pub async fn get_contract(
     let docs = state.store.documents_of(org, id).await?;
     let names = Names::load(state, org).await?;
     Ok(ContractDetail {
-        contract: contract_view(&k, &names, today(caller)),
+        contract: contract_view(&k, &names, today(caller), &state.store.invoice_list(org).await?),
         documents: docs.iter().map(|d| document_view(d, &names)).collect(),
     })
 }
@@ -625,7 +654,12 @@ async fn answer(
     k: &ContractRecord,
 ) -> ApiResult<ContractView> {
     let names = Names::load(state, org).await?;
-    Ok(contract_view(k, &names, today(caller)))
+    Ok(contract_view(
+        k,
+        &names,
+        today(caller),
+        &state.store.invoice_list(org).await?,
+    ))
 }
 
 pub async fn create_contract(
@@ -753,6 +787,7 @@ pub async fn contracts_due(
     }
     let contracts = state.store.contract_list(org, None).await?;
     let names = Names::load(state, org).await?;
+    let invoices = state.store.invoice_list(org).await?;
     let today = today(caller);
     let mut items = Vec::new();
     for k in &contracts {
@@ -761,7 +796,7 @@ pub async fn contracts_due(
         if alerts.is_empty() {
             continue;
         }
-        let view = contract_view(k, &names, today);
+        let view = contract_view(k, &names, today, &invoices);
         for a in &alerts {
             items.push(DueItem {
                 contract: view.clone(),

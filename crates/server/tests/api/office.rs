@@ -5,6 +5,7 @@
 
 use super::*;
 use adjutant_core::office::purchase::Status;
+use adjutant_server::ops::invoices::{self as invoice_ops, InvoiceInput, InvoiceLineInput};
 use adjutant_server::ops::office::{self as office_ops, ContractInput, VendorInput};
 use adjutant_server::ops::purchases::{self as purchase_ops, LineInput, PurchaseInput};
 use adjutant_server::ops::stock::{self as stock_ops, StockInput};
@@ -88,8 +89,55 @@ fn purchase_decide(role: Role, side: Side) -> Option<Want> {
     )
 }
 
+/// Deciding a small invoice nobody in particular registered.
+fn invoice_decide(role: Role, side: Side) -> Option<Want> {
+    org_wide(
+        side,
+        match role {
+            Role::Admin | Role::OfficeManager | Role::Principal => Want::Is(200),
+            _ => Want::Is(403),
+        },
+    )
+}
+
 /// The expected rules of every office route.
 pub const MATRIX: &[Route] = &[
+    Route {
+        method: "get",
+        path: "/api/v1/invoices",
+        public: false,
+        want: |role, side| (side == Side::Same).then(|| viewers(role, 200)),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/invoices",
+        public: false,
+        want: |role, side| (side == Side::Same).then(|| keepers(role, 201)),
+    },
+    Route {
+        method: "get",
+        path: "/api/v1/invoices/{id}",
+        public: false,
+        want: |role, side| org_wide(side, viewers(role, 200)),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/invoices/{id}/approve",
+        public: false,
+        want: invoice_decide,
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/invoices/{id}/reject",
+        public: false,
+        want: invoice_decide,
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/invoices/{id}/pay",
+        public: false,
+        want: |role, side| org_wide(side, keepers(role, 200)),
+    },
     Route {
         method: "get",
         path: "/api/v1/purchases",
@@ -359,6 +407,40 @@ pub async fn stock_item(app: &App, org: OrgId) -> String {
     .id
 }
 
+/// An invoice of EUR 20 plus VAT registered by the system, approved when `approved`.
+pub async fn invoice(app: &App, org: OrgId, approved: bool) -> String {
+    let v = vendor(app, org).await;
+    let input = InvoiceInput {
+        vendor: v,
+        number: format!("INV-{}", uuid::Uuid::new_v4().simple()),
+        issued_on: "2026-11-30".into(),
+        due_on: "2026-12-30".into(),
+        lines: vec![InvoiceLineInput {
+            description: "Cleaning".into(),
+            quantity: 1,
+            unit_price: "20.00".into(),
+            vat: None,
+        }],
+        ..InvoiceInput::default()
+    };
+    let i = invoice_ops::create_invoice(&app.state, &system(), org, &input)
+        .await
+        .unwrap();
+    if approved {
+        invoice_ops::decide_invoice(
+            &app.state,
+            &system(),
+            org,
+            i.id.parse().unwrap(),
+            true,
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    }
+    i.id
+}
+
 /// A purchase of EUR 20 the stock rule might have made, in `status`.
 pub async fn purchase(app: &App, org: OrgId, status: Status) -> String {
     let input = PurchaseInput {
@@ -409,6 +491,25 @@ pub async fn prepare(
     let path = match (route.method, route.path) {
         ("get", "/api/v1/vendors" | "/api/v1/contracts" | "/api/v1/contracts/due" | "/api/v1/stock") => {
             route.path.to_string()
+        }
+        ("get", "/api/v1/invoices") => route.path.to_string(),
+        ("post", "/api/v1/invoices") => {
+            let v = vendor(app, app.north.id).await;
+            body = Some(
+                json!({"vendor": v, "number": format!("INV-{}", uuid::Uuid::new_v4().simple()),
+                "issued_on": "2026-11-30", "due_on": "2026-12-30",
+                "lines": [{"description": "Cleaning", "quantity": 1, "unit_price": "20.00"}]}),
+            );
+            route.path.to_string()
+        }
+        ("get", "/api/v1/invoices/{id}") => with_id(&invoice(app, org, false).await),
+        ("post", "/api/v1/invoices/{id}/approve" | "/api/v1/invoices/{id}/reject") => {
+            body = Some(json!({"note": "matrix"}));
+            with_id(&invoice(app, org, false).await)
+        }
+        ("post", "/api/v1/invoices/{id}/pay") => {
+            body = Some(json!({}));
+            with_id(&invoice(app, org, true).await)
         }
         ("get", "/api/v1/purchases") => route.path.to_string(),
         ("post", "/api/v1/purchases") => {
@@ -1484,4 +1585,282 @@ async fn low_stock_turns_into_an_approved_order_that_is_received() {
         .await
         .problem(422, "validation_failed");
     assert_eq!(app.snapshot(n.id).await, before, "nothing was written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invoices_are_matched_flagged_approved_and_paid() {
+    let app = spawn_app().await;
+    let n = &app.north;
+    let om = n.m(Role::OfficeManager);
+    let lars = n.m(Role::Principal);
+    let a = n.m(Role::Assistant);
+    office_ops::create_vendor(&app.state, &system(), n.id, &vendor_input("Copperfield Print"))
+        .await
+        .unwrap();
+    // An order of 6 toner, approved, of which 4 arrived.
+    let p = app
+        .api(
+            "post",
+            "/api/v1/purchases",
+            &om.token,
+            Some(&json!({"title": "Toner", "vendor": "Copperfield Print",
+            "lines": [{"description": "Printer toner, black", "quantity": 6, "unit_price": "74.50"}]})),
+        )
+        .await
+        .json();
+    let pid = p["id"].as_str().unwrap();
+    app.api(
+        "post",
+        &format!("/api/v1/purchases/{pid}/approve"),
+        &lars.token,
+        Some(&json!({})),
+    )
+    .await;
+    app.api(
+        "post",
+        &format!("/api/v1/purchases/{pid}/receive"),
+        &om.token,
+        Some(&json!({"lines": [{"line": 1, "quantity": 4}]})),
+    )
+    .await;
+
+    // Billed for 6 at a higher price: the match names both differences.
+    let body = |number: &str, qty: i64, price: &str| {
+        json!({"vendor": "Copperfield Print", "number": number, "issued_on": "2026-11-30", "due_on": "2026-12-30",
+            "purchase": p["number"], "category": "printing",
+            "lines": [{"description": "Printer toner, black", "quantity": qty, "unit_price": price, "vat": "21"}]})
+    };
+    let inv = app
+        .api(
+            "post",
+            "/api/v1/invoices",
+            &om.token,
+            Some(&body("CP-5512", 6, "76.00")),
+        )
+        .await;
+    assert_eq!(inv.status, 201, "{}", inv.body);
+    let inv = inv.json();
+    assert_eq!(inv["match_state"], "differences");
+    let kinds: Vec<&str> = inv["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["price", "quantity", "total"], "{inv}");
+    assert_eq!(
+        (
+            inv["net"]["display"].clone(),
+            inv["vat"]["display"].clone(),
+            inv["gross"]["display"].clone()
+        ),
+        (json!("EUR 456.00"), json!("EUR 95.76"), json!("EUR 551.76"))
+    );
+    // The same number again, written differently: flagged as a likely duplicate, on both.
+    let dup = app
+        .api(
+            "post",
+            "/api/v1/invoices",
+            &om.token,
+            Some(&body("cp 5512", 4, "74.50")),
+        )
+        .await
+        .json();
+    assert!(
+        dup["duplicate_of"][0]
+            .as_str()
+            .unwrap()
+            .contains("already registered"),
+        "{dup}"
+    );
+    assert_eq!(dup["match_state"], "matched");
+    let first = app
+        .api(
+            "get",
+            &format!("/api/v1/invoices/{}", inv["id"].as_str().unwrap()),
+            &lars.token,
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(first["duplicate_of"].as_array().unwrap().len(), 1);
+
+    // Sofia registered them, so she does not approve them; an assistant does not either.
+    let did = dup["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        dup["why_not_decide"],
+        "nobody approves an invoice they registered"
+    );
+    app.api(
+        "post",
+        &format!("/api/v1/invoices/{did}/approve"),
+        &om.token,
+        Some(&json!({})),
+    )
+    .await
+    .problem(403, "forbidden");
+    app.api(
+        "post",
+        &format!("/api/v1/invoices/{did}/approve"),
+        &a.token,
+        Some(&json!({})),
+    )
+    .await
+    .problem(403, "forbidden");
+    // Paying before approval: refused.
+    app.api(
+        "post",
+        &format!("/api/v1/invoices/{did}/pay"),
+        &om.token,
+        Some(&json!({})),
+    )
+    .await
+    .problem(409, "conflict");
+    let ok = app
+        .api(
+            "post",
+            &format!("/api/v1/invoices/{did}/approve"),
+            &lars.token,
+            Some(&json!({"note": "matches"})),
+        )
+        .await
+        .json();
+    assert_eq!(ok["status"], "approved");
+    let rej = app
+        .api(
+            "post",
+            &format!("/api/v1/invoices/{}/reject", inv["id"].as_str().unwrap()),
+            &lars.token,
+            Some(&json!({"note": "duplicate, wrong price"})),
+        )
+        .await
+        .json();
+    assert_eq!(rej["status"], "rejected");
+    let tomorrow = (now()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap())
+        .date()
+        .tomorrow()
+        .unwrap())
+    .to_string();
+    app.api(
+        "post",
+        &format!("/api/v1/invoices/{did}/pay"),
+        &om.token,
+        Some(&json!({"paid_on": tomorrow})),
+    )
+    .await
+    .problem(422, "validation_failed");
+    app.api(
+        "post",
+        &format!("/api/v1/invoices/{did}/pay"),
+        &lars.token,
+        Some(&json!({})),
+    )
+    .await
+    .problem(403, "forbidden");
+    let paid = app
+        .api(
+            "post",
+            &format!("/api/v1/invoices/{did}/pay"),
+            &om.token,
+            Some(&json!({})),
+        )
+        .await
+        .json();
+    assert_eq!(paid["status"], "paid");
+    let unpaid = app
+        .api("get", "/api/v1/invoices?status=unpaid", &om.token, None)
+        .await
+        .json();
+    assert!(unpaid.as_array().unwrap().is_empty(), "{unpaid}");
+    let csv = app
+        .api("get", "/api/v1/invoices?format=csv", &om.token, None)
+        .await;
+    assert!(
+        csv.body
+            .contains("cp 5512,Copperfield Print,paid,2026-11-30,2026-12-30,298.00,62.58,360.58,EUR"),
+        "{}",
+        csv.body
+    );
+
+    // A contract's invoices are its spend in the running term.
+    let renewal = today().checked_add(jiff::Span::new().months(3)).unwrap();
+    let start = renewal.checked_sub(jiff::Span::new().months(12)).unwrap();
+    let k = app
+        .api("post", "/api/v1/contracts", &om.token, Some(&json!({"title": "Printing service", "vendor": "Copperfield Print",
+            "start": start.to_string(), "term_months": 12, "auto_renew": true, "notice": "1 month", "value": "100.00",
+            "currency": "EUR", "value_period": "month"})))
+        .await
+        .json();
+    let kid = k["id"].as_str().unwrap();
+    let billed = app
+        .api("post", "/api/v1/invoices", &om.token, Some(&json!({"vendor": "Copperfield Print", "number": "CP-9001",
+            "issued_on": today().to_string(), "due_on": today().to_string(), "contract": kid,
+            "lines": [{"description": "Printing service", "quantity": 9, "unit_price": "125.00", "vat": "21"}]})))
+        .await;
+    assert_eq!(billed.status, 201, "{}", billed.body);
+    let k = app
+        .api("get", &format!("/api/v1/contracts/{kid}"), &om.token, None)
+        .await
+        .json();
+    assert_eq!(k["contract"]["spend"]["display"], "EUR 1,125.00");
+    assert_eq!(k["contract"]["current_term_value"]["display"], "EUR 1,200.00");
+    assert_eq!(k["contract"]["spend_percent"], 93);
+
+    // Bad invoices name every field and store nothing.
+    let before = app.snapshot(n.id).await;
+    let bad = app
+        .api("post", "/api/v1/invoices", &om.token, Some(&json!({"vendor": "Copperfield Print", "number": "X-1",
+            "issued_on": "2026-12-01", "due_on": "2026-11-01",
+            "lines": [{"description": "x", "quantity": 1, "unit_price": "1.001"}, {"description": "y", "quantity": 1, "unit_price": "1", "vat": "150"}]})))
+        .await;
+    let prob = bad.problem(422, "validation_failed");
+    let fields: Vec<&str> = prob["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["lines[0].unit_price", "lines[1].vat"], "{prob}");
+    let bad = app
+        .api("post", "/api/v1/invoices", &om.token, Some(&json!({"vendor": "Copperfield Print", "number": "X-1",
+            "issued_on": "2026-12-01", "due_on": "2026-11-01", "lines": [{"description": "x", "quantity": 1, "unit_price": "1"}]})))
+        .await;
+    assert_eq!(
+        bad.problem(422, "validation_failed")["errors"][0]["field"],
+        "due_on"
+    );
+    let other_vendor = vendor(&app, n.id).await;
+    let bad = app
+        .api("post", "/api/v1/invoices", &om.token, Some(&json!({"vendor": other_vendor, "number": "X-2", "contract": kid,
+            "issued_on": "2026-12-01", "due_on": "2026-12-31", "lines": [{"description": "x", "quantity": 1, "unit_price": "1"}]})))
+        .await;
+    assert_eq!(
+        bad.problem(422, "validation_failed")["errors"][0]["field"],
+        "contract"
+    );
+    let foreign = vendor(&app, app.contoso.id).await;
+    let bad = app
+        .api("post", "/api/v1/invoices", &om.token, Some(&json!({"vendor": foreign, "number": "X-3",
+            "issued_on": "2026-12-01", "due_on": "2026-12-31", "lines": [{"description": "x", "quantity": 1, "unit_price": "1"}]})))
+        .await;
+    assert_eq!(
+        bad.problem(422, "validation_failed")["errors"][0]["field"],
+        "vendor"
+    );
+    app.api("post", "/api/v1/invoices", &om.token, Some(&json!({"vendor": "Copperfield Print", "number": "X-4", "purchase": "PO-1999-0001",
+        "issued_on": "2026-12-01", "due_on": "2026-12-31", "lines": [{"description": "x", "quantity": 1, "unit_price": "1"}]})))
+        .await
+        .problem(422, "validation_failed");
+    // Staff do not see invoices.
+    app.api("get", "/api/v1/invoices", &n.m(Role::Staff).token, None)
+        .await
+        .problem(403, "forbidden");
+    // The vendor we made above is the only change.
+    let after = app.snapshot(n.id).await;
+    assert_eq!(
+        after.1.len(),
+        before.1.len() + 1,
+        "only the extra vendor was written"
+    );
 }
