@@ -6,7 +6,9 @@
 //! room, with coffee beans and black toner under their reorder points (so the
 //! stock rule has drafted their purchase requests); boardroom chairs waiting
 //! for the CEO's approval, sprint catering for the office manager's, and a
-//! paper order half delivered. Every
+//! paper order half delivered; invoices with the cleaning contract billed to
+//! 94% of its term's value, three waiting (one a likely duplicate) and one
+//! overdue. Every
 //! date is counted from the day the demo is seeded, so the dashboard always
 //! has something coming.
 
@@ -1107,7 +1109,8 @@ pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
         }
     }
     seed_stock(state, &sys, org).await?;
-    seed_purchases(state, org, today).await
+    seed_purchases(state, org, today).await?;
+    seed_invoices(state, org, today).await
 }
 
 async fn seed_stock(state: &AppState, sys: &Caller, org: OrgId) -> Result<(), ApiError> {
@@ -1278,6 +1281,206 @@ async fn seed_purchases(state: &AppState, org: OrgId, today: Date) -> Result<(),
             state
                 .store
                 .purchase_receive(org, p.id, delivery, "first delivery", &ctx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Acting as a demo person.
+async fn as_person(
+    state: &AppState,
+    org: OrgId,
+    email: &str,
+) -> Result<(adjutant_store::AuditCtx, adjutant_core::ids::PersonId, String), ApiError> {
+    let p = state.store.person_by_email(org, email).await?;
+    Ok((
+        adjutant_store::AuditCtx {
+            actor: Some(p.id),
+            actor_label: p.name.clone(),
+            on_behalf_of: None,
+            now: Timestamp::now(),
+        },
+        p.id,
+        p.name,
+    ))
+}
+
+/// Northwind's invoices: the Amsterdam cleaning contract billed to 94% of its
+/// term's value with its notice deadline twelve days away; three invoices
+/// waiting for approval, one of them a likely duplicate; the paper order's
+/// invoice matching what arrived, approved and to pay; a security invoice
+/// overdue.
+async fn seed_invoices(state: &AppState, org: OrgId, today: Date) -> Result<(), ApiError> {
+    use adjutant_core::office::invoice::{InvoiceData, InvoiceLine, InvoiceStatus};
+    use adjutant_core::office::money::{Currency, Money};
+    let (sofia, sofia_id, sofia_name) = as_person(state, org, "sofia@northwind.example").await?;
+    let (lars, _, _) = as_person(state, org, "lars@northwind.example").await?;
+    let contracts = state.store.contract_list(org, None).await?;
+    let day = |n: i64| today.checked_add(n.days()).unwrap_or(today);
+    let line = |what: &str, qty: i64, minor: i64, vat: u32| InvoiceLine {
+        description: what.into(),
+        quantity: qty,
+        unit_price: Money::new(minor, Currency::eur()),
+        vat_bp: vat,
+    };
+    struct Bill {
+        vendor: &'static str,
+        number: String,
+        issued: Date,
+        due: Date,
+        lines: Vec<InvoiceLine>,
+        contract: Option<&'static str>,
+        purchase: Option<&'static str>,
+        category: &'static str,
+        /// 0: waiting; 1: approved; 2: paid.
+        stage: u8,
+    }
+    let mut bills = Vec::new();
+    // The cleaning contract: a monthly invoice for each month of the running term, and two extras.
+    if let Some(k) = contracts
+        .iter()
+        .find(|k| k.data.title == "Office cleaning, Amsterdam")
+    {
+        let s = k.data.standing(today, None);
+        if let Some(term) = s.term {
+            let mut month = term.start;
+            let mut n = 1;
+            while month < today {
+                let label = month.strftime("%B %Y").to_string();
+                bills.push(Bill {
+                    vendor: "Sparkle Cleaning BV",
+                    number: format!("SC-{}-{n:03}", month.year()),
+                    issued: month,
+                    due: month.checked_add(30.days()).unwrap_or(month),
+                    lines: vec![line(&format!("Office cleaning, {label}"), 1, 420_000, 2_100)],
+                    contract: Some("Office cleaning, Amsterdam"),
+                    purchase: None,
+                    category: "cleaning",
+                    stage: if month.checked_add(1.months()).unwrap_or(month) < today {
+                        2
+                    } else {
+                        1
+                    },
+                });
+                month = month.checked_add(1.months()).unwrap_or(today);
+                n += 1;
+            }
+            // Extra work billed on top brings the term to 94% of its value.
+            let value = k.data.value_for_months(k.data.term_months).map_or(0, |m| m.minor);
+            let extra = value * 94 / 100 - 420_000 * (n - 1);
+            if extra > 0 {
+                bills.push(Bill {
+                    vendor: "Sparkle Cleaning BV",
+                    number: format!("SC-{}-X01", term.start.year()),
+                    issued: term.start.checked_add(2.months()).unwrap_or(term.start),
+                    due: term.start.checked_add(3.months()).unwrap_or(term.start),
+                    lines: vec![line("Extra cleaning during the office move", 1, extra, 2_100)],
+                    contract: Some("Office cleaning, Amsterdam"),
+                    purchase: None,
+                    category: "cleaning",
+                    stage: 2,
+                });
+            }
+        }
+    }
+    bills.push(Bill {
+        vendor: "Greenleaf Catering",
+        number: "GL-2026-1187".into(),
+        issued: day(-3),
+        due: day(11),
+        lines: vec![line("Staff lunch, November", 1, 980_000, 900)],
+        contract: Some("Staff lunch, Amsterdam"),
+        purchase: None,
+        category: "catering",
+        stage: 0,
+    });
+    for number in ["KC-88231", "KC 88231"] {
+        bills.push(Bill {
+            vendor: "Koffie & Co",
+            number: number.into(),
+            issued: day(-5),
+            due: day(9),
+            lines: vec![line("Coffee machines and beans, November", 1, 31_050, 2_100)],
+            contract: Some("Coffee machines and beans"),
+            purchase: None,
+            category: "catering",
+            stage: 0,
+        });
+    }
+    bills.push(Bill {
+        vendor: "Copperfield Print",
+        number: "CP-5512".into(),
+        issued: day(-2),
+        due: day(28),
+        lines: vec![line("Copy paper A4, 80 g", 12, 2_495, 2_100)],
+        contract: None,
+        purchase: Some("Copy paper and pens"),
+        category: "printing",
+        stage: 1,
+    });
+    bills.push(Bill {
+        vendor: "SecureGuard",
+        number: "SG-40917".into(),
+        issued: day(-33),
+        due: day(-3),
+        lines: vec![line("Reception and security, October", 1, 540_000, 2_100)],
+        contract: Some("Reception and security, Amsterdam"),
+        purchase: None,
+        category: "security",
+        stage: 1,
+    });
+    let purchases = state.store.purchase_list(org, &[]).await?;
+    for b in bills {
+        let vendor = state.store.vendor_by_name(org, b.vendor).await?;
+        let data = InvoiceData {
+            vendor: vendor.id,
+            number: b.number,
+            issued_on: b.issued,
+            due_on: b.due,
+            currency: Currency::eur(),
+            lines: b.lines,
+            purchase: b
+                .purchase
+                .and_then(|t| purchases.iter().find(|p| p.data.title == t))
+                .map(|p| p.id),
+            contract: b
+                .contract
+                .and_then(|t| contracts.iter().find(|k| k.data.title == t))
+                .map(|k| k.id),
+            category: b.category.into(),
+            notes: String::new(),
+        };
+        let i = state
+            .store
+            .invoice_create(org, &data, Some(sofia_id), &sofia_name, &sofia)
+            .await?;
+        if b.stage >= 1 {
+            state
+                .store
+                .invoice_transition(
+                    org,
+                    i.id,
+                    &[InvoiceStatus::Received],
+                    InvoiceStatus::Approved,
+                    "",
+                    None,
+                    &lars,
+                )
+                .await?;
+        }
+        if b.stage >= 2 {
+            state
+                .store
+                .invoice_transition(
+                    org,
+                    i.id,
+                    &[InvoiceStatus::Approved],
+                    InvoiceStatus::Paid,
+                    "",
+                    Some(b.due.min(today)),
+                    &sofia,
+                )
                 .await?;
         }
     }

@@ -1022,6 +1022,39 @@ async fn office_manager_adds_a_contract_and_gives_notice_before_the_deadline() {
     assert_eq!(state.store.stock_list(org).await.unwrap()[0].quantity, 6);
     shot(&c, "office-5-purchase").await;
 
+    // The vendor's invoice for what arrived matches the order; she registered it, so someone else approves it.
+    c.goto(&format!("{url}/office/invoices")).await.unwrap();
+    wait_text(&c, "h1", "Invoices").await;
+    c.find(Locator::Css("#in-vendor option:nth-child(2)"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_into(&c, "#in-number", "CP-5512").await;
+    set_value(&c, "#in-issued", &today.to_string()).await;
+    set_value(&c, "#in-due", &today.checked_add(30.days()).unwrap().to_string()).await;
+    c.find(Locator::Css("#in-po option:nth-child(2)"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_into(&c, "#il-d1", "Printer toner, black").await;
+    type_into(&c, "#il-q1", "4").await;
+    type_into(&c, "#il-p1", "74.50").await;
+    click(&c, "#invoice-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Invoice registered").await;
+    wait_text(&c, "#invoice-gross", "EUR 360.58").await;
+    wait_text(&c, "#invoice-match", "Matches PO-").await;
+    wait_text(
+        &c,
+        "#why-not-decide",
+        "nobody approves an invoice they registered",
+    )
+    .await;
+    shot(&c, "office-5b-invoice").await;
+
     // The filtered list finds it among those given notice; the page fits a phone.
     c.goto(&format!("{url}/office/contracts?state=terminating"))
         .await

@@ -207,6 +207,12 @@ pub fn router() -> Router<AppState> {
         )
         .route("/office/purchases/{id}/receive", post(office::purchase_receive))
         .route("/office/purchases/{id}/{action}", post(office::purchase_act))
+        .route(
+            "/office/invoices",
+            get(office::invoices).post(office::invoice_create),
+        )
+        .route("/office/invoices/{id}", get(office::invoice_page))
+        .route("/office/invoices/{id}/{action}", post(office::invoice_act))
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/tasks.js", get(tasks_js))
         .route("/static/app.css", get(css))
@@ -385,6 +391,10 @@ fn notice_text(key: &str) -> &'static str {
         "purchase-rejected" => "Purchase rejected.",
         "purchase-cancelled" => "Purchase cancelled.",
         "purchase-received" => "Delivery recorded; stock items are in the stock room.",
+        "invoice-registered" => "Invoice registered.",
+        "invoice-approved" => "Invoice approved for payment.",
+        "invoice-rejected" => "Invoice rejected.",
+        "invoice-paid" => "Invoice marked paid.",
         _ => "Done.",
     }
 }

@@ -13,6 +13,9 @@ use super::tasks::{named, people_opts, status_for};
 use super::{Layout, WebError, WebResult, render_status};
 use crate::app::AppState;
 use crate::auth::{AuthCtx, WebAuth};
+use crate::ops::invoices::{
+    self as invoice_ops, InvoiceActInput, InvoiceFilter, InvoiceInput, InvoiceLineInput, InvoiceView,
+};
 use crate::ops::office::{
     self as ops, ContractFilter, ContractInput, ContractView, DocumentView, NoticeInput, VendorInput,
     VendorView,
@@ -20,7 +23,7 @@ use crate::ops::office::{
 use crate::ops::purchases::{self as purchase_ops, LineInput, PurchaseFilter, PurchaseInput, PurchaseView};
 use crate::ops::stock::{self as stock_ops, MovementInput, StockFilter, StockInput, StockView};
 use adjutant_core::FieldError;
-use adjutant_core::ids::{ContractId, DocumentId, PurchaseId, StockItemId, VendorId};
+use adjutant_core::ids::{ContractId, DocumentId, InvoiceId, PurchaseId, StockItemId, VendorId};
 use adjutant_core::meetings::MAX_MATERIAL_BYTES;
 use adjutant_core::office::contract::State as ContractState;
 use adjutant_core::office::purchase::Status as PurchaseStatus;
@@ -97,6 +100,9 @@ pub struct ContractRow {
     pub value: String,
     pub annual: String,
     pub owner: String,
+    /// `EUR 47,376.00 of EUR 50,400.00 this term (94%)`, when invoices are linked.
+    pub spend: String,
+    pub spend_bar: u32,
 }
 
 fn contract_row(v: &ContractView) -> ContractRow {
@@ -123,6 +129,13 @@ fn contract_row(v: &ContractView) -> ContractRow {
             .map(|m| m.display.clone())
             .unwrap_or_default(),
         owner: v.owner.as_ref().map(|o| o.name.clone()).unwrap_or_default(),
+        spend: match (&v.spend, &v.current_term_value, v.spend_percent) {
+            (Some(s), Some(t), Some(p)) if s.minor > 0 => {
+                format!("{} of {} this term ({p}%)", s.display, t.display)
+            }
+            _ => String::new(),
+        },
+        spend_bar: u32::try_from(v.spend_percent.unwrap_or(0).clamp(0, 100)).unwrap_or(0),
     }
 }
 
@@ -131,6 +144,7 @@ fn contract_row(v: &ContractView) -> ContractRow {
 // ---------------------------------------------------------------------------
 
 pub struct DueRow {
+    pub spend: String,
     pub contract_id: String,
     pub title: String,
     pub vendor: String,
@@ -170,6 +184,8 @@ struct OfficePage {
     low_stock: Vec<StockView>,
     /// Purchases waiting for approval.
     waiting: Vec<PurchaseRow>,
+    /// Invoices not yet paid, the soonest due first.
+    invoices: Vec<InvoiceView>,
 }
 
 pub async fn dashboard(
@@ -186,6 +202,7 @@ pub async fn dashboard(
         .items
         .iter()
         .map(|i| DueRow {
+            spend: contract_row(&i.contract).spend,
             contract_id: i.contract.id.clone(),
             title: i.contract.title.clone(),
             vendor: i.contract.vendor.name.clone(),
@@ -289,6 +306,16 @@ pub async fn dashboard(
         .iter()
         .map(purchase_row)
         .collect(),
+        invoices: invoice_ops::list_invoices(
+            &state,
+            &c,
+            org,
+            &InvoiceFilter {
+                status: Some("unpaid".into()),
+                ..InvoiceFilter::default()
+            },
+        )
+        .await?,
     };
     Ok(render_status(status_for(&[]), &page))
 }
@@ -1973,6 +2000,320 @@ pub async fn purchase_receive(
         }
         Err(e) if is_user_error(&e) => {
             purchase_render(&state, &auth, id, None, None, validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Invoices
+// ---------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+pub struct InvoicesQuery {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    q: Option<String>,
+    #[serde(default)]
+    notice: Option<String>,
+}
+
+#[derive(Default, Clone)]
+pub struct InvoiceForm {
+    pub vendor: String,
+    pub number: String,
+    pub issued_on: String,
+    pub due_on: String,
+    pub currency: String,
+    pub purchase: String,
+    pub contract: String,
+    pub category: String,
+    pub lines: Vec<(String, String, String, String)>,
+}
+
+impl InvoiceForm {
+    fn blank() -> Self {
+        InvoiceForm {
+            currency: "EUR".into(),
+            lines: vec![(String::new(), String::new(), String::new(), "21".into()); 4],
+            ..InvoiceForm::default()
+        }
+    }
+
+    fn from_pairs(f: &[(String, String)]) -> Self {
+        let all = |name: &str| super::calendar::all_of(f, name);
+        let (d, q, p, v) = (
+            all("line_description"),
+            all("line_quantity"),
+            all("line_unit_price"),
+            all("line_vat"),
+        );
+        let get = |x: &Vec<String>, i: usize| x.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
+        InvoiceForm {
+            vendor: trimmed(f, "vendor"),
+            number: trimmed(f, "number"),
+            issued_on: trimmed(f, "issued_on"),
+            due_on: trimmed(f, "due_on"),
+            currency: trimmed(f, "currency"),
+            purchase: trimmed(f, "purchase"),
+            contract: trimmed(f, "contract"),
+            category: trimmed(f, "category"),
+            lines: (0..d.len().max(q.len()))
+                .map(|i| (get(&d, i), get(&q, i), get(&p, i), get(&v, i)))
+                .collect(),
+        }
+    }
+
+    fn input(&self) -> Result<InvoiceInput, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut lines = Vec::new();
+        for (d, q, p, v) in self
+            .lines
+            .iter()
+            .filter(|(d, q, p, _)| !(d.is_empty() && q.is_empty() && p.is_empty()))
+        {
+            let i = lines.len();
+            let quantity = q.parse::<i64>().unwrap_or_else(|_| {
+                errors.push(one_error(
+                    &format!("lines[{i}].quantity"),
+                    format!("`{q}` is not a whole number"),
+                ));
+                0
+            });
+            lines.push(InvoiceLineInput {
+                description: d.clone(),
+                quantity,
+                unit_price: p.clone(),
+                vat: Some(if v.is_empty() { "0".into() } else { v.clone() }),
+            });
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(InvoiceInput {
+            vendor: self.vendor.clone(),
+            number: self.number.clone(),
+            issued_on: self.issued_on.clone(),
+            due_on: self.due_on.clone(),
+            currency: Some(self.currency.clone()),
+            lines,
+            purchase: Some(self.purchase.clone()),
+            contract: Some(self.contract.clone()),
+            category: Some(self.category.clone()),
+            notes: None,
+        })
+    }
+}
+
+fn invoice_status_label(s: &str) -> &'static str {
+    match s {
+        "received" => "waiting for approval",
+        "approved" => "approved, to pay",
+        "paid" => "paid",
+        _ => "rejected",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "invoices.html")]
+struct InvoicesPage {
+    layout: Layout,
+    invoices: Vec<InvoiceView>,
+    statuses: Vec<Opt>,
+    q: String,
+    csv: String,
+    can_register: bool,
+    form: InvoiceForm,
+    vendors: Vec<Opt>,
+    purchases: Vec<Opt>,
+    contracts: Vec<Opt>,
+    errors: Vec<FieldError>,
+}
+
+async fn invoices_render(
+    state: &AppState,
+    auth: &AuthCtx,
+    q: &InvoicesQuery,
+    form: Option<InvoiceForm>,
+    mut errors: Vec<FieldError>,
+) -> WebResult {
+    let c = caller(auth);
+    let org = auth.org();
+    let filter = InvoiceFilter {
+        status: named(&q.status).map(str::to_string),
+        vendor: None,
+        q: named(&q.q).map(str::to_string),
+    };
+    let list = match invoice_ops::list_invoices(state, &c, org, &filter).await {
+        Ok(l) => l,
+        Err(e) if is_user_error(&e) => {
+            errors.extend(validation_errors(&e));
+            invoice_ops::list_invoices(state, &c, org, &InvoiceFilter::default()).await?
+        }
+        Err(e) => return Err(WebError(e)),
+    };
+    let status_list = [
+        ("", "Every invoice"),
+        ("waiting", "waiting for approval"),
+        ("unpaid", "not yet paid"),
+        ("overdue", "overdue"),
+        ("approved", "approved, to pay"),
+        ("paid", "paid"),
+        ("rejected", "rejected"),
+    ];
+    let mut params = vec!["format=csv".to_string()];
+    for (k, v) in [("status", &filter.status), ("q", &filter.q)] {
+        if let Some(v) = v {
+            params.push(format!("{k}={}", super::url_encode(v)));
+        }
+    }
+    let form = form.unwrap_or_else(InvoiceForm::blank);
+    let mut purchases = vec![Opt {
+        value: String::new(),
+        label: "None".into(),
+        selected: form.purchase.is_empty(),
+    }];
+    purchases.extend(
+        purchase_ops::list_purchases(state, &c, org, &PurchaseFilter::default())
+            .await?
+            .into_iter()
+            .filter(|p| matches!(p.status.as_str(), "ordered" | "partly_received" | "received"))
+            .map(|p| Opt {
+                selected: form.purchase == p.id || form.purchase.eq_ignore_ascii_case(&p.number),
+                label: format!("{} {}", p.number, p.title),
+                value: p.id,
+            }),
+    );
+    let mut contracts = vec![Opt {
+        value: String::new(),
+        label: "None".into(),
+        selected: form.contract.is_empty(),
+    }];
+    contracts.extend(
+        ops::list_contracts(state, &c, org, &ContractFilter::default())
+            .await?
+            .into_iter()
+            .filter(|k| k.state != "ended")
+            .map(|k| Opt {
+                selected: form.contract == k.id,
+                label: format!("{} ({})", k.title, k.vendor.name),
+                value: k.id,
+            }),
+    );
+    let page = InvoicesPage {
+        layout: Layout::new(state, auth, "invoices", q.notice.as_deref()).await?,
+        invoices: list,
+        statuses: opts(&status_list, filter.status.as_deref().unwrap_or("")),
+        q: filter.q.clone().unwrap_or_default(),
+        csv: format!("/api/v1/invoices?{}", params.join("&")),
+        can_register: can_manage(auth),
+        vendors: vendor_opts(state, auth, &form.vendor).await?,
+        purchases,
+        contracts,
+        form,
+        errors,
+    };
+    Ok(render_status(status_for(&page.errors), &page))
+}
+
+pub async fn invoices(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Query(q): Query<InvoicesQuery>,
+) -> WebResult {
+    invoices_render(&state, &auth, &q, None, vec![]).await
+}
+
+pub async fn invoice_create(State(state): State<AppState>, WebAuth(auth): WebAuth, body: Bytes) -> WebResult {
+    let form = InvoiceForm::from_pairs(&form_pairs(&body));
+    let q = InvoicesQuery::default();
+    let input = match form.input() {
+        Ok(i) => i,
+        Err(errors) => return invoices_render(&state, &auth, &q, Some(form), errors).await,
+    };
+    match invoice_ops::create_invoice(&state, &caller(&auth), auth.org(), &input).await {
+        Ok(i) => {
+            Ok(Redirect::to(&format!("/office/invoices/{}?notice=invoice-registered", i.id)).into_response())
+        }
+        Err(e) if is_user_error(&e) => {
+            invoices_render(&state, &auth, &q, Some(form), validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "invoice.html")]
+struct InvoicePage {
+    layout: Layout,
+    i: InvoiceView,
+    status_label: &'static str,
+    today: String,
+    errors: Vec<FieldError>,
+}
+
+async fn invoice_render(
+    state: &AppState,
+    auth: &AuthCtx,
+    id: InvoiceId,
+    notice: Option<&str>,
+    errors: Vec<FieldError>,
+) -> WebResult {
+    let i = invoice_ops::get_invoice(state, &caller(auth), auth.org(), id).await?;
+    let page = InvoicePage {
+        layout: Layout::new(state, auth, "invoices", notice).await?,
+        status_label: invoice_status_label(&i.status),
+        today: viewer_zone(auth).local(jiff::Timestamp::now()).date().to_string(),
+        i,
+        errors,
+    };
+    Ok(render_status(status_for(&page.errors), &page))
+}
+
+pub async fn invoice_page(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult {
+    let id: InvoiceId = parse_path_id(&id, "invoice")?;
+    invoice_render(&state, &auth, id, q.notice.as_deref(), vec![]).await
+}
+
+/// Approve, reject or pay.
+pub async fn invoice_act(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> WebResult {
+    let id: InvoiceId = parse_path_id(&id, "invoice")?;
+    let f = form_pairs(&body);
+    let input = InvoiceActInput {
+        note: Some(trimmed(&f, "note")),
+        paid_on: Some(trimmed(&f, "paid_on")),
+    };
+    let (c, org) = (caller(&auth), auth.org());
+    let (r, notice) = match action.as_str() {
+        "approve" => (
+            invoice_ops::decide_invoice(&state, &c, org, id, true, &input).await,
+            "invoice-approved",
+        ),
+        "reject" => (
+            invoice_ops::decide_invoice(&state, &c, org, id, false, &input).await,
+            "invoice-rejected",
+        ),
+        "pay" => (
+            invoice_ops::pay_invoice(&state, &c, org, id, &input).await,
+            "invoice-paid",
+        ),
+        _ => return Err(WebError(crate::error::ApiError::not_found("page"))),
+    };
+    match r {
+        Ok(_) => Ok(Redirect::to(&format!("/office/invoices/{id}?notice={notice}")).into_response()),
+        Err(e) if is_user_error(&e) || e.status == axum::http::StatusCode::FORBIDDEN => {
+            invoice_render(&state, &auth, id, None, validation_errors(&e)).await
         }
         Err(e) => Err(WebError(e)),
     }
