@@ -140,3 +140,7 @@ typed_id!(
     /// A vendor's invoice, registered for matching, approval and payment.
     InvoiceId
 );
+typed_id!(
+    /// A budget: an amount for one category over one period.
+    BudgetId
+);

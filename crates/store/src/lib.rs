@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod budgets;
 pub mod calendar;
 pub mod delegations;
 pub mod duties;

@@ -84,6 +84,7 @@ impl Store {
             "stock_movements",
             "purchases",
             "invoices",
+            "budgets",
         ];
         let mut out = Vec::new();
         for t in tables {

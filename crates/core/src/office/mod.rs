@@ -1,5 +1,6 @@
-//! The office side: money, vendors and their contracts, supplies, purchasing, invoices.
+//! The office side: money, vendors and their contracts, supplies, purchasing, invoices, budgets.
 
+pub mod budget;
 pub mod contract;
 pub mod invoice;
 pub mod money;

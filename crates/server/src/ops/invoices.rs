@@ -274,7 +274,7 @@ fn view_of(
                 description: l.description.clone(),
                 quantity: l.quantity,
                 unit_price: l.unit_price.into(),
-                vat: if l.vat_bp % 100 == 0 {
+                vat: if l.vat_bp.is_multiple_of(100) {
                     format!("{}%", l.vat_bp / 100)
                 } else {
                     format!("{}.{:02}%", l.vat_bp / 100, l.vat_bp % 100)

@@ -135,3 +135,15 @@ CREATE TABLE invoices (
 );
 CREATE INDEX invoices_vendor ON invoices(org_id, vendor_id, number_key);
 CREATE INDEX invoices_status ON invoices(org_id, status, due_on);
+
+-- Budgets: one amount per category and period (`2026-Q4`, `2026-12`, `2026`).
+CREATE TABLE budgets (
+    org_id      TEXT NOT NULL REFERENCES organisations(id),
+    id          TEXT PRIMARY KEY,
+    category    TEXT NOT NULL,
+    period      TEXT NOT NULL,
+    data        TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL,
+    UNIQUE (org_id, category, period)
+);

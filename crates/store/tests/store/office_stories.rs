@@ -490,3 +490,40 @@ async fn invoices_are_approved_then_paid_and_keep_their_contract() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_budget_is_set_once_per_category_and_period() {
+    use adjutant_core::office::budget::{BudgetData, Period};
+    run(async |db: &Db| {
+        let s = &db.store;
+        let org = add_org(s, "northwind", 1).await;
+        let other = add_org(s, "contoso", 2).await;
+        let sofia = add_person(s, org.id, "Sofia", None, Role::OfficeManager, 3).await;
+        let q4 = Period::Quarter(2026, 4);
+        let b = |amount: i64| BudgetData {
+            category: "Catering".into(),
+            period: q4,
+            amount: Money::new(amount, Currency::eur()),
+            notes: String::new(),
+        };
+        let first = s
+            .budget_set(org.id, &b(1_400_000), &by(&sofia, 10))
+            .await
+            .unwrap();
+        let again = s
+            .budget_set(org.id, &b(1_500_000), &by(&sofia, 11))
+            .await
+            .unwrap();
+        assert_eq!(first.id, again.id);
+        assert_eq!(again.data.amount.minor, 1_500_000);
+        s.budget_set(other.id, &b(1), &cli(12)).await.unwrap();
+        assert_eq!(s.budget_list(org.id).await.unwrap().len(), 1);
+        assert_err!(s.budget_get(other.id, first.id).await, StoreError::NotFound(_));
+        s.budget_delete(org.id, first.id, &by(&sofia, 13)).await.unwrap();
+        assert!(s.budget_list(org.id).await.unwrap().is_empty());
+        let a = actions(s, org.id).await;
+        assert_eq!(a.iter().filter(|x| *x == "budget.set").count(), 2);
+        assert!(a.iter().any(|x| x == "budget.delete"));
+    })
+    .await;
+}
