@@ -2,6 +2,7 @@
 //! from the handlers themselves (utoipa) and served at `/api/v1/openapi.json`.
 
 pub mod audit;
+pub mod budgets;
 pub mod cal_views;
 pub mod calendar;
 mod delegations;
@@ -56,7 +57,7 @@ Send `X-Act-For: <person id>` to act for a principal under a delegation. Errors 
         (name = "scheduling", description = "Availability, travel times, find-a-time, holds, polls"),
         (name = "tasks", description = "Tasks, quick add, the urgent × important matrix, commitments, goals, auto-planning"),
         (name = "meetings", description = "Meeting agendas, minutes, action items, files and recaps; the responsibility grid of duties"),
-        (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents; supplies: stock, consumption, deliveries, counts; purchasing: requests, approval by amount, orders, deliveries; invoices: three-way match, duplicates, approval, payment"),
+        (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents; supplies: stock, consumption, deliveries, counts; purchasing: requests, approval by amount, orders, deliveries; invoices: three-way match, duplicates, approval, payment; budgets"),
         (name = "system", description = "Health and the API description"),
     )
 )]
@@ -190,6 +191,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(invoices::approve))
         .routes(routes!(invoices::reject))
         .routes(routes!(invoices::pay))
+        .routes(routes!(budgets::status, budgets::set))
+        .routes(routes!(budgets::delete))
         .routes(routes!(openapi_json))
         .routes(routes!(crate::app::healthz))
 }

@@ -5,6 +5,7 @@
 
 use super::*;
 use adjutant_core::office::purchase::Status;
+use adjutant_server::ops::budgets::{self as budget_ops, BudgetInput};
 use adjutant_server::ops::invoices::{self as invoice_ops, InvoiceInput, InvoiceLineInput};
 use adjutant_server::ops::office::{self as office_ops, ContractInput, VendorInput};
 use adjutant_server::ops::purchases::{self as purchase_ops, LineInput, PurchaseInput};
@@ -102,6 +103,24 @@ fn invoice_decide(role: Role, side: Side) -> Option<Want> {
 
 /// The expected rules of every office route.
 pub const MATRIX: &[Route] = &[
+    Route {
+        method: "get",
+        path: "/api/v1/budgets",
+        public: false,
+        want: |role, side| (side == Side::Same).then(|| viewers(role, 200)),
+    },
+    Route {
+        method: "post",
+        path: "/api/v1/budgets",
+        public: false,
+        want: |role, side| (side == Side::Same).then(|| keepers(role, 200)),
+    },
+    Route {
+        method: "delete",
+        path: "/api/v1/budgets/{id}",
+        public: false,
+        want: |role, side| org_wide(side, keepers(role, 204)),
+    },
     Route {
         method: "get",
         path: "/api/v1/invoices",
@@ -491,6 +510,35 @@ pub async fn prepare(
     let path = match (route.method, route.path) {
         ("get", "/api/v1/vendors" | "/api/v1/contracts" | "/api/v1/contracts/due" | "/api/v1/stock") => {
             route.path.to_string()
+        }
+        ("get", "/api/v1/budgets") => route.path.to_string(),
+        ("post", "/api/v1/budgets") => {
+            body = Some(
+                json!({"category": format!("cat-{}", uuid::Uuid::new_v4().simple()), "period": "2026-Q4", "amount": "1000"}),
+            );
+            route.path.to_string()
+        }
+        ("delete", "/api/v1/budgets/{id}") => {
+            let input = BudgetInput {
+                category: format!("cat-{}", uuid::Uuid::new_v4().simple()),
+                period: "2026-Q4".into(),
+                amount: "1000".into(),
+                ..BudgetInput::default()
+            };
+            budget_ops::set_budget(&app.state, &system(), org, &input)
+                .await
+                .unwrap();
+            let id = app
+                .state
+                .store
+                .budget_list(org)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|b| b.data.category == input.category)
+                .unwrap()
+                .id;
+            with_id(&id.to_string())
         }
         ("get", "/api/v1/invoices") => route.path.to_string(),
         ("post", "/api/v1/invoices") => {
@@ -1863,4 +1911,164 @@ async fn invoices_are_matched_flagged_approved_and_paid() {
         before.1.len() + 1,
         "only the extra vendor was written"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_budget_moves_with_orders_and_invoices() {
+    let app = spawn_app().await;
+    let n = &app.north;
+    let om = n.m(Role::OfficeManager);
+    let lars = n.m(Role::Principal);
+    office_ops::create_vendor(&app.state, &system(), n.id, &vendor_input("Greenleaf Catering"))
+        .await
+        .unwrap();
+    let quarter = {
+        let t = today();
+        format!("{}-Q{}", t.year(), (t.month() - 1) / 3 + 1)
+    };
+    let set = app
+        .api(
+            "post",
+            "/api/v1/budgets",
+            &om.token,
+            Some(&json!({"category": "Catering", "period": quarter, "amount": "10000.00"})),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{}", set.body);
+    let row = |s: &Value| {
+        s["budgets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["category"] == "catering")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row(&set.json())["remaining"]["display"], "EUR 10,000.00");
+
+    // An approved order commits money; its invoice turns it into actual spend.
+    let p = app
+        .api(
+            "post",
+            "/api/v1/purchases",
+            &om.token,
+            Some(
+                &json!({"title": "Sprint lunches", "category": "catering", "vendor": "Greenleaf Catering",
+            "lines": [{"description": "Lunch for 12", "quantity": 3, "unit_price": "260.00"}]}),
+            ),
+        )
+        .await
+        .json();
+    let pid = p["id"].as_str().unwrap();
+    app.api(
+        "post",
+        &format!("/api/v1/purchases/{pid}/approve"),
+        &lars.token,
+        Some(&json!({})),
+    )
+    .await;
+    let s = app.api("get", "/api/v1/budgets", &lars.token, None).await.json();
+    let b = row(&s);
+    assert_eq!(
+        (b["committed"]["display"].clone(), b["actual"]["display"].clone()),
+        (json!("EUR 780.00"), json!("EUR 0.00"))
+    );
+    let inv = app
+        .api(
+            "post",
+            "/api/v1/invoices",
+            &om.token,
+            Some(
+                &json!({"vendor": "Greenleaf Catering", "number": "GL-1", "purchase": p["number"],
+            "category": "catering", "issued_on": today().to_string(), "due_on": today().to_string(),
+            "lines": [{"description": "Lunch for 12", "quantity": 2, "unit_price": "260.00", "vat": "9"}]}),
+            ),
+        )
+        .await;
+    assert_eq!(inv.status, 201, "{}", inv.body);
+    let b = row(&app
+        .api(
+            "get",
+            &format!("/api/v1/budgets?period={quarter}"),
+            &om.token,
+            None,
+        )
+        .await
+        .json());
+    assert_eq!(b["actual"]["display"], "EUR 520.00");
+    assert_eq!(b["committed"]["display"], "EUR 260.00");
+    assert_eq!(b["remaining"]["display"], "EUR 9,220.00");
+    // A budget smaller than what is already spent and committed is forecast to overrun.
+    let s = app
+        .api(
+            "post",
+            "/api/v1/budgets",
+            &om.token,
+            Some(&json!({"category": "catering", "period": quarter, "amount": "500"})),
+        )
+        .await
+        .json();
+    let b = row(&s);
+    assert!(
+        b["warning"]
+            .as_str()
+            .unwrap()
+            .starts_with("forecast to overrun by"),
+        "{b}"
+    );
+    assert!(b["overrun_percent"].as_i64().unwrap() >= 56, "{b}");
+    assert_eq!(s["warnings"], 1);
+    let csv = app
+        .api(
+            "get",
+            &format!("/api/v1/budgets?period={quarter}&format=csv"),
+            &om.token,
+            None,
+        )
+        .await;
+    assert!(
+        csv.body
+            .contains(&format!("{quarter},catering,500.00,520.00,260.00,-280.00,")),
+        "{}",
+        csv.body
+    );
+
+    // Bad input names the field and changes nothing; only office managers and administrators set budgets.
+    let before = app.snapshot(n.id).await;
+    let bad = app
+        .api(
+            "post",
+            "/api/v1/budgets",
+            &om.token,
+            Some(&json!({"category": "catering", "period": "2026-Q5", "amount": "12.345"})),
+        )
+        .await;
+    let prob = bad.problem(422, "validation_failed");
+    let fields: Vec<&str> = prob["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["period", "amount"], "{prob}");
+    app.api(
+        "post",
+        "/api/v1/budgets",
+        &om.token,
+        Some(&json!({"category": "catering", "period": "2026", "amount": "0"})),
+    )
+    .await
+    .problem(422, "validation_failed");
+    app.api(
+        "post",
+        "/api/v1/budgets",
+        &lars.token,
+        Some(&json!({"category": "catering", "period": "2026", "amount": "10"})),
+    )
+    .await
+    .problem(403, "forbidden");
+    app.api("get", "/api/v1/budgets?period=soon", &om.token, None)
+        .await
+        .problem(422, "validation_failed");
+    assert_eq!(app.snapshot(n.id).await, before, "nothing was written");
 }
