@@ -1110,7 +1110,38 @@ pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
     }
     seed_stock(state, &sys, org).await?;
     seed_purchases(state, org, today).await?;
-    seed_invoices(state, org, today).await
+    seed_invoices(state, org, today).await?;
+    seed_budgets(state, org, today).await
+}
+
+/// This quarter's budgets per category; catering's is tight, so its forecast runs over.
+async fn seed_budgets(state: &AppState, org: OrgId, today: Date) -> Result<(), ApiError> {
+    use crate::ops::budgets::{self, BudgetInput};
+    let sys = Caller::System("demo".into());
+    let quarter = adjutant_core::office::budget::Period::quarter_of(today).to_string();
+    for (category, amount) in [
+        ("cleaning", "14000.00"),
+        ("catering", "12500.00"),
+        ("printing", "2500.00"),
+        ("security", "17000.00"),
+        ("furniture", "15000.00"),
+        ("pantry", "1800.00"),
+    ] {
+        budgets::set_budget(
+            state,
+            &sys,
+            org,
+            &BudgetInput {
+                category: category.into(),
+                period: quarter.clone(),
+                amount: amount.into(),
+                currency: None,
+                notes: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 async fn seed_stock(state: &AppState, sys: &Caller, org: OrgId) -> Result<(), ApiError> {

@@ -1055,6 +1055,16 @@ async fn office_manager_adds_a_contract_and_gives_notice_before_the_deadline() {
     .await;
     shot(&c, "office-5b-invoice").await;
 
+    // She sets this quarter's printing budget; the invoice counts against it.
+    c.goto(&format!("{url}/office/budgets")).await.unwrap();
+    wait_text(&c, "h1", "Budgets").await;
+    type_into(&c, "#bs-cat", "printing").await;
+    type_into(&c, "#bs-amount", "2500").await;
+    click(&c, "#budget-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Budget set").await;
+    wait_text(&c, "#budget-bars", "printing").await;
+    shot(&c, "office-5c-budgets").await;
+
     // The filtered list finds it among those given notice; the page fits a phone.
     c.goto(&format!("{url}/office/contracts?state=terminating"))
         .await

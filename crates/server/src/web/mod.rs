@@ -213,6 +213,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/office/invoices/{id}", get(office::invoice_page))
         .route("/office/invoices/{id}/{action}", post(office::invoice_act))
+        .route(
+            "/office/budgets",
+            get(office::budgets).post(office::budget_set),
+        )
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/tasks.js", get(tasks_js))
         .route("/static/app.css", get(css))
@@ -395,6 +399,7 @@ fn notice_text(key: &str) -> &'static str {
         "invoice-approved" => "Invoice approved for payment.",
         "invoice-rejected" => "Invoice rejected.",
         "invoice-paid" => "Invoice marked paid.",
+        "budget-set" => "Budget set.",
         _ => "Done.",
     }
 }

@@ -13,6 +13,7 @@ use super::tasks::{named, people_opts, status_for};
 use super::{Layout, WebError, WebResult, render_status};
 use crate::app::AppState;
 use crate::auth::{AuthCtx, WebAuth};
+use crate::ops::budgets::{self as budget_ops, BudgetInput, BudgetStatus};
 use crate::ops::invoices::{
     self as invoice_ops, InvoiceActInput, InvoiceFilter, InvoiceInput, InvoiceLineInput, InvoiceView,
 };
@@ -186,6 +187,9 @@ struct OfficePage {
     waiting: Vec<PurchaseRow>,
     /// Invoices not yet paid, the soonest due first.
     invoices: Vec<InvoiceView>,
+    /// This quarter's budgets as bars.
+    budget_label: String,
+    budget_bars: Vec<BudgetBar>,
 }
 
 pub async fn dashboard(
@@ -273,6 +277,7 @@ pub async fn dashboard(
             text_y: 28 * i as u32 + 15,
         })
         .collect();
+    let budget_status = budget_ops::status(&state, &c, org, None).await?;
     let page = OfficePage {
         layout: Layout::new(&state, &auth, "office", q.notice.as_deref()).await?,
         days: DASHBOARD_DAYS,
@@ -316,6 +321,8 @@ pub async fn dashboard(
             },
         )
         .await?,
+        budget_label: budget_status.label.clone(),
+        budget_bars: budget_bars(&budget_status),
     };
     Ok(render_status(status_for(&[]), &page))
 }
@@ -2314,6 +2321,144 @@ pub async fn invoice_act(
         Ok(_) => Ok(Redirect::to(&format!("/office/invoices/{id}?notice={notice}")).into_response()),
         Err(e) if is_user_error(&e) || e.status == axum::http::StatusCode::FORBIDDEN => {
             invoice_render(&state, &auth, id, None, validation_errors(&e)).await
+        }
+        Err(e) => Err(WebError(e)),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Budgets
+// ---------------------------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+pub struct BudgetsQuery {
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    notice: Option<String>,
+}
+
+/// One budget drawn as a bar: actual and committed against the budget, the forecast marked.
+pub struct BudgetBar {
+    pub category: String,
+    pub budget: String,
+    pub actual: String,
+    pub committed: String,
+    pub remaining: String,
+    pub forecast: String,
+    pub warning: Option<String>,
+    /// Widths on a 0–400 scale where the budget is 300 (room to show an overrun).
+    pub actual_w: u32,
+    pub committed_x: u32,
+    pub committed_w: u32,
+    pub forecast_x: u32,
+}
+
+pub fn budget_bars(s: &BudgetStatus) -> Vec<BudgetBar> {
+    s.budgets
+        .iter()
+        .map(|b| {
+            let scale = |m: i64| -> u32 {
+                if b.budget.minor <= 0 {
+                    return 0;
+                }
+                u32::try_from((i128::from(m.max(0)) * 300 / i128::from(b.budget.minor)).min(400))
+                    .unwrap_or(400)
+            };
+            let actual_w = scale(b.actual.minor);
+            let committed_w = scale(b.actual.minor + b.committed.minor).saturating_sub(actual_w);
+            BudgetBar {
+                category: b.category.clone(),
+                budget: b.budget.display.clone(),
+                actual: b.actual.display.clone(),
+                committed: b.committed.display.clone(),
+                remaining: b.remaining.display.clone(),
+                forecast: b.forecast.display.clone(),
+                warning: b.warning.clone(),
+                actual_w,
+                committed_x: actual_w,
+                committed_w,
+                forecast_x: scale(b.forecast.minor).min(398),
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "budgets.html")]
+struct BudgetsPage {
+    layout: Layout,
+    status: BudgetStatus,
+    budget_bars: Vec<BudgetBar>,
+    period: String,
+    can_set: bool,
+    form: (String, String, String),
+    errors: Vec<FieldError>,
+}
+
+async fn budgets_render(
+    state: &AppState,
+    auth: &AuthCtx,
+    q: &BudgetsQuery,
+    form: Option<(String, String, String)>,
+    mut errors: Vec<FieldError>,
+) -> WebResult {
+    let c = caller(auth);
+    let org = auth.org();
+    let status = match budget_ops::status(state, &c, org, named(&q.period)).await {
+        Ok(s) => s,
+        Err(e) if is_user_error(&e) => {
+            errors.extend(validation_errors(&e));
+            budget_ops::status(state, &c, org, None).await?
+        }
+        Err(e) => return Err(WebError(e)),
+    };
+    let page = BudgetsPage {
+        layout: Layout::new(state, auth, "budgets", q.notice.as_deref()).await?,
+        budget_bars: budget_bars(&status),
+        period: status.period.clone(),
+        can_set: can_manage(auth),
+        form: form.unwrap_or_else(|| (String::new(), status.period.clone(), String::new())),
+        status,
+        errors,
+    };
+    Ok(render_status(status_for(&page.errors), &page))
+}
+
+pub async fn budgets(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Query(q): Query<BudgetsQuery>,
+) -> WebResult {
+    budgets_render(&state, &auth, &q, None, vec![]).await
+}
+
+pub async fn budget_set(State(state): State<AppState>, WebAuth(auth): WebAuth, body: Bytes) -> WebResult {
+    let f = form_pairs(&body);
+    let input = BudgetInput {
+        category: trimmed(&f, "category"),
+        period: trimmed(&f, "period"),
+        amount: trimmed(&f, "amount"),
+        currency: Some(trimmed(&f, "currency")),
+        notes: None,
+    };
+    match budget_ops::set_budget(&state, &caller(&auth), auth.org(), &input).await {
+        Ok(s) => Ok(
+            Redirect::to(&format!("/office/budgets?period={}&notice=budget-set", s.period)).into_response(),
+        ),
+        Err(e) if is_user_error(&e) => {
+            let q = BudgetsQuery {
+                period: Some(input.period.clone()),
+                notice: None,
+            };
+            budgets_render(
+                &state,
+                &auth,
+                &q,
+                Some((input.category, input.period, input.amount)),
+                validation_errors(&e),
+            )
+            .await
         }
         Err(e) => Err(WebError(e)),
     }
