@@ -321,6 +321,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Contract(c) => crate::office::contract(&g, c).await,
         Command::Contracts(c) => crate::office::contracts(&g, c).await,
         Command::Stock(s) => crate::stock::stock(&g, s).await,
+        Command::Purchase(p) => crate::purchases::purchase(&g, p).await,
     }
 }
 

@@ -9,6 +9,7 @@ mod commands;
 mod ids;
 mod office;
 mod output;
+mod purchases;
 mod stock;
 mod tasks;
 
@@ -130,6 +131,9 @@ pub enum Command {
     /// Supplies: list what is low (or export as CSV), add, show, consume, receive, count.
     #[command(subcommand)]
     Stock(stock::StockCmd),
+    /// Purchases: request, list (or export as CSV), show, submit, approve or reject, cancel, receive.
+    #[command(subcommand)]
+    Purchase(purchases::PurchaseCmd),
 }
 
 fn main() -> ExitCode {

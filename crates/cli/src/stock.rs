@@ -122,7 +122,7 @@ pub struct MoveArgs {
 // ---------------------------------------------------------------------------
 
 /// An item by name or id, else by the end of its id.
-async fn item_id(state: &AppState, org: OrgId, given: &str) -> anyhow::Result<StockItemId> {
+pub(crate) async fn item_id(state: &AppState, org: OrgId, given: &str) -> anyhow::Result<StockItemId> {
     match ops::item_ref(state, org, given).await {
         Ok(r) => Ok(r.id),
         Err(e) if e.code != "not_found" => Err(api(e)),
@@ -177,7 +177,7 @@ fn low_note(v: &StockView) -> String {
 }
 
 /// `Printer toner, black: 2 cartridges on hand — at or below the reorder point (3); order 6`.
-fn on_hand_line(v: &StockView) -> String {
+pub(crate) fn on_hand_line(v: &StockView) -> String {
     format!("{}: {} on hand{}", v.name, v.on_hand, low_note(v))
 }
 
@@ -313,6 +313,11 @@ async fn movement(
         output::json(&m);
     } else {
         output::line(&on_hand_line(&m.item));
+        if let Some(n) = &m.drafted {
+            output::line(&format!(
+                "Drafted the purchase request {n} to restock it; approve it with `adjutant purchase approve {n}`."
+            ));
+        }
     }
     Ok(())
 }

@@ -3387,9 +3387,16 @@ fn stock_from_the_command_line() {
     )
     .ok()
     .stdout;
+    let mut said = took.lines();
     assert_eq!(
-        took.trim_end(),
+        said.next().unwrap_or_default(),
         "Printer toner, black: 3 cartridges on hand — at or below the reorder point (3); order 6"
+    );
+    assert!(
+        said.next()
+            .unwrap_or_default()
+            .starts_with("Drafted the purchase request PO-"),
+        "{took}"
     );
     let low = cli(&data, &["stock", "low"]).ok().stdout;
     let row = low
@@ -3503,4 +3510,226 @@ fn stock_from_the_command_line() {
     ] {
         assert!(text.contains(part), "`{part}` missing from:\n{text}");
     }
+}
+
+#[test]
+fn purchases_from_the_command_line() {
+    let tmp = TempDir::new("purchases");
+    let data = tmp.join("data");
+    init_northwind(&data);
+    let none = cli(&data, &["purchase", "list"]).ok().stdout;
+    assert!(none.contains("No purchases yet"), "{none}");
+    cli(&data, &["vendor", "add", "Kantoor BV", "--category", "printing"]).ok();
+    cli(
+        &data,
+        &[
+            "stock",
+            "add",
+            "Printer toner, black",
+            "--unit",
+            "cartridge",
+            "--quantity",
+            "5",
+            "--reorder-point",
+            "3",
+            "--reorder-quantity",
+            "6",
+            "--category",
+            "printing",
+            "--vendor",
+            "Kantoor BV",
+            "--price",
+            "74.50",
+        ],
+    )
+    .ok();
+    let on_hand = |n: i64| {
+        let shown = cli(&data, &["--json", "stock", "show", "Printer toner, black"]).json();
+        assert_eq!(shown["item"]["quantity"], n, "{shown}");
+    };
+
+    // Two taken: the item is low, and the stock rule drafts a request for six.
+    let took = cli(
+        &data,
+        &["--json", "stock", "consume", "Printer toner, black", "2"],
+    )
+    .json();
+    let number = took["drafted"].as_str().expect("a drafted request").to_string();
+    assert!(number.starts_with("PO-"), "{took}");
+    let waiting = cli(&data, &["purchase", "list", "--status", "waiting"])
+        .ok()
+        .stdout;
+    assert!(
+        waiting.starts_with("ID") && waiting.contains("APPROVES"),
+        "{waiting}"
+    );
+    let row = waiting.lines().find(|l| l.contains(&number)).unwrap_or_default();
+    for part in [
+        "Restock: Printer toner, black",
+        "draft",
+        "EUR 447.00",
+        "stock rule",
+        "an office manager",
+    ] {
+        assert!(row.contains(part), "`{part}` missing from:\n{waiting}");
+    }
+    let open = cli(&data, &["--json", "purchase", "list", "--status", "open"]).json();
+    assert_eq!(open, json!([]));
+
+    // Approved by the command line, as the administrator, by its number in any case.
+    let shown = cli(&data, &["--json", "purchase", "show", &number.to_lowercase()]).json();
+    assert_eq!(shown["status"], "draft");
+    assert_eq!(shown["vendor"]["name"], "Kantoor BV");
+    assert_eq!(shown["lines"][0]["quantity"], 6);
+    let approved = cli(
+        &data,
+        &["purchase", "approve", &number, "--note", "within budget"],
+    )
+    .ok()
+    .stdout;
+    assert!(
+        approved.contains(&format!("Approved {number}")) && approved.contains("it is ordered"),
+        "{approved}"
+    );
+    cli(&data, &["purchase", "approve", &number]).error(&[&number, "not waiting for approval"]);
+
+    // Four arrive: the stock room has seven.
+    let got = cli(&data, &["purchase", "receive", &number, "--line", "1=4"])
+        .ok()
+        .stdout;
+    assert!(
+        got.contains("partly received")
+            && got.contains("4 of 6 received, 2 still due")
+            && got.contains("Printer toner, black: 7 cartridges on hand"),
+        "{got}"
+    );
+    on_hand(7);
+
+    // Five more than the two due is refused in one line and changes nothing.
+    cli(&data, &["purchase", "receive", &number, "--line", "1=5"]).error(&["--line 1=5", "still due"]);
+    cli(&data, &["purchase", "receive", &number, "--line", "one"]).error(&["N=QTY"]);
+    cli(&data, &["purchase", "receive", &number]).error(&["--all"]);
+    on_hand(7);
+
+    // The rest, all at once.
+    let all = cli(
+        &data,
+        &["--json", "purchase", "receive", &tail(&shown["id"]), "--all"],
+    )
+    .json();
+    assert_eq!(all["status"], "received", "{all}");
+    assert_eq!(all["lines"][0]["due"], 0);
+    assert_eq!(all["received_value"]["amount"], "447.00");
+    on_hand(9);
+    let text = cli(&data, &["purchase", "show", &number]).ok().stdout;
+    for part in [
+        "received",
+        "approved by cli",
+        "within budget",
+        "Total EUR 447.00; received so far EUR 447.00.",
+    ] {
+        assert!(text.contains(part), "`{part}` missing from:\n{text}");
+    }
+    let lines: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("LINE"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    for part in ["1", "6", "0", "EUR 74.50", "EUR 447.00"] {
+        assert!(lines[0].contains(part), "`{part}` missing from:\n{text}");
+    }
+
+    // Requests: refused with one line naming the field or the --line.
+    cli(
+        &data,
+        &["purchase", "request", "Pens", "--line", "Pens, blue; 10; 1.205"],
+    )
+    .error(&["lines[0].unit_price"]);
+    cli(&data, &["purchase", "request", "Pens", "--line", "pens"]).error(&["--line 1", "pens"]);
+    cli(
+        &data,
+        &[
+            "purchase",
+            "request",
+            "Pens",
+            "--line",
+            "Pens, blue; 10; 1.20",
+            "--line",
+            "Pencils; many; 0.50",
+        ],
+    )
+    .error(&["--line 2", "many", "quantity"]);
+    cli(&data, &["purchase", "request", "Pens"]).error(&["at least one --line"]);
+    assert_eq!(
+        array(&cli(&data, &["--json", "purchase", "list"]).json()).len(),
+        1
+    );
+
+    // A draft with two lines, submitted, then cancelled.
+    let req = cli(
+        &data,
+        &[
+            "--json",
+            "purchase",
+            "request",
+            "Toner and pens",
+            "--line",
+            "Toner; 2; 74.50; printer toner, black",
+            "--line",
+            "Pens, blue; 10; 1.20",
+            "--vendor",
+            "Kantoor BV",
+            "--category",
+            "Printing",
+            "--needed-by",
+            "2026-12-18",
+            "--draft",
+        ],
+    )
+    .json();
+    assert_eq!(req["status"], "draft");
+    assert_eq!(req["total"]["display"], "EUR 161.00");
+    assert_eq!(req["lines"][0]["stock_item"]["name"], "Printer toner, black");
+    assert_eq!(req["requested_by"], "cli");
+    let second = req["number"].as_str().unwrap().to_string();
+    let submitted = cli(&data, &["purchase", "submit", &second]).ok().stdout;
+    assert!(
+        submitted.contains(&format!("Submitted {second}")) && submitted.contains("an office manager"),
+        "{submitted}"
+    );
+    let cancelled = cli(
+        &data,
+        &["--json", "purchase", "cancel", &second, "--note", "not needed"],
+    )
+    .json();
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(cancelled["decision_note"], "not needed");
+    let printed = cli(
+        &data,
+        &["purchase", "request", "Paper", "--line", "Paper, A4; 5; 4.99"],
+    )
+    .ok()
+    .stdout;
+    assert!(
+        printed.contains("Requested PO-")
+            && printed.contains("EUR 24.95")
+            && printed.contains("for approval by an office manager"),
+        "{printed}"
+    );
+    let rejected = cli(&data, &["purchase", "reject", "PO-2026-9999"]).error(&["PO-2026-9999"]);
+    assert!(rejected.contains("no purchase"), "{rejected}");
+
+    // CSV with its header, and the search.
+    let csv = cli(&data, &["purchase", "list", "--csv"]).ok().stdout;
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 4, "{csv}");
+    assert!(
+        rows[0].starts_with("number,title,status,vendor,category,total,currency,"),
+        "{csv}"
+    );
+    let found = cli(&data, &["--json", "purchase", "list", "--search", "restock"]).json();
+    assert_eq!(array(&found).len(), 1, "{found}");
+    cli(&data, &["purchase", "list", "--status", "lost"]).error(&["status", "waiting"]);
 }
