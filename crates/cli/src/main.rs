@@ -7,6 +7,7 @@
 mod calendar;
 mod commands;
 mod ids;
+mod invoices;
 mod office;
 mod output;
 mod purchases;
@@ -134,6 +135,12 @@ pub enum Command {
     /// Purchases: request, list (or export as CSV), show, submit, approve or reject, cancel, receive.
     #[command(subcommand)]
     Purchase(purchases::PurchaseCmd),
+    /// Invoices: add (with the match against the order and duplicate checks), list (or export as CSV), show, approve or reject, pay.
+    #[command(subcommand)]
+    Invoice(invoices::InvoiceCmd),
+    /// Budgets: where each category stands in a period (or export as CSV), and set them.
+    #[command(subcommand)]
+    Budget(invoices::BudgetCmd),
 }
 
 fn main() -> ExitCode {

@@ -3733,3 +3733,138 @@ fn purchases_from_the_command_line() {
     assert_eq!(array(&found).len(), 1, "{found}");
     cli(&data, &["purchase", "list", "--status", "lost"]).error(&["status", "waiting"]);
 }
+
+#[test]
+fn invoices_and_budgets_from_the_command_line() {
+    let tmp = TempDir::new("invoices");
+    let data = tmp.join("data");
+    init_northwind(&data);
+    let none = cli(&data, &["invoice", "list"]).ok().stdout;
+    assert!(none.contains("No invoices yet"), "{none}");
+    cli(&data, &["vendor", "add", "Kantoor BV", "--category", "catering"]).ok();
+    let add = |number: &str, issued: &str, due: &str| {
+        cli(
+            &data,
+            &[
+                "invoice",
+                "add",
+                "--vendor",
+                "Kantoor BV",
+                "--number",
+                number,
+                "--issued",
+                issued,
+                "--due",
+                due,
+                "--line",
+                "Lunch platters; 4; 37.50; 9",
+                "--line",
+                "Coffee beans; 2; 12.00",
+                "--category",
+                "catering",
+            ],
+        )
+    };
+
+    // The first prints its totals; the same number written differently is a likely duplicate.
+    let first = add("INV-1", "2026-01-10", "2026-02-09").ok().stdout;
+    for part in [
+        "Registered INV-1 from Kantoor BV",
+        "net EUR 174.00",
+        "VAT EUR 18.54",
+        "gross EUR 192.54",
+        "No purchase order to match against.",
+    ] {
+        assert!(first.contains(part), "`{part}` missing from:\n{first}");
+    }
+    assert!(!first.contains("duplicate"), "{first}");
+    let second = add("inv 1", "2026-01-12", "2026-02-11").ok().stdout;
+    assert!(
+        second.contains("likely a duplicate") && second.contains("INV-1 is already registered"),
+        "{second}"
+    );
+
+    // The first approved and paid, by its number.
+    let approved = cli(&data, &["invoice", "approve", "INV-1", "--note", "checked"])
+        .ok()
+        .stdout;
+    assert!(approved.contains("Approved INV-1"), "{approved}");
+    let paid = cli(
+        &data,
+        &["--json", "invoice", "pay", "INV-1", "--on", "2026-02-01"],
+    )
+    .json();
+    assert_eq!(paid["status"], "paid", "{paid}");
+    assert_eq!(paid["paid_on"], "2026-02-01");
+    assert_eq!(paid["decision_note"], "checked");
+    cli(&data, &["invoice", "pay", "INV-1"]).error(&["INV-1", "only approved invoices are paid"]);
+
+    // Only the second is left to pay.
+    let unpaid = cli(&data, &["invoice", "list", "--status", "unpaid"]).ok().stdout;
+    let rows: Vec<&str> = unpaid.lines().collect();
+    assert_eq!(rows.len(), 2, "{unpaid}");
+    assert!(
+        rows[0].starts_with("ID") && rows[0].contains("CHECKS"),
+        "{unpaid}"
+    );
+    for part in ["inv 1", "received", "EUR 192.54", "duplicate", "overdue"] {
+        assert!(rows[1].contains(part), "`{part}` missing from:\n{unpaid}");
+    }
+    let shown = cli(&data, &["invoice", "show", "inv 1"]).ok().stdout;
+    for part in ["Lunch platters", "9%", "Coffee beans", "21%", "gross EUR 192.54"] {
+        assert!(shown.contains(part), "`{part}` missing from:\n{shown}");
+    }
+    cli(&data, &["invoice", "show", "INV1"]).error(&["2 invoices are numbered", "id"]);
+
+    // Refused with one line naming the field.
+    add("INV-2", "2026-03-10", "2026-03-01").error(&["due_on", "before the invoice date"]);
+    cli(
+        &data,
+        &[
+            "invoice",
+            "add",
+            "--vendor",
+            "Kantoor BV",
+            "--number",
+            "INV-3",
+            "--issued",
+            "2026-03-10",
+            "--due",
+            "2026-04-10",
+            "--line",
+            "Lunch; 1; 1.005",
+        ],
+    )
+    .error(&["lines[0].unit_price"]);
+    cli(&data, &["invoice", "list", "--status", "lost"]).error(&["status", "unpaid"]);
+
+    // Budgets: set one for this quarter, and it shows.
+    let set = cli(&data, &["budget", "set", "catering", "1000"]).ok().stdout;
+    assert!(
+        set.contains("Set the catering budget") && set.contains("EUR 1,000.00"),
+        "{set}"
+    );
+    let status = cli(&data, &["budget", "status"]).ok().stdout;
+    assert!(
+        status.contains("CATEGORY") && status.contains("FORECAST") && status.contains("catering"),
+        "{status}"
+    );
+    cli(&data, &["budget", "set", "catering", "12.345"]).error(&["amount"]);
+    cli(&data, &["budget", "status", "--period", "2026-Q9"]).error(&["period"]);
+    let year = cli(
+        &data,
+        &["--json", "budget", "set", "catering", "5000", "--period", "2026"],
+    )
+    .json();
+    assert_eq!(year["period"], "2026");
+    assert_eq!(year["budgets"][0]["actual"]["amount"], "348.00", "{year}");
+
+    // CSV with its header.
+    let csv = cli(&data, &["invoice", "list", "--csv"]).ok().stdout;
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 3, "{csv}");
+    assert!(
+        rows[0].starts_with("number,vendor,status,issued_on,due_on,"),
+        "{csv}"
+    );
+}

@@ -2354,7 +2354,7 @@ async fn login_throttling() {
 // 10. Maintenance
 // ---------------------------------------------------------------------------
 
-const TABLES: [&str; 23] = [
+const TABLES: [&str; 31] = [
     "organisations",
     "persons",
     "credentials",
@@ -2378,6 +2378,14 @@ const TABLES: [&str; 23] = [
     "plans",
     "duties",
     "duty_completions",
+    "vendors",
+    "contracts",
+    "contract_documents",
+    "stock_items",
+    "stock_movements",
+    "purchases",
+    "invoices",
+    "budgets",
 ];
 
 #[tokio::test]
