@@ -493,7 +493,9 @@ impl Store {
                 .bind(id.to_string())
                 .execute(&mut *c)
                 .await
-                .map_err(StoreError::on_constraint("the contract has invoices; it cannot be deleted"))?;
+                .map_err(StoreError::on_constraint(
+                    "the contract has invoices; it cannot be deleted",
+                ))?;
             before
         });
         audit::record(

@@ -343,8 +343,18 @@ mod tests {
         assert_eq!(cur("eur").decimals(), 2);
         assert_eq!(cur("JPY").decimals(), 0);
         assert_eq!(cur("BHD").decimals(), 3);
-        assert!(Currency::parse("EUX").err().unwrap_or_default().contains("not an ISO 4217"));
-        assert!(Currency::parse("XAU").err().unwrap_or_default().contains("no minor unit"));
+        assert!(
+            Currency::parse("EUX")
+                .err()
+                .unwrap_or_default()
+                .contains("not an ISO 4217")
+        );
+        assert!(
+            Currency::parse("XAU")
+                .err()
+                .unwrap_or_default()
+                .contains("no minor unit")
+        );
     }
 
     #[test]
@@ -360,7 +370,8 @@ mod tests {
         assert_eq!(e, "`12.345` has 3 decimals, but EUR has 2");
         assert!(
             Money::parse("12.5", cur("JPY"))
-                .err().unwrap_or_default()
+                .err()
+                .unwrap_or_default()
                 .contains("no minor unit")
         );
         for bad in ["", "abc", "1.2.3", "1e5", ",100", "100,", "12.-5", "--1", "."] {
@@ -368,7 +379,8 @@ mod tests {
         }
         assert!(
             Money::parse("1000000000001", cur("EUR"))
-                .err().unwrap_or_default()
+                .err()
+                .unwrap_or_default()
                 .contains("trillion")
         );
         assert!(Money::parse("99999999999999999999", cur("EUR")).is_err());

@@ -213,10 +213,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/office/invoices/{id}", get(office::invoice_page))
         .route("/office/invoices/{id}/{action}", post(office::invoice_act))
-        .route(
-            "/office/budgets",
-            get(office::budgets).post(office::budget_set),
-        )
+        .route("/office/budgets", get(office::budgets).post(office::budget_set))
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/tasks.js", get(tasks_js))
         .route("/static/app.css", get(css))
