@@ -3,29 +3,43 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use serde::Serialize;
+use std::io::Write;
+
+/// Writes to stdout. When the reader has gone (`adjutant contract list | head`),
+/// the command stops quietly, as command-line tools do, instead of panicking.
+fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write the output: {e}");
+        std::process::exit(1);
+    }
+}
 
 /// Prints one line.
 pub fn line(s: &str) {
-    println!("{s}");
+    out(&format!("{s}\n"));
 }
 
 /// Prints a value as pretty JSON.
 pub fn json<T: Serialize>(v: &T) {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => line(&s),
         Err(e) => error(&format!("cannot encode output: {e}")),
     }
 }
 
 /// Prints text as it is (e.g. an .ics file), without adding a newline.
 pub fn raw(s: &str) {
-    print!("{s}");
+    out(s);
 }
 
 /// Prints a value as compact JSON on one line (JSON Lines).
 pub fn json_line<T: Serialize>(v: &T) {
     match serde_json::to_string(v) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => line(&s),
         Err(e) => error(&format!("cannot encode output: {e}")),
     }
 }
@@ -55,8 +69,11 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
             .trim_end()
             .to_string()
     };
-    println!("{}", fmt(header.iter().map(|h| h.to_string()).collect()));
+    let mut text = fmt(header.iter().map(|h| h.to_string()).collect());
+    text.push('\n');
     for r in rows {
-        println!("{}", fmt(r.clone()));
+        text.push_str(&fmt(r.clone()));
+        text.push('\n');
     }
+    out(&text);
 }
