@@ -1672,6 +1672,30 @@ fn demo_seeds_an_empty_directory_once() {
     assert!(first.iter().all(|p| p["has_login"] == true));
     let delegations = cli(&data, &["--json", "delegate", "list"]).json();
     assert_eq!(delegations.as_array().unwrap().len(), 3);
+    // The office is alive: the cleaning contract's notice deadline is coming with most of
+    // its term's value invoiced, coffee and toner are low with requests drafted, the
+    // chairs wait for a principal, and a budget is forecast to overrun.
+    let due = cli(&data, &["--json", "contracts", "due", "--days", "30"]).json();
+    let cleaning = due["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["contract"]["title"] == "Office cleaning, Amsterdam")
+        .unwrap_or_else(|| panic!("{due}"));
+    assert_eq!(cleaning["alert"]["kind"], "notice_deadline");
+    assert_eq!(cleaning["contract"]["spend_percent"], 94);
+    let low = cli(&data, &["--json", "stock", "low"]).json();
+    let names: Vec<&str> = low
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Coffee beans, espresso roast", "Printer toner, black"]);
+    let waiting = cli(&data, &["--json", "purchase", "list", "--status", "waiting"]).json();
+    assert_eq!(waiting.as_array().unwrap().len(), 4, "{waiting}");
+    let budgets = cli(&data, &["--json", "budget", "status"]).json();
+    assert!(budgets["warnings"].as_u64().unwrap() >= 1, "{budgets}");
     // The demo accounts work: Maya holds her two delegations.
     let rt = runtime();
     let c = client();
