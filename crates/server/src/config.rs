@@ -46,6 +46,9 @@ pub struct Config {
     /// Let find-a-time fetch calendars (an outsider's ICS URL) from loopback and private
     /// addresses. Off by default, so a user cannot make the server probe its own network.
     pub fetch_private_addresses: bool,
+    /// How much an office manager may approve on her own, per currency
+    /// (`EUR 1000.00, USD 1100.00`); above it, a principal approves.
+    pub approval_limits: String,
 }
 
 /// When to mark cookies `Secure`.
@@ -76,6 +79,7 @@ impl Default for Config {
             argon2_iterations: 2,
             log: "info".into(),
             fetch_private_addresses: false,
+            approval_limits: "EUR 1000.00".into(),
         }
     }
 }
@@ -110,6 +114,7 @@ impl fmt::Debug for Config {
             .field("argon2_iterations", &self.argon2_iterations)
             .field("log", &self.log)
             .field("fetch_private_addresses", &self.fetch_private_addresses)
+            .field("approval_limits", &self.approval_limits)
             .finish_non_exhaustive()
     }
 }
@@ -145,6 +150,7 @@ const ENV_KEYS: &[&str] = &[
     "argon2_iterations",
     "log",
     "fetch_private_addresses",
+    "approval_limits",
 ];
 
 impl Config {
@@ -238,7 +244,15 @@ impl Config {
         if self.argon2_memory_kib < 8 || self.argon2_iterations < 1 {
             return bad("argon2_memory_kib", "argon2 parameters are too small to be valid");
         }
+        if let Err(m) = self.approval_rule() {
+            return bad("approval_limits", &m);
+        }
         Ok(())
+    }
+
+    /// Who may approve what, from `approval_limits`.
+    pub fn approval_rule(&self) -> Result<adjutant_core::office::purchase::ApprovalRule, String> {
+        adjutant_core::office::purchase::ApprovalRule::parse(&self.approval_limits)
     }
 }
 
@@ -277,6 +291,25 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn approval_limits_are_checked() {
+        let c = Config::load(
+            None,
+            env(&[("ADJUTANT_APPROVAL_LIMITS", "EUR 2500, USD 2700.50")]),
+        );
+        assert_eq!(
+            c.ok()
+                .and_then(|c| c.approval_rule().ok())
+                .map(|r| r.office_manager_limits.len()),
+            Some(2)
+        );
+        let bad = Config::load(None, env(&[("ADJUTANT_APPROVAL_LIMITS", "EUR 10.001")]));
+        assert!(
+            bad.err()
+                .is_some_and(|e| e.to_string().contains("approval_limits"))
+        );
     }
 
     #[test]

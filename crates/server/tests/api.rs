@@ -280,13 +280,19 @@ async fn seed_org(state: &AppState, slug: &str, name: &str) -> Org {
 }
 
 async fn spawn_app() -> App {
+    spawn_app_with(|_| {}).await
+}
+
+/// A server whose configuration `tweak` changes first.
+async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> App {
     let dir = std::env::temp_dir().join(format!("adjutant-api-{}", uuid::Uuid::new_v4()));
-    let config = Config {
+    let mut config = Config {
         data: dir.clone(),
         argon2_memory_kib: 64,
         argon2_iterations: 1,
         ..Default::default()
     };
+    tweak(&mut config);
     let state = adjutant_server::prepare(config).await.expect("server state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -105,6 +105,28 @@ impl Default for ApprovalRule {
 }
 
 impl ApprovalRule {
+    /// Reads limits written as `EUR 1000.00, USD 1100`: one amount per currency.
+    pub fn parse(text: &str) -> Result<ApprovalRule, String> {
+        let mut limits: Vec<Money> = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (code, amount) = part
+                .split_once(char::is_whitespace)
+                .ok_or_else(|| format!("`{part}` is not a limit like `EUR 1000.00`"))?;
+            let currency = Currency::parse(code)?;
+            let m = Money::parse(amount, currency)?;
+            if m.minor < 0 {
+                return Err(format!("`{part}` is negative"));
+            }
+            if limits.iter().any(|l| l.currency == currency) {
+                return Err(format!("{currency} is given twice"));
+            }
+            limits.push(m);
+        }
+        Ok(ApprovalRule {
+            office_manager_limits: limits,
+        })
+    }
+
     /// The office manager's limit in `currency`, if she has one.
     pub fn limit(&self, currency: Currency) -> Option<Money> {
         self.office_manager_limits
@@ -401,6 +423,20 @@ mod tests {
         );
         assert!(rule.may_approve(Role::OfficeManager, usd).is_err());
         assert_eq!(rule.approver(big), "a principal");
+    }
+
+    #[test]
+    fn limits_are_read_per_currency() {
+        let r = ApprovalRule::parse("EUR 2500, usd 1100.50").unwrap_or_default();
+        assert_eq!(r.limit(Currency::eur()), Some(eur(250_000)));
+        assert_eq!(r.office_manager_limits.len(), 2);
+        assert!(ApprovalRule::parse("EUR").is_err());
+        assert!(ApprovalRule::parse("EUR 10.001").is_err());
+        assert!(ApprovalRule::parse("EUR 1, EUR 2").is_err());
+        assert_eq!(
+            ApprovalRule::parse("").map(|r| r.office_manager_limits.len()),
+            Ok(0)
+        );
     }
 
     #[test]

@@ -204,7 +204,7 @@ fn vat_bp(field: &str, s: &str) -> Result<u32, ValidationError> {
     Ok(bp)
 }
 
-fn decide_check(caller: &Caller, i: &InvoiceRecord) -> Result<(), String> {
+fn decide_check(rule: &ApprovalRule, caller: &Caller, i: &InvoiceRecord) -> Result<(), String> {
     if i.status != InvoiceStatus::Received {
         return Err(format!(
             "the invoice is {}; it is not waiting for approval",
@@ -221,11 +221,12 @@ fn decide_check(caller: &Caller, i: &InvoiceRecord) -> Result<(), String> {
         Some((me, _)) if i.registered_by == Some(me) => {
             Err("nobody approves an invoice they registered".into())
         }
-        Some((_, role)) => ApprovalRule::default().may_approve(role, gross),
+        Some((_, role)) => rule.may_approve(role, gross),
     }
 }
 
 fn view_of(
+    rule: &ApprovalRule,
     caller: &Caller,
     org: OrgId,
     i: &InvoiceRecord,
@@ -254,7 +255,7 @@ fn view_of(
             text: x.text,
         })
         .collect();
-    let decide = decide_check(caller, i);
+    let decide = decide_check(rule, caller, i);
     InvoiceView {
         id: i.id.to_string(),
         number: d.number.clone(),
@@ -305,7 +306,7 @@ fn view_of(
         category: d.category.clone(),
         notes: d.notes.clone(),
         registered_by: i.registered_label.clone(),
-        approver: ApprovalRule::default().approver(t.gross).into(),
+        approver: rule.approver(t.gross).into(),
         decided_by: i.decided_at.map(|_| i.decided_label.clone()),
         decision_note: i.decision_note.clone(),
         paid_on: i.paid_on.map(|p| p.to_string()),
@@ -326,6 +327,7 @@ async fn views(
     all: &[InvoiceRecord],
 ) -> ApiResult<Vec<InvoiceView>> {
     let purchases = state.store.purchase_list(org, &[]).await?;
+    let approval = crate::ops::purchases::rule(state);
     Ok(list
         .iter()
         .map(|i| {
@@ -334,7 +336,7 @@ async fn views(
                 .purchase
                 .and_then(|p| purchases.iter().find(|x| x.id == p))
                 .map(|p| &p.data);
-            view_of(caller, org, i, all, order)
+            view_of(&approval, caller, org, i, all, order)
         })
         .collect())
 }
@@ -566,7 +568,7 @@ pub async fn decide_invoice(
             i.data.number, i.status
         )));
     }
-    decide_check(caller, &i).map_err(ApiError::forbidden)?;
+    decide_check(&crate::ops::purchases::rule(state), caller, &i).map_err(ApiError::forbidden)?;
     let to = if approve {
         InvoiceStatus::Approved
     } else {

@@ -155,8 +155,9 @@ pub struct PurchaseFilter {
     pub q: Option<String>,
 }
 
-fn rule() -> ApprovalRule {
-    ApprovalRule::default()
+/// Who may approve what: `approval_limits` from the configuration.
+pub fn rule(state: &AppState) -> ApprovalRule {
+    state.config.approval_rule().unwrap_or_default()
 }
 
 fn may_request(caller: &Caller, org: OrgId) -> ApiResult<()> {
@@ -202,18 +203,18 @@ async fn readable(
 }
 
 /// Whether the caller may approve or reject `p`; `Err` says why not.
-fn decide_check(caller: &Caller, p: &PurchaseRecord) -> Result<(), String> {
+fn decide_check(rule: &ApprovalRule, caller: &Caller, p: &PurchaseRecord) -> Result<(), String> {
     let total = p.data.total().unwrap_or(Money::zero(p.data.currency));
     match acting(caller) {
         None => purchase::may_decide(
-            &rule(),
+            rule,
             PersonId(uuid::Uuid::nil()),
             Role::Admin,
             p.requested_by,
             p.status,
             total,
         ),
-        Some((me, role)) => purchase::may_decide(&rule(), me, role, p.requested_by, p.status, total),
+        Some((me, role)) => purchase::may_decide(rule, me, role, p.requested_by, p.status, total),
     }
 }
 
@@ -224,14 +225,20 @@ pub async fn view(
     p: &PurchaseRecord,
 ) -> ApiResult<PurchaseView> {
     let items = state.store.stock_list(org).await?;
-    Ok(view_with(caller, org, p, &items))
+    Ok(view_with(&rule(state), caller, org, p, &items))
 }
 
-fn view_with(caller: &Caller, org: OrgId, p: &PurchaseRecord, items: &[StockItemRecord]) -> PurchaseView {
+fn view_with(
+    rule: &ApprovalRule,
+    caller: &Caller,
+    org: OrgId,
+    p: &PurchaseRecord,
+    items: &[StockItemRecord],
+) -> PurchaseView {
     let d = &p.data;
     let zero = Money::zero(d.currency);
     let total = d.total().unwrap_or(zero);
-    let decide = decide_check(caller, p);
+    let decide = decide_check(rule, caller, p);
     PurchaseView {
         id: p.id.to_string(),
         number: p.number.clone(),
@@ -267,7 +274,7 @@ fn view_with(caller: &Caller, org: OrgId, p: &PurchaseRecord, items: &[StockItem
         total: total.into(),
         received_value: d.received_value().unwrap_or(zero).into(),
         requested_by: p.requested_label.clone(),
-        approver: rule().approver(total).into(),
+        approver: rule.approver(total).into(),
         decided_by: p.decided_at.map(|_| p.decided_label.clone()),
         decided_at: p.decided_at.map(|t| t.to_string()),
         decision_note: p.decision_note.clone(),
@@ -386,13 +393,14 @@ pub async fn list_purchases(
         .map(str::to_lowercase)
         .collect();
     let items = state.store.stock_list(org).await?;
+    let approval = rule(state);
     let mut rows: Vec<PurchaseView> = state
         .store
         .purchase_list(org, &wanted)
         .await?
         .iter()
         .filter(|p| all || (me.is_some() && p.requested_by == me))
-        .map(|p| view_with(caller, org, p, &items))
+        .map(|p| view_with(&approval, caller, org, p, &items))
         .filter(|v| {
             let hay = format!(
                 "{} {} {} {}",
@@ -522,7 +530,7 @@ pub async fn decide_purchase(
             p.number, p.status
         )));
     }
-    decide_check(caller, &p).map_err(ApiError::forbidden)?;
+    decide_check(&rule(state), caller, &p).map_err(ApiError::forbidden)?;
     let to = if approve {
         Status::Ordered
     } else {

@@ -2072,3 +2072,44 @@ async fn a_budget_moves_with_orders_and_invoices() {
         .problem(422, "validation_failed");
     assert_eq!(app.snapshot(n.id).await, before, "nothing was written");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_managers_limit_comes_from_the_configuration() {
+    let app = spawn_app_with(|c| c.approval_limits = "EUR 2000.00, USD 2200".into()).await;
+    let n = &app.north;
+    let om = n.m(Role::OfficeManager);
+    let tom = n.m(Role::Staff);
+    let ask = |price: &str| json!({"title": "Desk", "lines": [{"description": "Standing desk", "quantity": 1, "unit_price": price}]});
+    let small = app
+        .api("post", "/api/v1/purchases", &tom.token, Some(&ask("1500.00")))
+        .await
+        .json();
+    assert_eq!(small["approver"], "an office manager");
+    let ok = app
+        .api(
+            "post",
+            &format!("/api/v1/purchases/{}/approve", small["id"].as_str().unwrap()),
+            &om.token,
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let big = app
+        .api("post", "/api/v1/purchases", &tom.token, Some(&ask("2500.00")))
+        .await
+        .json();
+    let refused = app
+        .api(
+            "post",
+            &format!("/api/v1/purchases/{}/approve", big["id"].as_str().unwrap()),
+            &om.token,
+            Some(&json!({})),
+        )
+        .await;
+    assert!(
+        refused.problem(403, "forbidden")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("limit of EUR 2,000.00")
+    );
+}
