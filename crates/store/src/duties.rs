@@ -10,7 +10,7 @@ use crate::audit::{self, AuditCtx};
 use crate::engine::{Store, on_pool, on_tx};
 use crate::error::StoreError;
 use crate::tasks::ensure_in_org;
-use crate::{from_micros, new_uuid, parse_id, to_micros};
+use crate::{from_micros, json, new_uuid, parse_date, parse_id, to_micros};
 use adjutant_core::ids::{DutyId, OrgId, PersonId};
 use adjutant_core::tasks::duty::DutyData;
 use jiff::Timestamp;
@@ -338,13 +338,4 @@ impl Store {
 
 fn corrupt(e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(format!("stored duty: {e}"))
-}
-
-fn parse_date(s: &str) -> Result<Date, StoreError> {
-    s.parse()
-        .map_err(|_| StoreError::Corrupt(format!("stored date `{s}` is not a date")))
-}
-
-fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }

@@ -7,7 +7,7 @@ use crate::audit::{self, AuditCtx};
 use crate::engine::{Store, on_pool, on_tx};
 use crate::error::StoreError;
 use crate::tasks::ensure_in_org;
-use crate::{from_micros, new_uuid, parse_id, to_micros};
+use crate::{from_micros, json, new_uuid, parse_id, to_micros};
 use adjutant_core::ids::{InvoiceId, OrgId, PersonId};
 use adjutant_core::office::invoice::{InvoiceData, InvoiceStatus, number_key};
 use jiff::Timestamp;
@@ -231,8 +231,4 @@ impl Store {
 
 fn corrupt(e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(format!("stored invoice: {e}"))
-}
-
-fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }

@@ -55,3 +55,14 @@ pub(crate) fn parse_id<T: From<uuid::Uuid>>(s: &str) -> Result<T, StoreError> {
 pub(crate) fn new_uuid() -> uuid::Uuid {
     uuid::Uuid::now_v7()
 }
+
+/// The domain's JSON of a stored value.
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
+    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
+}
+
+/// A stored ISO date (`2026-12-08`).
+pub(crate) fn parse_date(s: &str) -> Result<jiff::civil::Date, StoreError> {
+    s.parse()
+        .map_err(|_| StoreError::Corrupt(format!("stored date `{s}` is not a date")))
+}

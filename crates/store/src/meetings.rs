@@ -19,7 +19,7 @@ use crate::audit::{self, AuditCtx};
 use crate::engine::{Store, Tx, on_pool, on_tx};
 use crate::error::StoreError;
 use crate::tasks::{TaskRecord, ensure_in_org};
-use crate::{from_micros, new_uuid, parse_id, to_micros};
+use crate::{from_micros, json, new_uuid, parse_id, to_micros};
 use adjutant_core::ids::{EventId, GoalId, MaterialId, MeetingId, OrgId, PersonId};
 use adjutant_core::meetings::MeetingNotes;
 use adjutant_core::tasks::task::TaskData;
@@ -621,8 +621,4 @@ fn note_counts(notes: &MeetingNotes, goal: Option<GoalId>, tags: &[String]) -> s
 
 fn corrupt(what: &'static str) -> impl FnOnce(serde_json::Error) -> StoreError {
     move |e| StoreError::Corrupt(format!("stored {what}: {e}"))
-}
-
-fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }

@@ -10,7 +10,7 @@ use crate::audit::{self, AuditCtx};
 use crate::engine::{Store, on_pool, on_tx};
 use crate::error::StoreError;
 use crate::tasks::ensure_in_org;
-use crate::{from_micros, new_uuid, parse_id, to_micros};
+use crate::{from_micros, json, new_uuid, parse_date, parse_id, to_micros};
 use adjutant_core::ids::{ContractId, DocumentId, OrgId, PersonId, VendorId};
 use adjutant_core::office::contract::ContractData;
 use adjutant_core::office::vendor::VendorData;
@@ -703,13 +703,4 @@ impl Store {
 
 fn corrupt(what: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
     move |e| StoreError::Corrupt(format!("stored {what}: {e}"))
-}
-
-fn parse_date(s: &str) -> Result<Date, StoreError> {
-    s.parse()
-        .map_err(|_| StoreError::Corrupt(format!("stored date `{s}` is not a date")))
-}
-
-fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }

@@ -11,7 +11,7 @@ use crate::engine::{Store, on_pool, on_tx};
 use crate::error::StoreError;
 use crate::stock::{StockMovement, insert_movement, move_in_tx};
 use crate::tasks::ensure_in_org;
-use crate::{from_micros, new_uuid, parse_id, to_micros};
+use crate::{from_micros, json, new_uuid, parse_id, to_micros};
 use adjutant_core::ids::{OrgId, PersonId, PurchaseId};
 use adjutant_core::office::purchase::{PurchaseData, Status};
 use adjutant_core::office::stock::MovementKind;
@@ -384,8 +384,4 @@ impl Store {
 
 fn corrupt(e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(format!("stored purchase: {e}"))
-}
-
-fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }

@@ -11,7 +11,7 @@ use crate::audit::{self, AuditCtx};
 use crate::engine::{Store, on_pool, on_tx};
 use crate::error::StoreError;
 use crate::tasks::ensure_in_org;
-use crate::{from_micros, new_uuid, parse_id, to_micros};
+use crate::{from_micros, json, new_uuid, parse_id, to_micros};
 use adjutant_core::ids::{OrgId, PersonId, StockItemId};
 use adjutant_core::office::stock::{MovementKind, StockItemData};
 use jiff::Timestamp;
@@ -402,8 +402,4 @@ impl Store {
 
 pub(crate) fn corrupt(e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(format!("stored stock item: {e}"))
-}
-
-fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }

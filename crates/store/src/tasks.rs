@@ -12,7 +12,7 @@
 use crate::audit::{self, AuditCtx};
 use crate::engine::{Store, Tx, on_pool, on_tx};
 use crate::error::StoreError;
-use crate::{from_micros, new_uuid, parse_id, to_micros};
+use crate::{from_micros, json, new_uuid, parse_id, to_micros};
 use adjutant_core::ids::{EventId, GoalId, MeetingId, OrgId, PersonId, TaskId};
 use adjutant_core::tasks::goal::GoalData;
 use adjutant_core::tasks::task::{TaskData, TaskStatus, check_dependencies};
@@ -60,10 +60,6 @@ pub struct TaskFilter {
 
 fn corrupt(what: &'static str) -> impl FnOnce(serde_json::Error) -> StoreError {
     move |e| StoreError::Corrupt(format!("stored {what}: {e}"))
-}
-
-fn json<T: Serialize>(v: &T) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
 }
 
 macro_rules! goal_row {

@@ -717,6 +717,33 @@ fn too_big() -> FieldError {
     )
 }
 
+/// Reads an upload form: its text fields, and the file of the field `file`.
+/// A form too large to read, or one without a file, is an error naming `file`.
+pub(super) async fn read_upload(
+    multipart: &mut Multipart,
+) -> Result<(Vec<(String, String)>, (String, Vec<u8>)), FieldError> {
+    let mut fields = Vec::new();
+    let mut file = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(f)) => {
+                let name = f.name().unwrap_or("").to_string();
+                let filename = f.file_name().unwrap_or("").to_string();
+                let bytes = f.bytes().await.map_err(|_| too_big())?;
+                if name == "file" {
+                    file = Some((filename, bytes.to_vec()));
+                } else {
+                    fields.push((name, String::from_utf8_lossy(&bytes).into_owned()));
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return Err(too_big()),
+        }
+    }
+    let file = file.ok_or_else(|| one_error("file", "choose a file to attach"))?;
+    Ok((fields, file))
+}
+
 pub async fn material_upload(
     State(state): State<AppState>,
     WebAuth(auth): WebAuth,
@@ -724,39 +751,16 @@ pub async fn material_upload(
     mut multipart: Multipart,
 ) -> WebResult {
     let id: MeetingId = parse_path_id(&id, "meeting")?;
-    let mut item = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut errors = Vec::new();
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(f)) => {
-                let name = f.name().unwrap_or("").to_string();
-                let filename = f.file_name().unwrap_or("").to_string();
-                match f.bytes().await {
-                    Ok(b) => match name.as_str() {
-                        "item" => item = String::from_utf8_lossy(&b).trim().to_string(),
-                        "file" => file = Some((filename, b.to_vec())),
-                        _ => {}
-                    },
-                    Err(_) => {
-                        errors.push(too_big());
-                        break;
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                errors.push(too_big());
-                break;
-            }
-        }
-    }
-    let Some((filename, bytes)) = file.filter(|_| errors.is_empty()) else {
-        if errors.is_empty() {
-            errors.push(one_error("file", "choose a file to attach"));
-        }
-        return refused(&state, &auth, id, MeetingTyped::default(), errors).await;
+    let (fields, file) = match read_upload(&mut multipart).await {
+        Ok(u) => u,
+        Err(e) => return refused(&state, &auth, id, MeetingTyped::default(), vec![e]).await,
     };
+    let item = fields
+        .iter()
+        .find(|(k, _)| k == "item")
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default();
+    let (filename, bytes) = file;
     let r =
         meeting_ops::upload_material(&state, &caller(&auth), auth.org(), id, &item, &filename, &bytes).await;
     after(

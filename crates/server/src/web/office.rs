@@ -1074,43 +1074,9 @@ pub async fn document_upload(
     mut multipart: Multipart,
 ) -> WebResult {
     let id: ContractId = parse_path_id(&id, "contract")?;
-    let too_big = || {
-        one_error(
-            "file",
-            format!(
-                "the file is larger than {} MiB, the most a contract document may be",
-                MAX_MATERIAL_BYTES / (1024 * 1024)
-            ),
-        )
-    };
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut errors = Vec::new();
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(f)) => {
-                let name = f.name().unwrap_or("").to_string();
-                let filename = f.file_name().unwrap_or("").to_string();
-                match f.bytes().await {
-                    Ok(b) if name == "file" => file = Some((filename, b.to_vec())),
-                    Ok(_) => {}
-                    Err(_) => {
-                        errors.push(too_big());
-                        break;
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                errors.push(too_big());
-                break;
-            }
-        }
-    }
-    let Some((filename, bytes)) = file.filter(|_| errors.is_empty()) else {
-        if errors.is_empty() {
-            errors.push(one_error("file", "choose a file to attach"));
-        }
-        return contract_render(&state, &auth, id, None, None, errors).await;
+    let (filename, bytes) = match super::meetings::read_upload(&mut multipart).await {
+        Ok((_, file)) => file,
+        Err(e) => return contract_render(&state, &auth, id, None, None, vec![e]).await,
     };
     let r = ops::upload_document(&state, &caller(&auth), auth.org(), id, &filename, &bytes)
         .await
