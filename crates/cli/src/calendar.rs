@@ -753,6 +753,7 @@ pub async fn room(g: &Global, cmd: RoomCmd) -> anyhow::Result<()> {
                 location,
                 time_zone: Some(tz),
                 bookable: Some(true),
+                ..ResourceForm::default()
             };
             let r = cal::create_resource(&state, &cli(), org, &form)
                 .await

@@ -321,6 +321,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Contract(c) => crate::office::contract(&g, c).await,
         Command::Contracts(c) => crate::office::contracts(&g, c).await,
         Command::Stock(s) => crate::stock::stock(&g, s).await,
+        Command::Space(s) => crate::spaces::space(&g, s).await,
+        Command::Site(s) => crate::spaces::site(&g, s).await,
         Command::Purchase(p) => crate::purchases::purchase(&g, p).await,
         Command::Invoice(i) => crate::invoices::invoice(&g, i).await,
         Command::Budget(b) => crate::invoices::budget(&g, b).await,

@@ -11,6 +11,7 @@ mod invoices;
 mod office;
 mod output;
 mod purchases;
+mod spaces;
 mod stock;
 mod tasks;
 
@@ -141,6 +142,12 @@ pub enum Command {
     /// Budgets: where each category stands in a period (or export as CSV), and set them.
     #[command(subcommand)]
     Budget(invoices::BudgetCmd),
+    /// Spaces: rooms, desks and equipment with a day's bookings; add, book, check in, cancel; booking rules.
+    #[command(subcommand)]
+    Space(spaces::SpaceCmd),
+    /// Sites and their floors: add, list.
+    #[command(subcommand)]
+    Site(spaces::SiteCmd),
 }
 
 fn main() -> ExitCode {

@@ -144,3 +144,11 @@ typed_id!(
     /// A budget: an amount for one category over one period.
     BudgetId
 );
+typed_id!(
+    /// A site: an office building with its floors.
+    SiteId
+);
+typed_id!(
+    /// A booking of a room, a desk or a piece of equipment, with its check-in.
+    BookingId
+);

@@ -377,6 +377,7 @@ async fn fill(dir: &Path) -> Fixture {
                     location: if r < 8 { "HQ" } else { "Annex" }.into(),
                     time_zone: "Europe/Amsterdam".into(),
                     bookable: true,
+                    ..ResourceInput::default()
                 },
                 &ctx(),
             )

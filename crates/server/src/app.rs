@@ -268,6 +268,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let app = router(state.clone());
     let sweeper = tokio::spawn(sweep_sessions(state.clone()));
+    let releaser = tokio::spawn(release_bookings(state.clone()));
     let r = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -275,8 +276,26 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     sweeper.abort();
+    releaser.abort();
     state.store.close().await;
     r
+}
+
+/// Releases, every minute, bookings nobody checked into in time, so the
+/// rooms, desks and equipment go back to those who need them. Safe on several
+/// app servers: each release is a conditional update, so only one node wins.
+async fn release_bookings(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match crate::ops::spaces::release_due(&state, jiff::Timestamp::now()).await {
+            Ok(released) if !released.is_empty() => {
+                tracing::info!(count = released.len(), "released bookings nobody checked into");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, "releasing bookings failed"),
+        }
+    }
 }
 
 /// Deletes expired sessions every ten minutes. Safe on several app servers:

@@ -72,6 +72,7 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
         location: location.into(),
         time_zone: Some(tz.into()),
         bookable: Some(true),
+        ..ResourceForm::default()
     };
     let mut rooms = HashMap::new();
     for form in [

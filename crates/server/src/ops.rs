@@ -11,6 +11,7 @@ pub mod office;
 pub mod planning;
 pub mod purchases;
 pub mod scheduling;
+pub mod spaces;
 pub mod stock;
 pub mod tasks;
 

@@ -373,6 +373,7 @@ async fn assistant_plans_her_principals_week_and_an_outsider_answers_a_poll() {
             location: "Amsterdam HQ".into(),
             time_zone: Some("Europe/Amsterdam".into()),
             bookable: Some(true),
+            ..ResourceForm::default()
         },
     )
     .await

@@ -21,7 +21,7 @@ use adjutant_core::calendar::booking::{self, Booked};
 use adjutant_core::calendar::series::{self, Override};
 use adjutant_core::calendar::{EventData, TimeRange, Zone};
 use adjutant_core::ids::{
-    CalendarId, EventId, MeetingRequestId, OrgId, PersonId, PlanId, ResourceId, TaskId,
+    CalendarId, EventId, MeetingRequestId, OrgId, PersonId, PlanId, ResourceId, SiteId, TaskId,
 };
 use jiff::Timestamp;
 use serde::Serialize;
@@ -50,12 +50,12 @@ pub struct Calendar {
     pub updated_at: Timestamp,
 }
 
-/// A bookable resource: a room (desks and equipment arrive with the office work).
+/// A bookable resource: a room, a desk or a piece of equipment, each with its own calendar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Resource {
     pub id: ResourceId,
     pub org: OrgId,
-    /// `room` for now.
+    /// `room`, `desk` or `equipment` (see `office::space::SpaceKind`).
     pub kind: String,
     pub name: String,
     pub capacity: u32,
@@ -64,6 +64,12 @@ pub struct Resource {
     pub location: String,
     pub time_zone: String,
     pub bookable: bool,
+    /// The site it is on, if placed.
+    pub site: Option<SiteId>,
+    /// The floor of the site (one of the site's floors), or empty.
+    pub floor: String,
+    /// An assigned desk's holder: only they book it.
+    pub assigned_to: Option<PersonId>,
     /// The resource's own calendar (for blocks such as maintenance).
     pub calendar: CalendarId,
     pub created_at: Timestamp,
@@ -71,8 +77,9 @@ pub struct Resource {
 }
 
 /// Fields of a new resource, or all fields of a changed one.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ResourceInput {
+    /// `room`, `desk` or `equipment` (see `office::space::SpaceKind`).
     pub kind: String,
     pub name: String,
     pub capacity: u32,
@@ -80,6 +87,9 @@ pub struct ResourceInput {
     pub location: String,
     pub time_zone: String,
     pub bookable: bool,
+    pub site: Option<SiteId>,
+    pub floor: String,
+    pub assigned_to: Option<PersonId>,
 }
 
 /// A stored event with its overridden occurrences.
@@ -200,6 +210,17 @@ macro_rules! resource_row {
             location: r.try_get("location")?,
             time_zone: r.try_get("time_zone")?,
             bookable: r.try_get("bookable")?,
+            site: r
+                .try_get::<Option<String>, _>("site_id")?
+                .as_deref()
+                .map(parse_id)
+                .transpose()?,
+            floor: r.try_get("floor")?,
+            assigned_to: r
+                .try_get::<Option<String>, _>("assigned_to")?
+                .as_deref()
+                .map(parse_id)
+                .transpose()?,
             calendar: parse_id(&r.try_get::<String, _>("calendar_id")?)?,
             created_at: from_micros(r.try_get("created_at")?),
             updated_at: from_micros(r.try_get("updated_at")?),
@@ -376,8 +397,9 @@ impl Store {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |c| {
             sqlx::query(
-                "INSERT INTO resources (org_id, id, kind, name, capacity, equipment, location, time_zone, bookable, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+                "INSERT INTO resources (org_id, id, kind, name, capacity, equipment, location, time_zone, bookable,
+                     site_id, floor, assigned_to, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11, $12, $13, $10, $10)",
             )
             .bind(org.to_string())
             .bind(id.to_string())
@@ -389,6 +411,9 @@ impl Store {
             .bind(&input.time_zone)
             .bind(input.bookable)
             .bind(now)
+            .bind(input.site.map(|s| s.to_string()))
+            .bind(&input.floor)
+            .bind(input.assigned_to.map(|p| p.to_string()))
             .execute(&mut *c)
             .await
             .map_err(StoreError::on_constraint("a resource with that name already exists"))?;
@@ -413,7 +438,8 @@ impl Store {
             "resource",
             Some(id.to_string()),
             serde_json::json!({"kind": input.kind, "name": input.name, "capacity": input.capacity,
-                "equipment": input.equipment, "location": input.location}),
+                "equipment": input.equipment, "location": input.location, "site": input.site,
+                "floor": input.floor, "assigned_to": input.assigned_to}),
         )
         .await?;
         tx.commit().await?;
@@ -433,7 +459,8 @@ impl Store {
         on_tx!(&mut tx, |c| {
             sqlx::query(
                 "UPDATE resources SET kind = $3, name = $4, capacity = $5, equipment = $6, location = $7,
-                     time_zone = $8, bookable = $9, updated_at = $10 WHERE org_id = $1 AND id = $2",
+                     time_zone = $8, bookable = $9, updated_at = $10, site_id = $11, floor = $12, assigned_to = $13
+                 WHERE org_id = $1 AND id = $2",
             )
             .bind(org.to_string())
             .bind(id.to_string())
@@ -445,6 +472,9 @@ impl Store {
             .bind(&input.time_zone)
             .bind(input.bookable)
             .bind(to_micros(ctx.now))
+            .bind(input.site.map(|s| s.to_string()))
+            .bind(&input.floor)
+            .bind(input.assigned_to.map(|p| p.to_string()))
             .execute(&mut *c)
             .await
             .map_err(StoreError::on_constraint(
@@ -466,10 +496,12 @@ impl Store {
             "resource.update",
             "resource",
             Some(id.to_string()),
-            serde_json::json!({"from": {"name": before.name, "capacity": before.capacity, "equipment": before.equipment,
-                "location": before.location, "bookable": before.bookable},
-                "to": {"name": input.name, "capacity": input.capacity, "equipment": input.equipment,
-                "location": input.location, "bookable": input.bookable}}),
+            serde_json::json!({"from": {"kind": before.kind, "name": before.name, "capacity": before.capacity,
+                "equipment": before.equipment, "location": before.location, "bookable": before.bookable,
+                "site": before.site, "floor": before.floor, "assigned_to": before.assigned_to},
+                "to": {"kind": input.kind, "name": input.name, "capacity": input.capacity, "equipment": input.equipment,
+                "location": input.location, "bookable": input.bookable, "site": input.site, "floor": input.floor,
+                "assigned_to": input.assigned_to}}),
         )
         .await?;
         tx.commit().await?;
@@ -893,6 +925,25 @@ impl Store {
                 .await?;
             insert_attendees!(c, org, id.to_string(), data, (starts, ends));
             touch_event!(c, org, id.to_string());
+            // A booking held through this event follows it: new times, new space,
+            // or — when the event no longer holds a space — it ends.
+            sqlx::query(
+                "UPDATE bookings SET starts_at = $3, ends_at = $4, resource_id = COALESCE($5, resource_id),
+                     status = CASE WHEN $5 IS NULL OR $7 THEN 'cancelled' ELSE status END,
+                     end_note = CASE WHEN $5 IS NULL THEN 'the space was taken off the calendar event'
+                                     WHEN $7 THEN 'the calendar event was cancelled' ELSE end_note END,
+                     updated_at = $6
+                 WHERE org_id = $1 AND event_id = $2 AND status IN ('booked', 'checked_in')",
+            )
+            .bind(org.to_string())
+            .bind(id.to_string())
+            .bind(starts)
+            .bind(ends)
+            .bind(room.map(|r| r.to_string()))
+            .bind(to_micros(ctx.now))
+            .bind(data.status == adjutant_core::calendar::EventStatus::Cancelled)
+            .execute(&mut *c)
+            .await?;
         });
         audit::record(
             &mut tx,
@@ -924,6 +975,15 @@ impl Store {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |c| {
             touch_event!(c, org, id.to_string());
+            sqlx::query(
+                "UPDATE bookings SET status = 'cancelled', end_note = 'the calendar event was deleted', updated_at = $3
+                 WHERE org_id = $1 AND event_id = $2 AND status IN ('booked', 'checked_in')",
+            )
+            .bind(org.to_string())
+            .bind(id.to_string())
+            .bind(to_micros(ctx.now))
+            .execute(&mut *c)
+            .await?;
             sqlx::query("DELETE FROM events WHERE org_id = $1 AND id = $2")
                 .bind(org.to_string())
                 .bind(id.to_string())
@@ -1364,13 +1424,16 @@ impl Store {
         match booking::first_clash(data, overrides, &booked, zone) {
             Ok(None) => Ok(()),
             Ok(Some(clash)) => {
-                let room_zone = self
-                    .resource_get(org, room)
-                    .await
-                    .map(|r| Zone::or_utc(&r.time_zone))?;
+                let res = self.resource_get(org, room).await?;
+                let room_zone = Zone::or_utc(&res.time_zone);
                 let at = |t: Timestamp| room_zone.local(t).strftime("%a %-d %b %Y %H:%M").to_string();
+                let what = if res.kind == "room" {
+                    "the room".to_string()
+                } else {
+                    res.name.clone()
+                };
                 Err(StoreError::Conflict(format!(
-                    "the room is already booked then: “{}” from {} to {} ({})",
+                    "{what} is already booked then: “{}” from {} to {} ({})",
                     clash.summary,
                     at(clash.range.start),
                     at(clash.range.end),

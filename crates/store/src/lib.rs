@@ -25,6 +25,7 @@ pub mod plans;
 pub mod polls;
 pub mod purchases;
 pub mod scheduling;
+pub mod spaces;
 pub mod stock;
 pub mod tasks;
 

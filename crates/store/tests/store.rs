@@ -2597,6 +2597,7 @@ mod calendar {
             location: "HQ".into(),
             time_zone: "Europe/Amsterdam".into(),
             bookable: true,
+            ..ResourceInput::default()
         }
     }
 

@@ -1,9 +1,10 @@
-//! The office side: money, vendors and their contracts, supplies, purchasing, invoices, budgets.
+//! The office side: money, vendors and their contracts, supplies, purchasing, invoices, budgets, spaces.
 
 pub mod budget;
 pub mod contract;
 pub mod invoice;
 pub mod money;
 pub mod purchase;
+pub mod space;
 pub mod stock;
 pub mod vendor;

@@ -264,6 +264,12 @@ pub struct ResourceView {
     pub location: String,
     pub time_zone: String,
     pub bookable: bool,
+    /// The site's id, when placed on a site.
+    pub site: Option<String>,
+    /// The floor of the site, or empty.
+    pub floor: String,
+    /// An assigned desk's holder (person id).
+    pub assigned_to: Option<String>,
     /// The room's own calendar.
     pub calendar: String,
 }
@@ -279,6 +285,9 @@ impl From<&Resource> for ResourceView {
             location: r.location.clone(),
             time_zone: r.time_zone.clone(),
             bookable: r.bookable,
+            site: r.site.map(|s| s.to_string()),
+            floor: r.floor.clone(),
+            assigned_to: r.assigned_to.map(|p| p.to_string()),
             calendar: r.calendar.to_string(),
         }
     }

@@ -13,6 +13,7 @@ pub mod office;
 mod people;
 pub mod purchases;
 pub mod scheduling;
+pub mod spaces;
 pub mod stock;
 pub mod tasks;
 mod tokens;
@@ -57,7 +58,7 @@ Send `X-Act-For: <person id>` to act for a principal under a delegation. Errors 
         (name = "scheduling", description = "Availability, travel times, find-a-time, holds, polls"),
         (name = "tasks", description = "Tasks, quick add, the urgent × important matrix, commitments, goals, auto-planning"),
         (name = "meetings", description = "Meeting agendas, minutes, action items, files and recaps; the responsibility grid of duties"),
-        (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents; supplies: stock, consumption, deliveries, counts; purchasing: requests, approval by amount, orders, deliveries; invoices: three-way match, duplicates, approval, payment; budgets"),
+        (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents; supplies: stock, consumption, deliveries, counts; purchasing: requests, approval by amount, orders, deliveries; invoices: three-way match, duplicates, approval, payment; budgets; spaces: sites, floors, desks, equipment, booking rules, bookings with check-in and release"),
         (name = "system", description = "Health and the API description"),
     )
 )]
@@ -193,6 +194,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(invoices::pay))
         .routes(routes!(budgets::status, budgets::set))
         .routes(routes!(budgets::delete))
+        .routes(routes!(spaces::sites, spaces::site_create))
+        .routes(routes!(spaces::site_get, spaces::site_update))
+        .routes(routes!(spaces::spaces))
+        .routes(routes!(spaces::rules))
+        .routes(routes!(spaces::rule_set))
+        .routes(routes!(spaces::bookings, spaces::book))
+        .routes(routes!(spaces::booking_get))
+        .routes(routes!(spaces::check_in))
+        .routes(routes!(spaces::cancel))
         .routes(routes!(openapi_json))
         .routes(routes!(crate::app::healthz))
 }

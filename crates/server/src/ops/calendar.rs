@@ -19,6 +19,7 @@ use adjutant_core::calendar::{
 };
 use adjutant_core::delegation::Scope;
 use adjutant_core::ids::{CalendarId, EventId, FeedId, ItipMessageId, OrgId, PersonId, ResourceId};
+use adjutant_core::office::space::SpaceKind;
 use adjutant_core::people::{Email, Role};
 use adjutant_core::policy::{self, Access, Capability, ItemRef, View, Visibility};
 use adjutant_interop::ics;
@@ -165,8 +166,8 @@ pub fn parse_id<T: std::str::FromStr>(field: &str, what: &str, s: &str) -> Resul
 // Resources
 // ---------------------------------------------------------------------------
 
-/// A room to add or change.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// A room (or a desk, or a piece of bookable equipment) to add or change.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceForm {
     /// e.g. `Boardroom`.
@@ -185,6 +186,18 @@ pub struct ResourceForm {
     /// Whether people may book it (default true).
     #[serde(default)]
     pub bookable: Option<bool>,
+    /// `room` (the default), `desk` or `equipment`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The site it is on: the site's id or name.
+    #[serde(default)]
+    pub site: Option<String>,
+    /// One of the site's floors.
+    #[serde(default)]
+    pub floor: Option<String>,
+    /// An assigned desk's holder (id or e-mail address); empty for a hot desk.
+    #[serde(default)]
+    pub assigned_to: Option<String>,
 }
 
 fn resource_input(form: &ResourceForm, default_zone: &str) -> Result<ResourceInput, ValidationError> {
@@ -219,18 +232,27 @@ fn resource_input(form: &ResourceForm, default_zone: &str) -> Result<ResourceInp
     }
     let z = Zone::parse("time_zone", form.time_zone.as_deref().unwrap_or(default_zone));
     checks.push(z.as_ref().map(|_| ()).map_err(Clone::clone));
+    let kind = form
+        .kind
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .unwrap_or("room")
+        .parse::<SpaceKind>();
+    checks.push(kind.as_ref().map(|_| ()).map_err(Clone::clone));
     collect(checks)?;
     let mut equipment = equipment;
     equipment.sort();
     equipment.dedup();
     Ok(ResourceInput {
-        kind: "room".into(),
+        kind: kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
         name: name.to_string(),
         capacity: form.capacity,
         equipment,
         location: form.location.trim().to_string(),
         time_zone: z.map(|z| z.name().to_string()).unwrap_or_default(),
         bookable: form.bookable.unwrap_or(true),
+        ..ResourceInput::default()
     })
 }
 
@@ -246,7 +268,8 @@ pub async fn create_resource(
 ) -> ApiResult<Resource> {
     caller.may(org, Capability::ManageResources)?;
     let z = caller_zone(caller_person_zone(caller).as_deref());
-    let input = resource_input(form, &z)?;
+    let mut input = resource_input(form, &z)?;
+    crate::ops::spaces::place(state, org, form, None, &mut input).await?;
     Ok(state
         .store
         .resource_create(org, &input, &caller.audit(Timestamp::now()))
@@ -262,7 +285,8 @@ pub async fn update_resource(
 ) -> ApiResult<Resource> {
     caller.may(org, Capability::ManageResources)?;
     let before = hide(state.store.resource_get(org, id).await, "resource")?;
-    let input = resource_input(form, &before.time_zone)?;
+    let mut input = resource_input(form, &before.time_zone)?;
+    crate::ops::spaces::place(state, org, form, Some(&before), &mut input).await?;
     Ok(state
         .store
         .resource_update(org, id, &input, &caller.audit(Timestamp::now()))

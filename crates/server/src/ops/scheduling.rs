@@ -496,7 +496,10 @@ pub async fn build_request(
             None => {
                 // Rooms where the meeting is: at the location asked for, else in the zone of
                 // the first person listed (the one it is for); any room when none is there.
-                let bookable: Vec<_> = all.into_iter().filter(|r| r.bookable).collect();
+                let bookable: Vec<_> = all
+                    .into_iter()
+                    .filter(|r| r.bookable && r.kind == "room")
+                    .collect();
                 let here: Vec<_> = match input.location.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
                     Some(l) => {
                         let l = l.to_lowercase();

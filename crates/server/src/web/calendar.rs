@@ -1982,6 +1982,7 @@ impl RoomForm {
             location: self.location.clone(),
             time_zone: (!self.time_zone.is_empty()).then(|| self.time_zone.clone()),
             bookable: Some(self.bookable),
+            ..ResourceForm::default()
         })
     }
 }
@@ -2027,7 +2028,9 @@ async fn rooms_page(
 ) -> WebResult {
     let c = caller(auth);
     let org = auth.org();
-    let list = cal_ops::list_resources(state, &c, org).await?;
+    // Desks and equipment are on the spaces page.
+    let mut list = cal_ops::list_resources(state, &c, org).await?;
+    list.retain(|r| r.kind == "room");
     let travel = sched_ops::travel_table(state, &c, org).await?;
     let rooms = list
         .iter()

@@ -7,6 +7,7 @@ mod meetings;
 mod office;
 mod pages;
 mod scheduling;
+mod spaces;
 mod tasks;
 
 pub use calendar::IMPORT_BODY_LIMIT;
@@ -190,6 +191,11 @@ pub fn router() -> Router<AppState> {
             "/office/contracts/{id}/documents/{doc}/delete",
             post(office::document_delete),
         )
+        .route("/office/spaces", get(spaces::page).post(spaces::space_create))
+        .route("/office/spaces/book", post(spaces::book))
+        .route("/office/sites", post(spaces::site_create))
+        .route("/office/booking-rules/{kind}", post(spaces::rule_set))
+        .route("/office/bookings/{id}/{action}", post(spaces::booking_action))
         .route("/office/stock", get(office::stock).post(office::stock_create))
         .route(
             "/office/stock/{id}",
@@ -379,6 +385,12 @@ fn notice_text(key: &str) -> &'static str {
         "notice-withdrawn" => "Notice withdrawn: the contract renews as before.",
         "document-attached" => "Document attached.",
         "document-deleted" => "Document deleted.",
+        "booked" => "Booked. Check in when you arrive, or the booking is released.",
+        "checked-in" => "Checked in.",
+        "booking-cancelled" => "Booking cancelled; the space is free again.",
+        "space-added" => "Space added.",
+        "site-added" => "Site added.",
+        "rule-saved" => "Booking rule saved.",
         "stock-added" => "Stock item added.",
         "stock-saved" => "Stock item saved.",
         "stock-deleted" => "Stock item deleted.",

@@ -190,6 +190,8 @@ struct OfficePage {
     /// This quarter's budgets as bars.
     budget_label: String,
     budget_bars: Vec<BudgetBar>,
+    /// Today's bookings of rooms, desks and equipment (released ones too: the no-shows).
+    bookings: Vec<crate::ops::spaces::BookingView>,
 }
 
 pub async fn dashboard(
@@ -323,6 +325,7 @@ pub async fn dashboard(
         .await?,
         budget_label: budget_status.label.clone(),
         budget_bars: budget_bars(&budget_status),
+        bookings: crate::ops::spaces::today(&state, &c, org, &viewer_zone(&auth)).await?,
     };
     Ok(render_status(status_for(&[]), &page))
 }

@@ -441,6 +441,7 @@ pub async fn room(app: &App, org: &Org) -> adjutant_store::calendar::Resource {
             location: "HQ".into(),
             time_zone: Some("Europe/Amsterdam".into()),
             bookable: Some(true),
+            ..ResourceForm::default()
         },
     )
     .await
