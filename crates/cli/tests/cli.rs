@@ -1696,6 +1696,39 @@ fn demo_seeds_an_empty_directory_once() {
     assert_eq!(waiting.as_array().unwrap().len(), 4, "{waiting}");
     let budgets = cli(&data, &["--json", "budget", "status"]).json();
     assert!(budgets["warnings"].as_u64().unwrap() >= 1, "{budgets}");
+    // Spaces: three sites, desks and equipment placed on their floors, the rooms
+    // too, and bookings of the working day (the CEO's pool car booked by Maya).
+    let sites = cli(&data, &["site", "list"]).ok().stdout;
+    for s in [
+        "Amsterdam HQ",
+        "New York office",
+        "Kolkata hub",
+        "Ground floor, 2nd floor, 3rd floor",
+    ] {
+        assert!(sites.contains(s), "{s} missing from:\n{sites}");
+    }
+    let spaces = cli(&data, &["--json", "space", "list", "--site", "Amsterdam HQ"]).json();
+    let spaces = spaces.as_array().unwrap();
+    let boardroom = spaces.iter().find(|s| s["name"] == "Boardroom").unwrap();
+    assert_eq!(
+        (boardroom["kind"].as_str(), boardroom["floor"].as_str()),
+        (Some("room"), Some("3rd floor"))
+    );
+    let maya_desk = spaces.iter().find(|s| s["name"] == "Desk 3.01").unwrap();
+    assert_eq!(maya_desk["assigned_to"], "Maya de Vries");
+    let bookings = cli(
+        &data,
+        &["--json", "space", "bookings", "--for", "lars@northwind.example"],
+    )
+    .json();
+    assert!(
+        bookings
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["space_name"] == "Pool car (Tesla Model 3)"),
+        "{bookings}"
+    );
     // The demo accounts work: Maya holds her two delegations.
     let rt = runtime();
     let c = client();
@@ -3891,4 +3924,191 @@ fn invoices_and_budgets_from_the_command_line() {
         rows[0].starts_with("number,vendor,status,issued_on,due_on,"),
         "{csv}"
     );
+}
+
+#[test]
+fn spaces_from_the_command_line() {
+    let tmp = TempDir::new("spaces");
+    let data = tmp.join("data");
+    init_northwind(&data);
+    let added = cli(
+        &data,
+        &[
+            "site",
+            "add",
+            "Amsterdam HQ",
+            "--tz",
+            "Europe/Amsterdam",
+            "--floors",
+            "Ground floor,2nd floor",
+        ],
+    )
+    .ok()
+    .stdout;
+    assert!(added.contains("Added site Amsterdam HQ (2 floors)"), "{added}");
+    let desk = cli(
+        &data,
+        &[
+            "space",
+            "add",
+            "Desk 2.01",
+            "--site",
+            "amsterdam hq",
+            "--floor",
+            "2nd floor",
+            "--equipment",
+            "monitor,dock",
+        ],
+    )
+    .ok()
+    .stdout;
+    assert!(
+        desk.contains("Added desk Desk 2.01 (Amsterdam HQ, 2nd floor)"),
+        "{desk}"
+    );
+    cli(
+        &data,
+        &[
+            "space",
+            "add",
+            "Desk 9.01",
+            "--site",
+            "Amsterdam HQ",
+            "--floor",
+            "9th floor",
+        ],
+    )
+    .error(&[
+        "floor",
+        "Amsterdam HQ has no floor `9th floor`; its floors are: Ground floor, 2nd floor",
+    ]);
+    cli(&data, &["space", "add", "Desk 2.02", "--kind", "sofa"]).error(&["kind", "unknown value `sofa`"]);
+
+    // Book for tomorrow morning; the time is read in the desk's zone.
+    let tomorrow = jiff::Zoned::now()
+        .with_time_zone(jiff::tz::TimeZone::get("Europe/Amsterdam").unwrap())
+        .date()
+        .tomorrow()
+        .unwrap();
+    let from = format!("{tomorrow} 09:00");
+    let booked = cli(
+        &data,
+        &[
+            "space",
+            "book",
+            "Desk 2.01",
+            "--for",
+            "iris@example.org",
+            "--from",
+            &from,
+            "--to",
+            "12:30",
+        ],
+    )
+    .ok()
+    .stdout;
+    assert!(
+        booked.contains("Booked Desk 2.01 for Iris Visser") && booked.contains("09:00–12:30 CET"),
+        "{booked}"
+    );
+    cli(
+        &data,
+        &[
+            "space",
+            "book",
+            "Desk 2.01",
+            "--for",
+            "iris@example.org",
+            "--from",
+            &from,
+            "--to",
+            "10:00",
+        ],
+    )
+    .error(&["Desk 2.01 is already booked then"]);
+    cli(
+        &data,
+        &["space", "book", "Desk 2.01", "--from", &from, "--to", "10:00"],
+    )
+    .error(&["--for EMAIL"]);
+    cli(
+        &data,
+        &[
+            "space",
+            "book",
+            "Desk 2.01",
+            "--for",
+            "iris@example.org",
+            "--from",
+            &from,
+            "--to",
+            "23:30",
+        ],
+    )
+    .error(&["end", "at most 12 hours"]);
+
+    // The booking is listed; check-in is not open yet; cancelling frees the desk.
+    let list = cli(&data, &["--json", "space", "bookings"]).json();
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    let short = &id[id.len() - 8..];
+    let table = cli(&data, &["space", "bookings"]).ok().stdout;
+    assert!(
+        table.contains(short) && table.contains("Desk 2.01") && table.contains("booked"),
+        "{table}"
+    );
+    cli(&data, &["space", "checkin", short]).error(&["check-in opens 15 minutes before the start"]);
+    let gone = cli(&data, &["space", "cancel", short]).ok().stdout;
+    assert!(gone.contains("Cancelled Desk 2.01"), "{gone}");
+    cli(&data, &["space", "cancel", short]).error(&["the booking is cancelled already"]);
+    let csv = cli(&data, &["space", "bookings", "--all", "--csv"]).ok().stdout;
+    assert!(csv.lines().nth(1).unwrap_or("").contains("cancelled"), "{csv}");
+
+    // Rules: a stricter desk rule is saved and applied.
+    cli(
+        &data,
+        &[
+            "space",
+            "rule",
+            "desk",
+            "--roles",
+            "staff",
+            "--max-minutes",
+            "240",
+            "--days-ahead",
+            "7",
+        ],
+    )
+    .ok();
+    let rules = cli(&data, &["space", "rules"]).ok().stdout;
+    assert!(rules.contains("desks") && rules.contains("4 hours"), "{rules}");
+    cli(
+        &data,
+        &[
+            "space",
+            "book",
+            "Desk 2.01",
+            "--for",
+            "iris@example.org",
+            "--from",
+            &from,
+            "--to",
+            "10:00",
+        ],
+    )
+    .error(&["desks may be booked only by: Staff"]);
+    cli(
+        &data,
+        &[
+            "space",
+            "rule",
+            "desk",
+            "--roles",
+            "staff",
+            "--max-minutes",
+            "5",
+            "--days-ahead",
+            "7",
+        ],
+    )
+    .error(&["max_minutes", "15 to 43,200"]);
 }

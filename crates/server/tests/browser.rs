@@ -1082,3 +1082,95 @@ async fn office_manager_adds_a_contract_and_gives_notice_before_the_deadline() {
     shot(&c, "office-6-phone").await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn office_manager_places_a_desk_books_it_and_checks_in() {
+    let _one = BROWSER.lock().await;
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let (url, state, _dir) = spawn_app().await;
+    let org = state.store.org_list().await.unwrap()[0].id;
+    ops::create_person(
+        &state,
+        &Caller::System("test".into()),
+        org,
+        &PersonInput {
+            name: "Sofia Rossi".into(),
+            email: Some("sofia@northwind.example".into()),
+            role: "office_manager".into(),
+            time_zone: Some("Europe/Amsterdam".into()),
+            password: Some("sofia horse battery".into()),
+        },
+    )
+    .await
+    .unwrap();
+    let ams = adjutant_core::calendar::Zone::parse("z", "Europe/Amsterdam").unwrap();
+    let now = jiff::Timestamp::now().to_zoned(ams.tz().clone());
+    let until = now.checked_add(jiff::SignedDuration::from_hours(2)).unwrap();
+
+    c.goto(&format!("{url}/login")).await.unwrap();
+    type_into(&c, "#email", "sofia@northwind.example").await;
+    type_into(&c, "#password", "sofia horse battery").await;
+    click(&c, "button[type=submit]").await;
+    wait_text(&c, "h1", "Sofia").await;
+
+    // Spaces are in the navigation; she adds a site with its floors, then a desk on one.
+    click(&c, "nav a[href='/office/spaces']").await;
+    wait_text(&c, "h1", "Spaces").await;
+    type_into(&c, "#si-name", "Amsterdam HQ").await;
+    set_value(&c, "#si-zone", "Europe/Amsterdam").await;
+    type_into(&c, "#si-floors", "Ground floor, 2nd floor").await;
+    click(&c, "#site-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Site added").await;
+    // A floor the site does not have is refused by name, the form kept.
+    type_into(&c, "#ns-name", "Desk 2.01").await;
+    c.find(Locator::Css("#ns-site option:nth-child(2)"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    type_into(&c, "#ns-floor", "9th floor").await;
+    click(&c, "#space-form button[type=submit]").await;
+    wait_text(&c, ".error", "has no floor `9th floor`").await;
+    set_value(&c, "#ns-floor", "2nd floor").await;
+    click(&c, "#space-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Space added").await;
+    wait_text(&c, "main", "Amsterdam HQ · 2nd floor").await;
+
+    // She books the desk from now for two hours and checks in.
+    let desk = state
+        .store
+        .resource_list(org)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "Desk 2.01")
+        .unwrap();
+    set_value(&c, "#bk-space", &desk.id.to_string()).await;
+    set_value(&c, "#bk-date", &now.date().to_string()).await;
+    set_value(&c, "#bk-from", &now.strftime("%H:%M").to_string()).await;
+    set_value(&c, "#bk-to", &until.strftime("%Y-%m-%dT%H:%M").to_string()).await;
+    click(&c, "#book-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Booked").await;
+    wait_text(&c, "#my-bookings", "Desk 2.01").await;
+    click(&c, "#my-bookings button[type=submit]").await;
+    wait_text(&c, ".notice", "Checked in").await;
+    wait_text(&c, "#my-bookings", "checked in").await;
+
+    // The same desk at the same time is refused with the reason.
+    set_value(&c, "#bk-space", &desk.id.to_string()).await;
+    set_value(&c, "#bk-date", &now.date().to_string()).await;
+    set_value(&c, "#bk-from", &now.strftime("%H:%M").to_string()).await;
+    set_value(&c, "#bk-to", &until.strftime("%Y-%m-%dT%H:%M").to_string()).await;
+    click(&c, "#book-form button[type=submit]").await;
+    wait_text(&c, ".error", "Desk 2.01 is already booked then").await;
+
+    // The office dashboard lists today's bookings.
+    c.goto(&format!("{url}/office")).await.unwrap();
+    wait_text(&c, "#office-bookings", "Desk 2.01").await;
+    wait_text(&c, "#office-bookings", "checked in").await;
+    shot(&c, "spaces").await;
+    c.close().await.unwrap();
+}

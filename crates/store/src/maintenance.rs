@@ -85,6 +85,9 @@ impl Store {
             "purchases",
             "invoices",
             "budgets",
+            "sites",
+            "booking_rules",
+            "bookings",
         ];
         let mut out = Vec::new();
         for t in tables {

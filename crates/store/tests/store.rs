@@ -2354,7 +2354,7 @@ async fn login_throttling() {
 // 10. Maintenance
 // ---------------------------------------------------------------------------
 
-const TABLES: [&str; 31] = [
+const TABLES: [&str; 34] = [
     "organisations",
     "persons",
     "credentials",
@@ -2386,6 +2386,9 @@ const TABLES: [&str; 31] = [
     "purchases",
     "invoices",
     "budgets",
+    "sites",
+    "booking_rules",
+    "bookings",
 ];
 
 #[tokio::test]
@@ -3334,3 +3337,6 @@ mod meetings_stories;
 
 #[path = "store/office_stories.rs"]
 mod office_stories;
+
+#[path = "store/spaces_stories.rs"]
+mod spaces_stories;
