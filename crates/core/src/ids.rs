@@ -144,3 +144,7 @@ typed_id!(
     /// A budget: an amount for one category over one period.
     BudgetId
 );
+typed_id!(
+    /// An asset: a piece of equipment or a software licence.
+    AssetId
+);

@@ -1,5 +1,6 @@
-//! The office side: money, vendors and their contracts, supplies, purchasing, invoices, budgets.
+//! The office side: money, vendors and their contracts, supplies, purchasing, invoices, budgets, assets.
 
+pub mod asset;
 pub mod budget;
 pub mod contract;
 pub mod invoice;
