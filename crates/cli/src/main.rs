@@ -4,6 +4,7 @@
 //! file under `--data`, or `--database-url`) and run the same operations the
 //! API runs, recorded in the audit log as done by `cli`.
 
+mod assets;
 mod calendar;
 mod commands;
 mod ids;
@@ -141,6 +142,9 @@ pub enum Command {
     /// Budgets: where each category stands in a period (or export as CSV), and set them.
     #[command(subcommand)]
     Budget(invoices::BudgetCmd),
+    /// Assets: add, list (or export as CSV), show with history, edit, assign, checkout, checkin, maintain, retire, due.
+    #[command(subcommand)]
+    Asset(assets::AssetCmd),
 }
 
 fn main() -> ExitCode {

@@ -51,6 +51,10 @@ pub struct NoticeQuery {
     notice: Option<String>,
 }
 
+fn layout_manages_assets(auth: &AuthCtx) -> bool {
+    caller(auth).may(auth.org(), Capability::ManageAssets).is_ok()
+}
+
 fn can_manage(auth: &AuthCtx) -> bool {
     caller(auth).may(auth.org(), Capability::ManageContracts).is_ok()
 }
@@ -190,6 +194,9 @@ struct OfficePage {
     /// This quarter's budgets as bars.
     budget_label: String,
     budget_bars: Vec<BudgetBar>,
+    /// Overdue returns and warranties and licences ending soon (asset managers only).
+    asset_alerts: Vec<super::assets::DashboardRow>,
+    manages_assets: bool,
 }
 
 pub async fn dashboard(
@@ -323,6 +330,8 @@ pub async fn dashboard(
         .await?,
         budget_label: budget_status.label.clone(),
         budget_bars: budget_bars(&budget_status),
+        asset_alerts: super::assets::dashboard_rows(&state, &auth).await?,
+        manages_assets: layout_manages_assets(&auth),
     };
     Ok(render_status(status_for(&[]), &page))
 }
