@@ -13,6 +13,8 @@
 //! web forms with the CSRF guard, and organisation isolation.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "api/assets.rs"]
+mod assets;
 #[path = "api/calendar.rs"]
 mod calendar;
 #[path = "api/office.rs"]
@@ -811,6 +813,12 @@ async fn run_cell(
             Side::Other => "/api/v1/audit?action=organisation.create".into(),
             _ => route.path.to_string(),
         },
+        _ if assets::owns(route) => {
+            let (p, b, r) = assets::prepare(app, route, actor, side).await;
+            body = b;
+            raw = r;
+            p
+        }
         _ if office::owns(route) => {
             let (p, b, r) = office::prepare(app, route, actor, side).await;
             body = b;
@@ -859,6 +867,7 @@ async fn run_cell(
     calendar::check(app, route, actor, side, &r, &mut fail).await;
     tasks::check(app, route, actor, side, &r, &mut fail).await;
     office::check(app, route, actor, side, &r, &mut fail).await;
+    assets::check(app, route, actor, side, &r, &mut fail).await;
 
     // What a successful answer must contain (and must not).
     if r.status / 100 == 2 {
@@ -974,6 +983,7 @@ async fn access_matrix_covers_every_api_route() {
         .chain(calendar::MATRIX.iter())
         .chain(tasks::MATRIX.iter())
         .chain(office::MATRIX.iter())
+        .chain(assets::MATRIX.iter())
         .collect();
     let table: BTreeSet<(String, String)> = matrix
         .iter()

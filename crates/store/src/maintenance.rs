@@ -85,6 +85,8 @@ impl Store {
             "purchases",
             "invoices",
             "budgets",
+            "assets",
+            "asset_events",
         ];
         let mut out = Vec::new();
         for t in tables {

@@ -2354,7 +2354,7 @@ async fn login_throttling() {
 // 10. Maintenance
 // ---------------------------------------------------------------------------
 
-const TABLES: [&str; 31] = [
+const TABLES: [&str; 33] = [
     "organisations",
     "persons",
     "credentials",
@@ -2386,6 +2386,8 @@ const TABLES: [&str; 31] = [
     "purchases",
     "invoices",
     "budgets",
+    "assets",
+    "asset_events",
 ];
 
 #[tokio::test]
@@ -3333,3 +3335,5 @@ mod meetings_stories;
 
 #[path = "store/office_stories.rs"]
 mod office_stories;
+#[path = "store/assets_stories.rs"]
+mod assets_stories;

@@ -228,6 +228,8 @@ fn may_manage(caller: &Caller, org: OrgId) -> ApiResult<()> {
 fn hide<T>(r: Result<T, StoreError>) -> ApiResult<T> {
     r.map_err(|e| match e {
         StoreError::NotFound(_) => ApiError::not_found("asset"),
+        // A tag taken by another asset names the field, like every other fault of the form.
+        StoreError::Conflict(m) if m.starts_with("an asset tagged") => ValidationError::field("tag", m).into(),
         other => other.into(),
     })
 }
@@ -510,7 +512,11 @@ pub async fn get_asset(state: &AppState, caller: &Caller, org: OrgId, id: AssetI
     } else {
         // Not a manager: only an asset one holds exists for one.
         let own = match caller {
-            Caller::Person(a) if a.org() == org => {
+            Caller::Person(a) if a.org() != org => {
+                may_manage(caller, org)?;
+                None
+            }
+            Caller::Person(_) => {
                 let r = hide(state.store.asset_get(org, id).await)?;
                 (r.state.holder == caller.person()).then_some(r)
             }
@@ -518,10 +524,7 @@ pub async fn get_asset(state: &AppState, caller: &Caller, org: OrgId, id: AssetI
         };
         match own {
             Some(r) => r,
-            None => {
-                may_manage(caller, org)?;
-                return Err(ApiError::not_found("asset"));
-            }
+            None => return Err(ApiError::not_found("asset")),
         }
     };
     let history = state.store.asset_history(org, id).await?;
@@ -534,10 +537,12 @@ pub async fn get_asset(state: &AppState, caller: &Caller, org: OrgId, id: AssetI
 pub async fn create_asset(state: &AppState, caller: &Caller, org: OrgId, input: &AssetInput) -> ApiResult<AssetView> {
     may_manage(caller, org)?;
     let d = asset_data(state, org, input).await?;
-    let r = state
-        .store
-        .asset_create(org, &d, &caller.audit(Timestamp::now()))
-        .await?;
+    let r = hide(
+        state
+            .store
+            .asset_create(org, &d, &caller.audit(Timestamp::now()))
+            .await,
+    )?;
     Ok(view(&r, today(caller)))
 }
 
