@@ -240,7 +240,9 @@ pub async fn asset(g: &Global, cmd: AssetCmd) -> anyhow::Result<()> {
 async fn asset_in(g: &Global, state: &AppState, org: OrgId, cmd: AssetCmd) -> anyhow::Result<()> {
     match cmd {
         AssetCmd::Add(a) => {
-            let v = ops::create_asset(state, &cli(), org, &a.input()).await.map_err(api)?;
+            let v = ops::create_asset(state, &cli(), org, &a.input())
+                .await
+                .map_err(api)?;
             if g.json {
                 output::json(&v);
             } else {
@@ -268,11 +270,13 @@ async fn asset_in(g: &Global, state: &AppState, org: OrgId, cmd: AssetCmd) -> an
             } else if g.json {
                 output::json(&list);
             } else if list.is_empty() {
-                output::line(if filter.status.is_some() || filter.kind.is_some() || filter.q.is_some() {
-                    "No assets match."
-                } else {
-                    "No assets yet; register one with `adjutant asset add`."
-                });
+                output::line(
+                    if filter.status.is_some() || filter.kind.is_some() || filter.q.is_some() {
+                        "No assets match."
+                    } else {
+                        "No assets yet; register one with `adjutant asset add`."
+                    },
+                );
             } else {
                 print_list(&list);
             }
@@ -310,7 +314,12 @@ async fn asset_in(g: &Global, state: &AppState, org: OrgId, cmd: AssetCmd) -> an
                 expected_return: a.until,
                 note: a.note,
             };
-            acted(g, ops::assign_asset(state, &cli(), org, id, &input).await.map_err(api)?)
+            acted(
+                g,
+                ops::assign_asset(state, &cli(), org, id, &input)
+                    .await
+                    .map_err(api)?,
+            )
         }
         AssetCmd::Checkout(a) => {
             let id = asset_id(state, org, &a.asset).await?;
@@ -319,7 +328,12 @@ async fn asset_in(g: &Global, state: &AppState, org: OrgId, cmd: AssetCmd) -> an
                 expected_return: Some(a.until),
                 note: a.note,
             };
-            acted(g, ops::assign_asset(state, &cli(), org, id, &input).await.map_err(api)?)
+            acted(
+                g,
+                ops::assign_asset(state, &cli(), org, id, &input)
+                    .await
+                    .map_err(api)?,
+            )
         }
         AssetCmd::Checkin(a) => {
             let id = asset_id(state, org, &a.asset).await?;
@@ -327,7 +341,12 @@ async fn asset_in(g: &Global, state: &AppState, org: OrgId, cmd: AssetCmd) -> an
                 condition: a.condition,
                 note: a.note,
             };
-            acted(g, ops::checkin_asset(state, &cli(), org, id, &input).await.map_err(api)?)
+            acted(
+                g,
+                ops::checkin_asset(state, &cli(), org, id, &input)
+                    .await
+                    .map_err(api)?,
+            )
         }
         AssetCmd::Maintain(a) => {
             let id = asset_id(state, org, &a.asset).await?;
@@ -337,7 +356,12 @@ async fn asset_in(g: &Global, state: &AppState, org: OrgId, cmd: AssetCmd) -> an
                 currency: a.currency,
                 note: a.note,
             };
-            acted(g, ops::maintain_asset(state, &cli(), org, id, &input).await.map_err(api)?)
+            acted(
+                g,
+                ops::maintain_asset(state, &cli(), org, id, &input)
+                    .await
+                    .map_err(api)?,
+            )
         }
         AssetCmd::Retire { asset, note } => {
             let id = asset_id(state, org, &asset).await?;
@@ -378,7 +402,11 @@ fn acted(g: &Global, a: AssetActedView) -> anyhow::Result<()> {
         "maintain" => format!(
             "Recorded maintenance of {}{}{}",
             v.tag,
-            a.entry.cost.as_ref().map(|m| format!(", {}", m.display)).unwrap_or_default(),
+            a.entry
+                .cost
+                .as_ref()
+                .map(|m| format!(", {}", m.display))
+                .unwrap_or_default(),
             v.next_maintenance
                 .as_deref()
                 .map(|n| format!("; next due {n}"))
@@ -417,7 +445,7 @@ fn print_list(list: &[AssetView]) {
 
 fn print_asset(d: &AssetDetail) {
     let v = &d.asset;
-    output::line(&format!("{} {} {}", v.tag, v.manufacturer, v.model).trim().to_string());
+    output::line(format!("{} {} {}", v.tag, v.manufacturer, v.model).trim());
     field("status", &v.status_label);
     if v.holder.is_some() {
         field("with", &with(v));
@@ -487,10 +515,7 @@ fn print_asset(d: &AssetDetail) {
 
 fn print_due(due: &AssetDueView) {
     if due.items.is_empty() {
-        output::line(&format!(
-            "Nothing needs attention in the next {} days.",
-            due.days
-        ));
+        output::line(&format!("Nothing needs attention in the next {} days.", due.days));
         return;
     }
     output::line(&format!(
@@ -507,7 +532,11 @@ fn print_due(due: &AssetDueView) {
                 vec![
                     i.alert.date.clone(),
                     i.asset.tag.clone(),
-                    i.asset.holder.as_ref().map(|h| h.name.clone()).unwrap_or_default(),
+                    i.asset
+                        .holder
+                        .as_ref()
+                        .map(|h| h.name.clone())
+                        .unwrap_or_default(),
                     i.alert.text.clone(),
                 ]
             })

@@ -71,38 +71,422 @@ macro_rules! demo {
 }
 
 const ASSETS: &[Demo] = &[
-    demo!("NW-LT-0001", Laptop, "Apple", "MacBook Pro 14 M3", 400, "2499.00", BRIGHTLINE, Some(330), None, "Amsterdam", Life::Assigned("lars@northwind.example")),
-    demo!("NW-LT-0002", Laptop, "Apple", "MacBook Air 13 M2", 700, "1449.00", BRIGHTLINE, Some(26), None, "New York", Life::Assigned("grace@northwind.example")),
-    demo!("NW-LT-0003", Laptop, "Lenovo", "ThinkPad X1 Carbon Gen 11", 380, "1899.00", BRIGHTLINE, Some(350), None, "Amsterdam", Life::Assigned("maya@northwind.example")),
-    demo!("NW-LT-0004", Laptop, "Lenovo", "ThinkPad X1 Carbon Gen 11", 380, "1899.00", BRIGHTLINE, Some(350), None, "New York", Life::Assigned("daniel@northwind.example")),
-    demo!("NW-LT-0005", Laptop, "Lenovo", "ThinkPad T14s Gen 4", 300, "1399.00", BRIGHTLINE, Some(430), None, "Amsterdam", Life::Assigned("sofia@northwind.example")),
-    demo!("NW-LT-0006", Laptop, "Apple", "MacBook Pro 16 M3 Max", 250, "3999.00", BRIGHTLINE, Some(480), None, "Amsterdam", Life::Assigned("tom@northwind.example")),
-    demo!("NW-LT-0007", Laptop, "Dell", "XPS 13 9340", 200, "1599.00", BRIGHTLINE, Some(530), None, "New York", Life::Assigned("ana@northwind.example")),
-    demo!("NW-LT-0008", Laptop, "Dell", "XPS 13 9340", 200, "1599.00", BRIGHTLINE, Some(530), None, "New York", Life::Assigned("ben@northwind.example")),
-    demo!("NW-LT-0009", Laptop, "Lenovo", "ThinkPad E14 Gen 5", 150, "899.00", BRIGHTLINE, Some(580), None, "Kolkata (remote)", Life::Assigned("priya@northwind.example")),
-    demo!("NW-LT-0010", Laptop, "Lenovo", "ThinkPad T14 Gen 4", 320, "1299.00", BRIGHTLINE, Some(410), None, "Amsterdam", Life::Assigned("iris@northwind.example")),
-    demo!("NW-LT-0011", Laptop, "Lenovo", "ThinkPad T14 Gen 4", 320, "1299.00", BRIGHTLINE, Some(410), None, "Amsterdam, IT cupboard", Life::Shelf),
-    demo!("NW-LT-0012", Laptop, "Dell", "Latitude 5440", 500, "1099.00", BRIGHTLINE, Some(230), None, "Amsterdam, IT cupboard", Life::BackBroken("tom@northwind.example", 5)),
-    demo!("NW-LT-0003-OLD", Laptop, "Lenovo", "ThinkPad T480", 2100, "1249.00", None, None, None, "Amsterdam, IT cupboard", Life::Retired(60)),
-    demo!("NW-MN-0001", Monitor, "Dell", "UltraSharp U2723QE", 420, "629.00", BRIGHTLINE, Some(675), None, "Amsterdam, desk 3.04", Life::Assigned("lars@northwind.example")),
-    demo!("NW-MN-0002", Monitor, "Dell", "UltraSharp U2723QE", 420, "629.00", BRIGHTLINE, Some(675), None, "Amsterdam, desk 3.07", Life::Assigned("maya@northwind.example")),
-    demo!("NW-MN-0003", Monitor, "Dell", "UltraSharp U2723QE", 420, "629.00", BRIGHTLINE, Some(675), None, "Amsterdam, desk 2.11", Life::Assigned("tom@northwind.example")),
-    demo!("NW-MN-0004", Monitor, "LG", "27UP850-W", 260, "449.00", BRIGHTLINE, Some(470), None, "New York, desk 12", Life::Assigned("grace@northwind.example")),
-    demo!("NW-MN-0005", Monitor, "LG", "27UP850-W", 260, "449.00", BRIGHTLINE, Some(470), None, "New York, desk 14", Life::Assigned("ana@northwind.example")),
-    demo!("NW-MN-0006", Monitor, "Dell", "P2423D", 600, "289.00", BRIGHTLINE, Some(130), None, "Amsterdam, hot desks", Life::Shelf),
-    demo!("NW-PH-0001", Phone, "Apple", "iPhone 15 Pro", 330, "1229.00", BRIGHTLINE, Some(35), None, "Amsterdam", Life::Assigned("lars@northwind.example")),
-    demo!("NW-PH-0002", Phone, "Apple", "iPhone 15", 330, "969.00", BRIGHTLINE, Some(35), None, "New York", Life::Assigned("grace@northwind.example")),
-    demo!("NW-PH-0003", Phone, "Samsung", "Galaxy S24", 240, "899.00", BRIGHTLINE, Some(490), None, "Amsterdam", Life::Assigned("maya@northwind.example")),
-    demo!("NW-PH-0004", Phone, "Samsung", "Galaxy S24", 240, "899.00", BRIGHTLINE, Some(490), None, "New York", Life::Assigned("ben@northwind.example")),
-    demo!("NW-AV-0001", Av, "Epson", "EB-L520U laser projector", 540, "2349.00", BRIGHTLINE, Some(190), Some(12), "Amsterdam, boardroom", Life::Shelf),
-    demo!("NW-AV-0002", Camera, "Sony", "ZV-E10 with 16-50 mm lens", 280, "749.00", None, Some(450), None, "Amsterdam, AV cupboard", Life::Out("ben@northwind.example", 10, -3)),
-    demo!("NW-AV-0003", Av, "Jabra", "PanaCast 50 video bar", 180, "1190.00", BRIGHTLINE, Some(550), Some(12), "New York, meeting room Hudson", Life::Out("daniel@northwind.example", 2, 5)),
-    demo!("NW-PR-0001", Printer, "HP", "Color LaserJet Pro M479fdw", 900, "689.00", COPPERFIELD, None, Some(6), "Amsterdam, print corner", Life::Shelf),
-    demo!("NW-SW-0001", Software, "Figma", "Professional, 3 seats", 346, "1296.00", None, Some(19), None, "", Life::Assigned("tom@northwind.example")),
-    demo!("NW-SW-0002", Software, "Adobe", "Creative Cloud All Apps", 200, "899.88", None, Some(165), None, "", Life::Assigned("tom@northwind.example")),
-    demo!("NW-SW-0003", Software, "Microsoft", "365 Business Standard, 12 seats", 100, "1814.40", BRIGHTLINE, Some(265), None, "", Life::Shelf),
-    demo!("NW-SW-0004", Software, "JetBrains", "All Products Pack", 300, "779.00", None, Some(65), None, "", Life::Assigned("iris@northwind.example")),
-    demo!("NW-VH-0001", Vehicle, "Volkswagen", "ID.3 Pro (NL-123-X)", 820, "38990.00", None, Some(275), Some(12), "Amsterdam, garage P2", Life::Shelf),
+    demo!(
+        "NW-LT-0001",
+        Laptop,
+        "Apple",
+        "MacBook Pro 14 M3",
+        400,
+        "2499.00",
+        BRIGHTLINE,
+        Some(330),
+        None,
+        "Amsterdam",
+        Life::Assigned("lars@northwind.example")
+    ),
+    demo!(
+        "NW-LT-0002",
+        Laptop,
+        "Apple",
+        "MacBook Air 13 M2",
+        700,
+        "1449.00",
+        BRIGHTLINE,
+        Some(26),
+        None,
+        "New York",
+        Life::Assigned("grace@northwind.example")
+    ),
+    demo!(
+        "NW-LT-0003",
+        Laptop,
+        "Lenovo",
+        "ThinkPad X1 Carbon Gen 11",
+        380,
+        "1899.00",
+        BRIGHTLINE,
+        Some(350),
+        None,
+        "Amsterdam",
+        Life::Assigned("maya@northwind.example")
+    ),
+    demo!(
+        "NW-LT-0004",
+        Laptop,
+        "Lenovo",
+        "ThinkPad X1 Carbon Gen 11",
+        380,
+        "1899.00",
+        BRIGHTLINE,
+        Some(350),
+        None,
+        "New York",
+        Life::Assigned("daniel@northwind.example")
+    ),
+    demo!(
+        "NW-LT-0005",
+        Laptop,
+        "Lenovo",
+        "ThinkPad T14s Gen 4",
+        300,
+        "1399.00",
+        BRIGHTLINE,
+        Some(430),
+        None,
+        "Amsterdam",
+        Life::Assigned("sofia@northwind.example")
+    ),
+    demo!(
+        "NW-LT-0006",
+        Laptop,
+        "Apple",
+        "MacBook Pro 16 M3 Max",
+        250,
+        "3999.00",
+        BRIGHTLINE,
+        Some(480),
+        None,
+        "Amsterdam",
+        Life::Assigned("tom@northwind.example")
+    ),
+    demo!(
+        "NW-LT-0007",
+        Laptop,
+        "Dell",
+        "XPS 13 9340",
+        200,
+        "1599.00",
+        BRIGHTLINE,
+        Some(530),
+        None,
+        "New York",
+        Life::Assigned("ana@northwind.example")
+    ),
+    demo!(
+        "NW-LT-0008",
+        Laptop,
+        "Dell",
+        "XPS 13 9340",
+        200,
+        "1599.00",
+        BRIGHTLINE,
+        Some(530),
+        None,
+        "New York",
+        Life::Assigned("ben@northwind.example")
+    ),
+    demo!(
+        "NW-LT-0009",
+        Laptop,
+        "Lenovo",
+        "ThinkPad E14 Gen 5",
+        150,
+        "899.00",
+        BRIGHTLINE,
+        Some(580),
+        None,
+        "Kolkata (remote)",
+        Life::Assigned("priya@northwind.example")
+    ),
+    demo!(
+        "NW-LT-0010",
+        Laptop,
+        "Lenovo",
+        "ThinkPad T14 Gen 4",
+        320,
+        "1299.00",
+        BRIGHTLINE,
+        Some(410),
+        None,
+        "Amsterdam",
+        Life::Assigned("iris@northwind.example")
+    ),
+    demo!(
+        "NW-LT-0011",
+        Laptop,
+        "Lenovo",
+        "ThinkPad T14 Gen 4",
+        320,
+        "1299.00",
+        BRIGHTLINE,
+        Some(410),
+        None,
+        "Amsterdam, IT cupboard",
+        Life::Shelf
+    ),
+    demo!(
+        "NW-LT-0012",
+        Laptop,
+        "Dell",
+        "Latitude 5440",
+        500,
+        "1099.00",
+        BRIGHTLINE,
+        Some(230),
+        None,
+        "Amsterdam, IT cupboard",
+        Life::BackBroken("tom@northwind.example", 5)
+    ),
+    demo!(
+        "NW-LT-0003-OLD",
+        Laptop,
+        "Lenovo",
+        "ThinkPad T480",
+        2100,
+        "1249.00",
+        None,
+        None,
+        None,
+        "Amsterdam, IT cupboard",
+        Life::Retired(60)
+    ),
+    demo!(
+        "NW-MN-0001",
+        Monitor,
+        "Dell",
+        "UltraSharp U2723QE",
+        420,
+        "629.00",
+        BRIGHTLINE,
+        Some(675),
+        None,
+        "Amsterdam, desk 3.04",
+        Life::Assigned("lars@northwind.example")
+    ),
+    demo!(
+        "NW-MN-0002",
+        Monitor,
+        "Dell",
+        "UltraSharp U2723QE",
+        420,
+        "629.00",
+        BRIGHTLINE,
+        Some(675),
+        None,
+        "Amsterdam, desk 3.07",
+        Life::Assigned("maya@northwind.example")
+    ),
+    demo!(
+        "NW-MN-0003",
+        Monitor,
+        "Dell",
+        "UltraSharp U2723QE",
+        420,
+        "629.00",
+        BRIGHTLINE,
+        Some(675),
+        None,
+        "Amsterdam, desk 2.11",
+        Life::Assigned("tom@northwind.example")
+    ),
+    demo!(
+        "NW-MN-0004",
+        Monitor,
+        "LG",
+        "27UP850-W",
+        260,
+        "449.00",
+        BRIGHTLINE,
+        Some(470),
+        None,
+        "New York, desk 12",
+        Life::Assigned("grace@northwind.example")
+    ),
+    demo!(
+        "NW-MN-0005",
+        Monitor,
+        "LG",
+        "27UP850-W",
+        260,
+        "449.00",
+        BRIGHTLINE,
+        Some(470),
+        None,
+        "New York, desk 14",
+        Life::Assigned("ana@northwind.example")
+    ),
+    demo!(
+        "NW-MN-0006",
+        Monitor,
+        "Dell",
+        "P2423D",
+        600,
+        "289.00",
+        BRIGHTLINE,
+        Some(130),
+        None,
+        "Amsterdam, hot desks",
+        Life::Shelf
+    ),
+    demo!(
+        "NW-PH-0001",
+        Phone,
+        "Apple",
+        "iPhone 15 Pro",
+        330,
+        "1229.00",
+        BRIGHTLINE,
+        Some(35),
+        None,
+        "Amsterdam",
+        Life::Assigned("lars@northwind.example")
+    ),
+    demo!(
+        "NW-PH-0002",
+        Phone,
+        "Apple",
+        "iPhone 15",
+        330,
+        "969.00",
+        BRIGHTLINE,
+        Some(35),
+        None,
+        "New York",
+        Life::Assigned("grace@northwind.example")
+    ),
+    demo!(
+        "NW-PH-0003",
+        Phone,
+        "Samsung",
+        "Galaxy S24",
+        240,
+        "899.00",
+        BRIGHTLINE,
+        Some(490),
+        None,
+        "Amsterdam",
+        Life::Assigned("maya@northwind.example")
+    ),
+    demo!(
+        "NW-PH-0004",
+        Phone,
+        "Samsung",
+        "Galaxy S24",
+        240,
+        "899.00",
+        BRIGHTLINE,
+        Some(490),
+        None,
+        "New York",
+        Life::Assigned("ben@northwind.example")
+    ),
+    demo!(
+        "NW-AV-0001",
+        Av,
+        "Epson",
+        "EB-L520U laser projector",
+        540,
+        "2349.00",
+        BRIGHTLINE,
+        Some(190),
+        Some(12),
+        "Amsterdam, boardroom",
+        Life::Shelf
+    ),
+    demo!(
+        "NW-AV-0002",
+        Camera,
+        "Sony",
+        "ZV-E10 with 16-50 mm lens",
+        280,
+        "749.00",
+        None,
+        Some(450),
+        None,
+        "Amsterdam, AV cupboard",
+        Life::Out("ben@northwind.example", 10, -3)
+    ),
+    demo!(
+        "NW-AV-0003",
+        Av,
+        "Jabra",
+        "PanaCast 50 video bar",
+        180,
+        "1190.00",
+        BRIGHTLINE,
+        Some(550),
+        Some(12),
+        "New York, meeting room Hudson",
+        Life::Out("daniel@northwind.example", 2, 5)
+    ),
+    demo!(
+        "NW-PR-0001",
+        Printer,
+        "HP",
+        "Color LaserJet Pro M479fdw",
+        900,
+        "689.00",
+        COPPERFIELD,
+        None,
+        Some(6),
+        "Amsterdam, print corner",
+        Life::Shelf
+    ),
+    demo!(
+        "NW-SW-0001",
+        Software,
+        "Figma",
+        "Professional, 3 seats",
+        346,
+        "1296.00",
+        None,
+        Some(19),
+        None,
+        "",
+        Life::Assigned("tom@northwind.example")
+    ),
+    demo!(
+        "NW-SW-0002",
+        Software,
+        "Adobe",
+        "Creative Cloud All Apps",
+        200,
+        "899.88",
+        None,
+        Some(165),
+        None,
+        "",
+        Life::Assigned("tom@northwind.example")
+    ),
+    demo!(
+        "NW-SW-0003",
+        Software,
+        "Microsoft",
+        "365 Business Standard, 12 seats",
+        100,
+        "1814.40",
+        BRIGHTLINE,
+        Some(265),
+        None,
+        "",
+        Life::Shelf
+    ),
+    demo!(
+        "NW-SW-0004",
+        Software,
+        "JetBrains",
+        "All Products Pack",
+        300,
+        "779.00",
+        None,
+        Some(65),
+        None,
+        "",
+        Life::Assigned("iris@northwind.example")
+    ),
+    demo!(
+        "NW-VH-0001",
+        Vehicle,
+        "Volkswagen",
+        "ID.3 Pro (NL-123-X)",
+        820,
+        "38990.00",
+        None,
+        Some(275),
+        Some(12),
+        "Amsterdam, garage P2",
+        Life::Shelf
+    ),
 ];
 
 /// 09:30 in Amsterdam on `d`: when the demo's past changes happened.
@@ -141,10 +525,14 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
             serial: if software {
                 String::new()
             } else {
-                format!("{}{:06}", &d.manufacturer[..2].to_uppercase(), d.age_days * 7919 % 1_000_000)
+                format!(
+                    "{}{:06}",
+                    &d.manufacturer[..2].to_uppercase(),
+                    d.age_days * 7919 % 1_000_000
+                )
             },
             purchased: Some(bought),
-            cost: Money::parse(d.cost, eur.clone()).ok(),
+            cost: Money::parse(d.cost, eur).ok(),
             vendor: d.vendor.and_then(|v| vendors.get(v).copied()),
             warranty_end: if software { None } else { ends },
             licence_expiry: if software { ends } else { None },
@@ -173,7 +561,11 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
                         expected_return: None,
                     },
                     on,
-                    note(if software { "seat assigned" } else { "set up and handed over" }),
+                    note(if software {
+                        "seat assigned"
+                    } else {
+                        "set up and handed over"
+                    }),
                 )
                 .await?;
             }
@@ -215,11 +607,16 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
                     day(-ago - 400),
                     EventDetails {
                         note: "battery replaced".into(),
-                        cost: Money::parse("119.00", eur.clone()).ok(),
+                        cost: Money::parse("119.00", eur).ok(),
                     },
                 )
                 .await?;
-                act(Action::Retire, day(-ago), note("end of life; data wiped, sent for recycling")).await?;
+                act(
+                    Action::Retire,
+                    day(-ago),
+                    note("end of life; data wiped, sent for recycling"),
+                )
+                .await?;
             }
         }
         // The printer was last serviced six months and five days ago: due now.
@@ -230,7 +627,7 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
                 on,
                 EventDetails {
                     note: "fuser replaced, rollers cleaned".into(),
-                    cost: Money::parse("145.00", eur.clone()).ok(),
+                    cost: Money::parse("145.00", eur).ok(),
                 },
             )
             .await?;
@@ -242,7 +639,7 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
                 on,
                 EventDetails {
                     note: "yearly service and tyre change".into(),
-                    cost: Money::parse("412.50", eur.clone()).ok(),
+                    cost: Money::parse("412.50", eur).ok(),
                 },
             )
             .await?;
@@ -254,7 +651,7 @@ pub async fn seed(state: &AppState, org: OrgId, ids: &HashMap<&str, String>) -> 
                 on,
                 EventDetails {
                     note: "filter cleaned, firmware updated".into(),
-                    cost: Money::parse("0.00", eur.clone()).ok(),
+                    cost: Money::parse("0.00", eur).ok(),
                 },
             )
             .await?;

@@ -1153,9 +1153,15 @@ async fn office_manager_checks_out_a_laptop_and_checks_it_in() {
     click(&c, "#checkout-form button[type=submit]").await;
     wait_text(&c, ".notice", "Asset checked out").await;
     let status = wait_text(&c, "#asset-status", "Maya de Vries").await;
-    assert!(status.contains("checked out") && status.contains(&back.to_string()), "{status}");
+    assert!(
+        status.contains("checked out") && status.contains(&back.to_string()),
+        "{status}"
+    );
     let a = &state.store.asset_list(org).await.unwrap()[0];
-    assert_eq!((a.state.holder, a.state.expected_return), (Some(maya.id), Some(back)));
+    assert_eq!(
+        (a.state.holder, a.state.expected_return),
+        (Some(maya.id), Some(back))
+    );
     shot(&c, "assets-2-checked-out").await;
 
     // It comes back in fair condition; the history tells who had it.

@@ -307,9 +307,11 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound("asset"))?;
             let tag: String = row.try_get("tag")?;
-            let state: AssetState = serde_json::from_str(&row.try_get::<String, _>("state")?).map_err(corrupt)?;
+            let state: AssetState =
+                serde_json::from_str(&row.try_get::<String, _>("state")?).map_err(corrupt)?;
             let held_by: Option<String> = row.try_get("holder_id")?;
-            let next = adjutant_core::office::asset::apply(&state, action, today).map_err(StoreError::Invalid)?;
+            let next =
+                adjutant_core::office::asset::apply(&state, action, today).map_err(StoreError::Invalid)?;
             let mut e = event(id, action.kind(), ctx, &details.note);
             // Whom it goes to, or who brings it back.
             let person = match action {
@@ -411,7 +413,11 @@ impl Store {
     }
 
     /// The assets `person` holds (assigned or checked out), by tag.
-    pub async fn asset_list_held(&self, org: OrgId, person: PersonId) -> Result<Vec<AssetRecord>, StoreError> {
+    pub async fn asset_list_held(
+        &self,
+        org: OrgId,
+        person: PersonId,
+    ) -> Result<Vec<AssetRecord>, StoreError> {
         let sql = format!("{ASSET_SELECT} AND a.holder_id = $2 ORDER BY a.tag_key, a.id");
         on_pool!(&self.pool, |c| {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))

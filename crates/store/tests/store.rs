@@ -3333,7 +3333,7 @@ mod tasks_stories;
 #[path = "store/meetings_stories.rs"]
 mod meetings_stories;
 
-#[path = "store/office_stories.rs"]
-mod office_stories;
 #[path = "store/assets_stories.rs"]
 mod assets_stories;
+#[path = "store/office_stories.rs"]
+mod office_stories;

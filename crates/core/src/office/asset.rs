@@ -408,7 +408,7 @@ pub fn alerts<'a, K: Copy>(
             out.push((a.date, n, key, a));
         }
     }
-    out.sort_by(|a, b| (a.0, a.1, a.3.kind).cmp(&(b.0, b.1, b.3.kind)));
+    out.sort_by_key(|a| (a.0, a.1, a.3.kind));
     out.into_iter().map(|(_, _, k, a)| (k, a)).collect()
 }
 
@@ -497,6 +497,7 @@ pub fn asset_alerts(data: &AssetData, state: &AssetState, today: Date, window_da
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
     use crate::office::money::Currency;
     use jiff::civil::date;
@@ -573,7 +574,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(kept.status(), Status::Assigned);
-        assert!(apply(&kept, &Action::Retire, today).is_err(), "out: check in first");
+        assert!(
+            apply(&kept, &Action::Retire, today).is_err(),
+            "out: check in first"
+        );
         let fair = apply(
             &kept,
             &Action::CheckIn {
@@ -612,10 +616,7 @@ mod tests {
         };
         assert!(go(today).is_ok());
         let e = go(date(2026, 12, 2)).unwrap_err();
-        assert_eq!(
-            e.summary(),
-            "expected_return: Wed 2 Dec 2026 is before today"
-        );
+        assert_eq!(e.summary(), "expected_return: Wed 2 Dec 2026 is before today");
         assert!(go(date(2028, 12, 3)).is_ok(), "two years to the day");
         assert!(go(date(2028, 12, 4)).is_err());
         assert!(
@@ -629,14 +630,26 @@ mod tests {
             .is_err(),
             "nothing to check in"
         );
-        assert!(apply(&AssetState::default(), &Action::Maintain { on: date(2026, 12, 4) }, today).is_err());
+        assert!(
+            apply(
+                &AssetState::default(),
+                &Action::Maintain {
+                    on: date(2026, 12, 4)
+                },
+                today
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn next_maintenance_clamps_month_ends() {
         let l = laptop();
         assert_eq!(l.next_maintenance(None), Some(date(2025, 2, 28)));
-        assert_eq!(l.next_maintenance(Some(date(2024, 1, 31))), Some(date(2024, 2, 29)));
+        assert_eq!(
+            l.next_maintenance(Some(date(2024, 1, 31))),
+            Some(date(2024, 2, 29))
+        );
         let mut yearly = laptop();
         yearly.maintenance_months = Some(12);
         yearly.purchased = Some(date(2024, 2, 29));
@@ -663,7 +676,13 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(
             fields,
-            ["tag", "cost", "warranty_end", "licence_expiry", "maintenance_months"]
+            [
+                "tag",
+                "cost",
+                "warranty_end",
+                "licence_expiry",
+                "maintenance_months"
+            ]
         );
         assert!(laptop().validate().is_ok());
         let mut blank = laptop();

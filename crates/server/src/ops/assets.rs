@@ -13,14 +13,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::ops::duties::today;
 use crate::ops::office::{MoneyView, VendorRef, csv_line, vendor_ref};
 use crate::ops::tasks::{PersonRef, person_ref};
+use adjutant_core::FieldError;
 use adjutant_core::ValidationError;
 use adjutant_core::ids::{AssetId, OrgId};
 use adjutant_core::office::asset::{
-    Action, AssetData, AssetKind, Condition, Status, asset_alerts, MAX_MAINTENANCE_MONTHS,
+    Action, AssetData, AssetKind, Condition, MAX_MAINTENANCE_MONTHS, Status, asset_alerts,
 };
 use adjutant_core::office::money::{Currency, Money};
 use adjutant_core::policy::Capability;
-use adjutant_core::FieldError;
 use adjutant_store::StoreError;
 use adjutant_store::assets::{AssetEvent, AssetRecord, EventDetails};
 use jiff::Timestamp;
@@ -229,7 +229,9 @@ fn hide<T>(r: Result<T, StoreError>) -> ApiResult<T> {
     r.map_err(|e| match e {
         StoreError::NotFound(_) => ApiError::not_found("asset"),
         // A tag taken by another asset names the field, like every other fault of the form.
-        StoreError::Conflict(m) if m.starts_with("an asset tagged") => ValidationError::field("tag", m).into(),
+        StoreError::Conflict(m) if m.starts_with("an asset tagged") => {
+            ValidationError::field("tag", m).into()
+        }
         other => other.into(),
     })
 }
@@ -273,7 +275,9 @@ pub fn view(r: &AssetRecord, today: Date) -> AssetView {
         licence_expiry: day(d.licence_expiry),
         maintenance_months: d.maintenance_months,
         last_maintenance: day(s.last_maintenance),
-        next_maintenance: day(d.next_maintenance(s.last_maintenance).filter(|_| s.retired_on.is_none())),
+        next_maintenance: day(d
+            .next_maintenance(s.last_maintenance)
+            .filter(|_| s.retired_on.is_none())),
         location: d.location.clone(),
         notes: d.notes.clone(),
         status: s.status().to_string(),
@@ -329,7 +333,12 @@ fn parse_date(field: &str, s: &str) -> Result<Date, FieldError> {
 
 /// An amount in a currency (EUR unless said): the currency's fault names
 /// `currency`, the amount's names `field`.
-fn money(field: &str, amount: Option<&str>, currency: Option<&str>, errors: &mut Vec<FieldError>) -> Option<Money> {
+fn money(
+    field: &str,
+    amount: Option<&str>,
+    currency: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<Money> {
     let amount = amount?;
     let code = currency.unwrap_or("EUR");
     match Currency::parse(code) {
@@ -534,7 +543,12 @@ pub async fn get_asset(state: &AppState, caller: &Caller, org: OrgId, id: AssetI
     })
 }
 
-pub async fn create_asset(state: &AppState, caller: &Caller, org: OrgId, input: &AssetInput) -> ApiResult<AssetView> {
+pub async fn create_asset(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    input: &AssetInput,
+) -> ApiResult<AssetView> {
     may_manage(caller, org)?;
     let d = asset_data(state, org, input).await?;
     let r = hide(
@@ -671,7 +685,12 @@ pub async fn maintain_asset(
         }
         None => today(caller),
     };
-    let cost = money("cost", opt_text(&input.cost), opt_text(&input.currency), &mut errors);
+    let cost = money(
+        "cost",
+        opt_text(&input.cost),
+        opt_text(&input.currency),
+        &mut errors,
+    );
     if let Some(c) = cost
         && (c.minor < 0 || !c.in_range())
     {
@@ -719,7 +738,12 @@ pub async fn retire_asset(
 
 /// What needs acting on within `days` (default 30): warranties ending,
 /// licences expiring, maintenance due, returns overdue — soonest first.
-pub async fn assets_due(state: &AppState, caller: &Caller, org: OrgId, days: Option<i64>) -> ApiResult<AssetDueView> {
+pub async fn assets_due(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    days: Option<i64>,
+) -> ApiResult<AssetDueView> {
     may_manage(caller, org)?;
     let days = days.unwrap_or(ALERT_DAYS);
     if !(0..=3660).contains(&days) {
@@ -727,11 +751,8 @@ pub async fn assets_due(state: &AppState, caller: &Caller, org: OrgId, days: Opt
     }
     let today = today(caller);
     let records = state.store.asset_list(org).await?;
-    let alerts = adjutant_core::office::asset::alerts(
-        records.iter().map(|r| (r, &r.data, &r.state)),
-        today,
-        days,
-    );
+    let alerts =
+        adjutant_core::office::asset::alerts(records.iter().map(|r| (r, &r.data, &r.state)), today, days);
     Ok(AssetDueView {
         today: today.to_string(),
         days,
@@ -812,7 +833,7 @@ pub fn due_csv(due: &AssetDueView) -> String {
             &i.alert.days_left.to_string(),
             &i.alert.kind,
             &i.asset.tag,
-            &format!("{} {}", i.asset.manufacturer, i.asset.model).trim().to_string(),
+            format!("{} {}", i.asset.manufacturer, i.asset.model).trim(),
             i.asset.holder.as_ref().map_or("", |h| h.name.as_str()),
             &i.alert.text,
         ]));

@@ -247,10 +247,18 @@ async fn assets_render(
     )
     .await?
     .len();
-    let mut status_list: Vec<(&str, &str)> = vec![("", "Every status"), ("out", "out (assigned or checked out)"), ("overdue", "overdue")];
+    let mut status_list: Vec<(&str, &str)> = vec![
+        ("", "Every status"),
+        ("out", "out (assigned or checked out)"),
+        ("overdue", "overdue"),
+    ];
     status_list.extend(Status::ALL.iter().map(|s| (s.as_str(), s.label())));
     let mut params = vec!["format=csv".to_string()];
-    for (k, v) in [("status", &filter.status), ("kind", &filter.kind), ("q", &filter.q)] {
+    for (k, v) in [
+        ("status", &filter.status),
+        ("kind", &filter.kind),
+        ("q", &filter.q),
+    ] {
         if let Some(v) = v {
             params.push(format!("{k}={}", super::url_encode(v)));
         }
@@ -278,7 +286,11 @@ async fn assets_render(
 }
 
 /// The register (office managers and administrators); others go to their own equipment.
-pub async fn assets(State(state): State<AppState>, WebAuth(auth): WebAuth, Query(q): Query<AssetsQuery>) -> WebResult {
+pub async fn assets(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Query(q): Query<AssetsQuery>,
+) -> WebResult {
     if !ops::can_manage(&caller(&auth), auth.org()) {
         return Ok(Redirect::to("/office/assets/mine").into_response());
     }
@@ -286,7 +298,11 @@ pub async fn assets(State(state): State<AppState>, WebAuth(auth): WebAuth, Query
 }
 
 /// "My equipment": what the signed-in person holds.
-pub async fn mine(State(state): State<AppState>, WebAuth(auth): WebAuth, Query(q): Query<NoticeQuery>) -> WebResult {
+pub async fn mine(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Query(q): Query<NoticeQuery>,
+) -> WebResult {
     let rows = ops::list_assets(
         &state,
         &caller(&auth),
@@ -323,7 +339,9 @@ pub async fn asset_create(State(state): State<AppState>, WebAuth(auth): WebAuth,
     };
     match ops::create_asset(&state, &caller(&auth), auth.org(), &input).await {
         Ok(v) => Ok(Redirect::to(&format!("/office/assets/{}?notice=asset-added", v.id)).into_response()),
-        Err(e) if is_user_error(&e) => assets_render(&state, &auth, &q, Some(form), validation_errors(&e)).await,
+        Err(e) if is_user_error(&e) => {
+            assets_render(&state, &auth, &q, Some(form), validation_errors(&e)).await
+        }
         Err(e) => Err(WebError(e)),
     }
 }
@@ -393,17 +411,17 @@ async fn asset_render(
                 ),
                 "checkin" => (
                     "checked in",
-                    format!(
-                        "from {who}, {}",
-                        e.condition.as_deref().unwrap_or("good")
-                    ),
+                    format!("from {who}, {}", e.condition.as_deref().unwrap_or("good")),
                 ),
                 "maintain" => (
                     "maintained",
                     format!(
                         "on {}{}",
                         e.on.as_deref().map(date_text).unwrap_or_default(),
-                        e.cost.as_ref().map(|m| format!(", {}", m.display)).unwrap_or_default()
+                        e.cost
+                            .as_ref()
+                            .map(|m| format!(", {}", m.display))
+                            .unwrap_or_default()
                     ),
                 ),
                 "retire" => ("retired", String::new()),
@@ -424,7 +442,13 @@ async fn asset_render(
         .collect();
     let conditions: Vec<(&str, &str)> = Condition::ALL.iter().map(|c| (c.as_str(), c.as_str())).collect();
     let page = AssetPage {
-        layout: Layout::new(state, auth, if can_manage { "assets" } else { "my-equipment" }, notice).await?,
+        layout: Layout::new(
+            state,
+            auth,
+            if can_manage { "assets" } else { "my-equipment" },
+            notice,
+        )
+        .await?,
         today: viewer.local(jiff::Timestamp::now()).date().to_string(),
         a: d.asset,
         can_manage,
@@ -463,7 +487,9 @@ pub async fn asset_update(
     };
     match ops::update_asset(&state, &caller(&auth), auth.org(), id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/office/assets/{id}?notice=asset-saved")).into_response()),
-        Err(e) if is_user_error(&e) => asset_render(&state, &auth, id, None, Some(form), validation_errors(&e)).await,
+        Err(e) if is_user_error(&e) => {
+            asset_render(&state, &auth, id, None, Some(form), validation_errors(&e)).await
+        }
         Err(e) => Err(WebError(e)),
     }
 }
@@ -493,7 +519,10 @@ pub async fn asset_act(
                 note,
             };
             let r = if action == "checkout" && input.expected_return.as_deref() == Some("") {
-                Err(adjutant_core::ValidationError::field("expected_return", "say when it should come back").into())
+                Err(
+                    adjutant_core::ValidationError::field("expected_return", "say when it should come back")
+                        .into(),
+                )
             } else if input.person.is_empty() {
                 Err(adjutant_core::ValidationError::field("person", "choose a person").into())
             } else {
@@ -550,7 +579,9 @@ pub async fn asset_act(
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/office/assets/{id}?notice={notice}")).into_response()),
-        Err(e) if is_user_error(&e) => asset_render(&state, &auth, id, None, None, validation_errors(&e)).await,
+        Err(e) if is_user_error(&e) => {
+            asset_render(&state, &auth, id, None, None, validation_errors(&e)).await
+        }
         Err(e) => Err(WebError(e)),
     }
 }
@@ -570,7 +601,12 @@ pub async fn dashboard_rows(state: &AppState, auth: &AuthCtx) -> Result<Vec<Dash
         .map(|i| DashboardRow {
             id: i.asset.id.clone(),
             label: format!("{} {}", i.asset.tag, i.asset.model).trim().to_string(),
-            holder: i.asset.holder.as_ref().map(|h| h.name.clone()).unwrap_or_default(),
+            holder: i
+                .asset
+                .holder
+                .as_ref()
+                .map(|h| h.name.clone())
+                .unwrap_or_default(),
             overdue: i.alert.kind == "return_overdue",
             text: i.alert.text,
         })

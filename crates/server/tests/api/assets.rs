@@ -212,7 +212,14 @@ pub async fn prepare(
     (path, body, None)
 }
 
-pub async fn check(app: &App, route: &Route, actor: &Member, side: Side, r: &Resp, fail: &mut dyn FnMut(String)) {
+pub async fn check(
+    app: &App,
+    route: &Route,
+    actor: &Member,
+    side: Side,
+    r: &Resp,
+    fail: &mut dyn FnMut(String),
+) {
     if r.status / 100 != 2 {
         return;
     }
@@ -252,23 +259,33 @@ async fn an_office_manager_checks_out_a_laptop_and_checks_it_in() {
             "post",
             "/api/v1/assets",
             &om.token,
-            Some(&json!({"tag": "NW-LT-0042", "kind": "laptop", "manufacturer": "Lenovo",
+            Some(
+                &json!({"tag": "NW-LT-0042", "kind": "laptop", "manufacturer": "Lenovo",
                 "model": "ThinkPad X1 Carbon", "serial": "PF3ABC12", "purchased": "2025-01-31",
                 "cost": "1899.00", "currency": "EUR", "warranty_end": "2028-01-31",
-                "maintenance_months": 12, "location": "Amsterdam"})),
+                "maintenance_months": 12, "location": "Amsterdam"}),
+            ),
         )
         .await;
     assert_eq!(made.status, 201, "{}", made.body);
     let a = made.json();
     let id = a["id"].as_str().unwrap().to_string();
-    assert_eq!((a["status"].clone(), a["cost"]["display"].clone()), (json!("available"), json!("EUR 1,899.00")));
+    assert_eq!(
+        (a["status"].clone(), a["cost"]["display"].clone()),
+        (json!("available"), json!("EUR 1,899.00"))
+    );
     assert_eq!(a["next_maintenance"], "2026-01-31");
 
     // Staff cannot register assets or see the register; a contractor neither.
     for who in [tom, priya] {
-        app.api("post", "/api/v1/assets", &who.token, Some(&json!({"tag": "X-1", "kind": "phone"})))
-            .await
-            .problem(403, "forbidden");
+        app.api(
+            "post",
+            "/api/v1/assets",
+            &who.token,
+            Some(&json!({"tag": "X-1", "kind": "phone"})),
+        )
+        .await
+        .problem(403, "forbidden");
         app.api("get", "/api/v1/assets", &who.token, None)
             .await
             .problem(403, "forbidden");
@@ -291,11 +308,19 @@ async fn an_office_manager_checks_out_a_laptop_and_checks_it_in() {
     assert_eq!(out["entry"]["kind"], "checkout");
 
     // Tom sees it among his equipment, and it alone; Priya sees none of it.
-    let mine = app.api("get", "/api/v1/assets?mine=true", &tom.token, None).await.json();
-    assert_eq!(ids_of(&mine, "id"), [id.clone()]);
-    let detail = app.api("get", &format!("/api/v1/assets/{id}"), &tom.token, None).await;
+    let mine = app
+        .api("get", "/api/v1/assets?mine=true", &tom.token, None)
+        .await
+        .json();
+    assert_eq!(ids_of(&mine, "id"), std::slice::from_ref(&id));
+    let detail = app
+        .api("get", &format!("/api/v1/assets/{id}"), &tom.token, None)
+        .await;
     assert_eq!(detail.status, 200, "{}", detail.body);
-    let theirs = app.api("get", "/api/v1/assets?mine=true", &priya.token, None).await.json();
+    let theirs = app
+        .api("get", "/api/v1/assets?mine=true", &priya.token, None)
+        .await
+        .json();
     assert!(theirs.as_array().unwrap().is_empty(), "{theirs}");
     app.api("get", &format!("/api/v1/assets/{id}"), &priya.token, None)
         .await
@@ -326,7 +351,14 @@ async fn an_office_manager_checks_out_a_laptop_and_checks_it_in() {
         .json();
     assert_eq!(back_in["asset"]["status"], "in_maintenance");
     assert_eq!(back_in["entry"]["person"]["name"], tom.name);
-    assert!(app.api("get", "/api/v1/assets?mine=true", &tom.token, None).await.json().as_array().unwrap().is_empty());
+    assert!(
+        app.api("get", "/api/v1/assets?mine=true", &tom.token, None)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     app.api("get", &format!("/api/v1/assets/{id}"), &tom.token, None)
         .await
         .problem(404, "not_found");
@@ -341,31 +373,68 @@ async fn an_office_manager_checks_out_a_laptop_and_checks_it_in() {
         .json();
     assert_eq!(fixed["asset"]["status"], "available");
     assert_eq!(fixed["entry"]["cost"]["display"], "EUR 85.50");
-    let detail = app.api("get", &format!("/api/v1/assets/{id}"), &om.token, None).await.json();
-    let kinds: Vec<&str> = detail["history"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    let detail = app
+        .api("get", &format!("/api/v1/assets/{id}"), &om.token, None)
+        .await
+        .json();
+    let kinds: Vec<&str> = detail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["maintain", "checkin", "checkout", "create"]);
     assert_eq!(detail["history"][1]["condition"], "damaged");
-    let csv = app.api("get", &format!("/api/v1/assets/{id}?format=csv"), &om.token, None).await;
+    let csv = app
+        .api("get", &format!("/api/v1/assets/{id}?format=csv"), &om.token, None)
+        .await;
     assert!(csv.body.starts_with("at,kind,person"), "{}", csv.body);
     assert!(csv.body.contains(",checkin,"), "{}", csv.body);
 
     // The register as CSV, filtered.
-    let csv = app.api("get", "/api/v1/assets?kind=laptop&q=thinkpad&format=csv", &om.token, None).await;
+    let csv = app
+        .api(
+            "get",
+            "/api/v1/assets?kind=laptop&q=thinkpad&format=csv",
+            &om.token,
+            None,
+        )
+        .await;
     assert_eq!(csv.header("content-type"), "text/csv; charset=utf-8");
-    assert!(csv.body.starts_with("tag,kind,manufacturer,model"), "{}", csv.body);
+    assert!(
+        csv.body.starts_with("tag,kind,manufacturer,model"),
+        "{}",
+        csv.body
+    );
     assert!(
         csv.body.contains("NW-LT-0042,laptop,Lenovo,ThinkPad X1 Carbon,PF3ABC12,available,,,,,damaged,2025-01-31,1899.00,EUR,,2028-01-31,,12,"),
         "{}",
         csv.body
     );
-    let none = app.api("get", "/api/v1/assets?status=retired", &om.token, None).await.json();
+    let none = app
+        .api("get", "/api/v1/assets?status=retired", &om.token, None)
+        .await
+        .json();
     assert!(none.as_array().unwrap().is_empty());
 
     // Retired: stays in the register, cannot go out again.
-    let r = app.api("post", &format!("/api/v1/assets/{id}/retire"), &om.token, Some(&json!({}))).await.json();
+    let r = app
+        .api(
+            "post",
+            &format!("/api/v1/assets/{id}/retire"),
+            &om.token,
+            Some(&json!({})),
+        )
+        .await
+        .json();
     assert_eq!(r["asset"]["status"], "retired");
     let prob = app
-        .api("post", &format!("/api/v1/assets/{id}/assign"), &om.token, Some(&json!({"person": tom.email})))
+        .api(
+            "post",
+            &format!("/api/v1/assets/{id}/assign"),
+            &om.token,
+            Some(&json!({"person": tom.email})),
+        )
         .await
         .problem(422, "validation_failed");
     assert_eq!(prob["errors"][0]["field"], "status");
@@ -379,30 +448,127 @@ async fn bad_asset_input_names_the_field_and_stores_nothing() {
     let tom = n.m(Role::Staff);
     let ana = n.target.clone();
     let id = asset(&app, n.id, None).await;
-    let tag = app.state.store.asset_get(n.id, id.parse().unwrap()).await.unwrap().data.tag;
+    let tag = app
+        .state
+        .store
+        .asset_get(n.id, id.parse().unwrap())
+        .await
+        .unwrap()
+        .data
+        .tag;
     let out = asset(&app, n.id, Some(tom.id)).await;
     let yesterday = (today() - 1.days()).to_string();
     let before = app.snapshot(n.id).await;
     let count = app.state.store.asset_list(n.id).await.unwrap().len();
     let cases: Vec<(&str, String, Value, &str)> = vec![
-        ("post", "/api/v1/assets".into(), json!({"tag": tag.to_lowercase(), "kind": "laptop"}), "tag"),
-        ("post", "/api/v1/assets".into(), json!({"tag": "NW 1", "kind": "laptop"}), "tag"),
-        ("post", "/api/v1/assets".into(), json!({"tag": "NW-2", "kind": "spaceship"}), "kind"),
-        ("post", "/api/v1/assets".into(), json!({"tag": "NW-3", "kind": "laptop", "cost": "10", "currency": "XYZ"}), "currency"),
-        ("post", "/api/v1/assets".into(), json!({"tag": "NW-4", "kind": "laptop", "cost": "1899.999"}), "cost"),
-        ("post", "/api/v1/assets".into(), json!({"tag": "NW-5", "kind": "laptop", "licence_expiry": "2027-01-01"}), "licence_expiry"),
-        ("post", "/api/v1/assets".into(), json!({"tag": "NW-6", "kind": "printer", "maintenance_months": 0}), "maintenance_months"),
-        ("post", "/api/v1/assets".into(), json!({"tag": "NW-7", "kind": "laptop", "purchased": "31/01/2025"}), "purchased"),
-        ("post", format!("/api/v1/assets/{id}/assign"), json!({"person": "nobody@northwind.example"}), "person"),
-        ("post", format!("/api/v1/assets/{id}/assign"), json!({"person": app.contoso.target.email}), "person"),
-        ("post", format!("/api/v1/assets/{id}/checkout"), json!({"person": tom.email, "expected_return": yesterday}), "expected_return"),
-        ("post", format!("/api/v1/assets/{out}/checkout"), json!({"person": ana.email, "expected_return": (today() + 3.days()).to_string()}), "status"),
-        ("post", format!("/api/v1/assets/{out}/assign"), json!({"person": ana.email}), "status"),
-        ("post", format!("/api/v1/assets/{id}/checkin"), json!({"condition": "good"}), "status"),
-        ("post", format!("/api/v1/assets/{out}/checkin"), json!({"condition": "soggy"}), "condition"),
-        ("post", format!("/api/v1/assets/{id}/maintain"), json!({"cost": "12.345"}), "cost"),
-        ("post", format!("/api/v1/assets/{id}/maintain"), json!({"on": (today() + 2.days()).to_string()}), "on"),
-        ("post", format!("/api/v1/assets/{out}/retire"), json!({}), "status"),
+        (
+            "post",
+            "/api/v1/assets".into(),
+            json!({"tag": tag.to_lowercase(), "kind": "laptop"}),
+            "tag",
+        ),
+        (
+            "post",
+            "/api/v1/assets".into(),
+            json!({"tag": "NW 1", "kind": "laptop"}),
+            "tag",
+        ),
+        (
+            "post",
+            "/api/v1/assets".into(),
+            json!({"tag": "NW-2", "kind": "spaceship"}),
+            "kind",
+        ),
+        (
+            "post",
+            "/api/v1/assets".into(),
+            json!({"tag": "NW-3", "kind": "laptop", "cost": "10", "currency": "XYZ"}),
+            "currency",
+        ),
+        (
+            "post",
+            "/api/v1/assets".into(),
+            json!({"tag": "NW-4", "kind": "laptop", "cost": "1899.999"}),
+            "cost",
+        ),
+        (
+            "post",
+            "/api/v1/assets".into(),
+            json!({"tag": "NW-5", "kind": "laptop", "licence_expiry": "2027-01-01"}),
+            "licence_expiry",
+        ),
+        (
+            "post",
+            "/api/v1/assets".into(),
+            json!({"tag": "NW-6", "kind": "printer", "maintenance_months": 0}),
+            "maintenance_months",
+        ),
+        (
+            "post",
+            "/api/v1/assets".into(),
+            json!({"tag": "NW-7", "kind": "laptop", "purchased": "31/01/2025"}),
+            "purchased",
+        ),
+        (
+            "post",
+            format!("/api/v1/assets/{id}/assign"),
+            json!({"person": "nobody@northwind.example"}),
+            "person",
+        ),
+        (
+            "post",
+            format!("/api/v1/assets/{id}/assign"),
+            json!({"person": app.contoso.target.email}),
+            "person",
+        ),
+        (
+            "post",
+            format!("/api/v1/assets/{id}/checkout"),
+            json!({"person": tom.email, "expected_return": yesterday}),
+            "expected_return",
+        ),
+        (
+            "post",
+            format!("/api/v1/assets/{out}/checkout"),
+            json!({"person": ana.email, "expected_return": (today() + 3.days()).to_string()}),
+            "status",
+        ),
+        (
+            "post",
+            format!("/api/v1/assets/{out}/assign"),
+            json!({"person": ana.email}),
+            "status",
+        ),
+        (
+            "post",
+            format!("/api/v1/assets/{id}/checkin"),
+            json!({"condition": "good"}),
+            "status",
+        ),
+        (
+            "post",
+            format!("/api/v1/assets/{out}/checkin"),
+            json!({"condition": "soggy"}),
+            "condition",
+        ),
+        (
+            "post",
+            format!("/api/v1/assets/{id}/maintain"),
+            json!({"cost": "12.345"}),
+            "cost",
+        ),
+        (
+            "post",
+            format!("/api/v1/assets/{id}/maintain"),
+            json!({"on": (today() + 2.days()).to_string()}),
+            "on",
+        ),
+        (
+            "post",
+            format!("/api/v1/assets/{out}/retire"),
+            json!({}),
+            "status",
+        ),
     ];
     for (method, path, body, field) in cases {
         let r = app.api(method, &path, &om.token, Some(&body)).await;
@@ -411,7 +577,12 @@ async fn bad_asset_input_names_the_field_and_stores_nothing() {
     }
     assert_eq!(app.snapshot(n.id).await, before, "nothing was written");
     assert_eq!(app.state.store.asset_list(n.id).await.unwrap().len(), count);
-    let held = app.state.store.asset_get(n.id, out.parse().unwrap()).await.unwrap();
+    let held = app
+        .state
+        .store
+        .asset_get(n.id, out.parse().unwrap())
+        .await
+        .unwrap();
     assert_eq!(held.state.holder, Some(tom.id), "still with Tom");
     app.api("get", "/api/v1/assets?status=lost", &om.token, None)
         .await
@@ -461,22 +632,45 @@ async fn an_overdue_return_shows_in_what_is_due_and_on_the_office_dashboard() {
     let due = app.api("get", "/api/v1/assets/due", &om.token, None).await.json();
     assert_eq!(due["items"][0]["alert"]["kind"], "return_overdue", "{due}");
     assert_eq!(due["items"][0]["alert"]["days_left"], -3);
-    assert!(due["items"][0]["alert"]["text"].as_str().unwrap().ends_with("is 3 days late."));
-    let overdue = app.api("get", "/api/v1/assets?status=overdue", &om.token, None).await.json();
-    assert_eq!(ids_of(&overdue, "id"), [cam.id.clone()]);
-    let csv = app.api("get", "/api/v1/assets/due?format=csv", &om.token, None).await;
-    assert!(csv.body.contains(",-3,return_overdue,NW-AV-0002,Sony ZV-E10,"), "{}", csv.body);
+    assert!(
+        due["items"][0]["alert"]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("is 3 days late.")
+    );
+    let overdue = app
+        .api("get", "/api/v1/assets?status=overdue", &om.token, None)
+        .await
+        .json();
+    assert_eq!(ids_of(&overdue, "id"), std::slice::from_ref(&cam.id));
+    let csv = app
+        .api("get", "/api/v1/assets/due?format=csv", &om.token, None)
+        .await;
+    assert!(
+        csv.body.contains(",-3,return_overdue,NW-AV-0002,Sony ZV-E10,"),
+        "{}",
+        csv.body
+    );
 
     let cookie = app.sign_in(&om.email).await;
     let page = app.page("/office", Some(&cookie)).await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("id=\"office-assets\""), "the dashboard has the asset card");
-    assert!(page.body.contains("NW-AV-0002") && page.body.contains("3 days late"), "{}", page.body);
+    assert!(
+        page.body.contains("id=\"office-assets\""),
+        "the dashboard has the asset card"
+    );
+    assert!(
+        page.body.contains("NW-AV-0002") && page.body.contains("3 days late"),
+        "{}",
+        page.body
+    );
     // The register page and the asset's page render, with the forms a manager needs.
     let list = app.page("/office/assets?status=overdue", Some(&cookie)).await;
     assert_eq!(list.status, 200);
     assert!(list.body.contains("1 return is overdue"), "{}", list.body);
-    let one = app.page(&format!("/office/assets/{}", cam.id), Some(&cookie)).await;
+    let one = app
+        .page(&format!("/office/assets/{}", cam.id), Some(&cookie))
+        .await;
     assert!(one.body.contains("id=\"checkin-form\"") && one.body.contains("checked out"));
 
     // Staff are sent to their own equipment; the dashboard card is not theirs.
@@ -486,7 +680,9 @@ async fn an_overdue_return_shows_in_what_is_due_and_on_the_office_dashboard() {
     let mine = app.page("/office/assets/mine", Some(&staff)).await;
     assert_eq!(mine.status, 200);
     assert!(mine.body.contains("You hold no equipment."), "{}", mine.body);
-    let other = app.page(&format!("/office/assets/{}", cam.id), Some(&staff)).await;
+    let other = app
+        .page(&format!("/office/assets/{}", cam.id), Some(&staff))
+        .await;
     assert_eq!(other.status, 404);
 }
 
@@ -501,7 +697,13 @@ async fn the_web_forms_check_a_laptop_out_and_in() {
         .post_form(
             "/office/assets",
             Some(&cookie),
-            &[("tag", "NW-LT-0100"), ("kind", "laptop"), ("model", "XPS 13"), ("cost", "1599.00"), ("currency", "EUR")],
+            &[
+                ("tag", "NW-LT-0100"),
+                ("kind", "laptop"),
+                ("model", "XPS 13"),
+                ("cost", "1599.00"),
+                ("currency", "EUR"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -524,7 +726,11 @@ async fn the_web_forms_check_a_laptop_out_and_in() {
         .post_form(
             &format!("{path}/checkout"),
             Some(&cookie),
-            &[("person", tom_id.as_str()), ("expected_return", back.as_str()), ("note", "client visit")],
+            &[
+                ("person", tom_id.as_str()),
+                ("expected_return", back.as_str()),
+                ("note", "client visit"),
+            ],
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
@@ -535,11 +741,19 @@ async fn the_web_forms_check_a_laptop_out_and_in() {
     let mine = app.page("/office/assets/mine", Some(&tom_cookie)).await;
     assert!(mine.body.contains("NW-LT-0100"), "{}", mine.body);
     let r = app
-        .post_form(&format!("{path}/checkin"), Some(&cookie), &[("condition", "good")])
+        .post_form(
+            &format!("{path}/checkin"),
+            Some(&cookie),
+            &[("condition", "good")],
+        )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
     let page = app.page(r.header("location"), Some(&cookie)).await;
-    assert!(page.body.contains("Asset checked in.") && page.body.contains("available"), "{}", page.body);
+    assert!(
+        page.body.contains("Asset checked in.") && page.body.contains("available"),
+        "{}",
+        page.body
+    );
     // Staff cannot post the forms.
     let r = app
         .post_form(&format!("{path}/retire"), Some(&tom_cookie), &[("note", "")])

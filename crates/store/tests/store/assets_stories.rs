@@ -150,7 +150,10 @@ async fn several_people_check_out_one_laptop_at_once_and_exactly_one_wins() {
         for i in 0..6 {
             people.push(add_person(s, org.id, &format!("Person {i}"), None, Role::Staff, 3 + i).await);
         }
-        let a = s.asset_create(org.id, &laptop("NW-LT-0099"), &cli(20)).await.unwrap();
+        let a = s
+            .asset_create(org.id, &laptop("NW-LT-0099"), &cli(20))
+            .await
+            .unwrap();
         let tries = people.iter().enumerate().map(|(i, p)| {
             let ctx = by(&sofia, 30 + i as i64);
             let to = p.id;
@@ -158,7 +161,10 @@ async fn several_people_check_out_one_laptop_at_once_and_exactly_one_wins() {
                 s.asset_act(
                     org.id,
                     a.id,
-                    &Action::Assign { to, expected_return: Some(date(2026, 12, 10)) },
+                    &Action::Assign {
+                        to,
+                        expected_return: Some(date(2026, 12, 10)),
+                    },
                     TODAY,
                     &note(""),
                     &ctx,
@@ -174,7 +180,11 @@ async fn several_people_check_out_one_laptop_at_once_and_exactly_one_wins() {
                 .filter_map(|r| r.as_ref().err())
                 .all(|e| matches!(e, StoreError::Invalid(v) if v.errors[0].field == "status"))
         );
-        let winner = results.iter().find_map(|r| r.as_ref().ok()).map(|(r, _)| r.state.holder).unwrap();
+        let winner = results
+            .iter()
+            .find_map(|r| r.as_ref().ok())
+            .map(|(r, _)| r.state.holder)
+            .unwrap();
         let stored = s.asset_get(org.id, a.id).await.unwrap();
         assert_eq!(stored.state.holder, winner);
         let history = s.asset_history(org.id, a.id).await.unwrap();

@@ -301,7 +301,9 @@ async fn stock_moves_only_within_what_is_there() {
 }
 
 /// Runs the futures concurrently and collects their results in order.
-pub(super) async fn futures_join_all<F: std::future::Future>(fs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+pub(super) async fn futures_join_all<F: std::future::Future>(
+    fs: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
     let handles: Vec<_> = fs.into_iter().collect();
     let mut out = Vec::new();
     let mut pinned: Vec<_> = handles.into_iter().map(Box::pin).collect();
