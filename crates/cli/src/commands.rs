@@ -326,6 +326,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Purchase(p) => crate::purchases::purchase(&g, p).await,
         Command::Invoice(i) => crate::invoices::invoice(&g, i).await,
         Command::Budget(b) => crate::invoices::budget(&g, b).await,
+        Command::Asset(a) => crate::assets::asset(&g, a).await,
     }
 }
 

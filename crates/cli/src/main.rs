@@ -4,6 +4,7 @@
 //! file under `--data`, or `--database-url`) and run the same operations the
 //! API runs, recorded in the audit log as done by `cli`.
 
+mod assets;
 mod calendar;
 mod commands;
 mod ids;
@@ -148,6 +149,9 @@ pub enum Command {
     /// Sites and their floors: add, list.
     #[command(subcommand)]
     Site(spaces::SiteCmd),
+    /// Assets: add, list (or export as CSV), show with history, edit, assign, checkout, checkin, maintain, retire, due.
+    #[command(subcommand)]
+    Asset(assets::AssetCmd),
 }
 
 fn main() -> ExitCode {

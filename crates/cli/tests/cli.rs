@@ -4112,3 +4112,271 @@ fn spaces_from_the_command_line() {
     )
     .error(&["max_minutes", "15 to 43,200"]);
 }
+
+// ---------------------------------------------------------------------------
+// Assets
+// ---------------------------------------------------------------------------
+
+/// An office manager registers a laptop, checks it out to Tom and in again,
+/// records maintenance and retires it; bad input is one line naming the field
+/// and writes nothing. `target` is `--data DIR` or `--database-url URL`.
+fn assets_story(target: &[String]) {
+    use jiff::ToSpan;
+    let on = |args: &[&str], input: Option<&str>| {
+        let mut all: Vec<&str> = target.iter().map(String::as_str).collect();
+        all.extend(args);
+        run(command(&all), input)
+    };
+    on(
+        &[
+            "init",
+            "--org-name",
+            "Northwind",
+            "--org-slug",
+            "northwind",
+            "--admin-name",
+            "Iris Visser",
+            "--admin-email",
+            "iris@example.org",
+            "--time-zone",
+            "UTC",
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    )
+    .ok();
+    on(
+        &[
+            "user",
+            "add",
+            "--name",
+            "Tom Bakker",
+            "--email",
+            "tom@example.org",
+            "--role",
+            "staff",
+        ],
+        None,
+    )
+    .ok();
+    let empty = on(&["asset", "list"], None).ok().stdout;
+    assert!(empty.contains("No assets yet"), "{empty}");
+    let added = on(
+        &[
+            "asset",
+            "add",
+            "NW-LT-0042",
+            "--kind",
+            "laptop",
+            "--manufacturer",
+            "Lenovo",
+            "--model",
+            "ThinkPad X1 Carbon",
+            "--serial",
+            "PF3ABC12",
+            "--purchased",
+            "2025-01-31",
+            "--cost",
+            "1899.00",
+            "--warranty-end",
+            "2028-01-31",
+            "--maintenance-months",
+            "12",
+            "--location",
+            "Amsterdam",
+        ],
+        None,
+    )
+    .ok()
+    .stdout;
+    assert!(
+        added.contains("Registered NW-LT-0042 (laptop Lenovo ThinkPad X1 Carbon)"),
+        "{added}"
+    );
+    on(&["asset", "add", "NW-PH-0001", "--kind", "phone"], None).ok();
+    let audit = || on(&["--json", "audit", "--limit", "1000"], None).json();
+    let before = audit();
+
+    // Bad input: one line naming the field, nothing written.
+    let past = utc_today().checked_sub(1.day()).unwrap().to_string();
+    on(&["asset", "add", "nw-lt-0042", "--kind", "laptop"], None).error(&["tag", "already exists"]);
+    on(
+        &["asset", "add", "NW-X", "--kind", "laptop", "--cost", "1.999"],
+        None,
+    )
+    .error(&["cost", "1.999"]);
+    on(
+        &[
+            "asset",
+            "add",
+            "NW-X",
+            "--kind",
+            "laptop",
+            "--cost",
+            "1",
+            "--currency",
+            "XYZ",
+        ],
+        None,
+    )
+    .error(&["currency", "XYZ"]);
+    on(&["asset", "add", "NW-X", "--kind", "boat"], None).error(&["kind", "boat"]);
+    on(
+        &[
+            "asset",
+            "checkout",
+            "NW-LT-0042",
+            "tom@example.org",
+            "--until",
+            &past,
+        ],
+        None,
+    )
+    .error(&["expected_return", "before today"]);
+    on(&["asset", "assign", "NW-LT-0042", "nobody@example.org"], None)
+        .error(&["person", "nobody@example.org"]);
+    on(&["asset", "checkin", "NW-LT-0042"], None).error(&["status", "not out"]);
+    on(&["asset", "show", "NW-NOPE"], None).error(&["no asset is tagged", "NW-NOPE"]);
+    assert_eq!(audit(), before, "nothing was written");
+
+    // Checked out to Tom for a week; a second checkout is refused.
+    let back = utc_today().checked_add(7.days()).unwrap().to_string();
+    let out = on(
+        &[
+            "asset",
+            "checkout",
+            "nw-lt-0042",
+            "tom@example.org",
+            "--until",
+            &back,
+            "--note",
+            "client visit",
+        ],
+        None,
+    )
+    .ok()
+    .stdout;
+    assert_eq!(
+        out.trim(),
+        format!("NW-LT-0042 is checked out to Tom Bakker until {back}")
+    );
+    on(&["asset", "assign", "NW-LT-0042", "iris@example.org"], None)
+        .error(&["status", "already checked out"]);
+    let list = on(&["asset", "list", "--status", "out"], None).ok().stdout;
+    assert!(
+        list.contains("NW-LT-0042") && list.contains("Tom Bakker") && !list.contains("NW-PH-0001"),
+        "{list}"
+    );
+    let csv = on(&["asset", "list", "--csv"], None).ok().stdout;
+    assert!(csv.starts_with("tag,kind,manufacturer,model"), "{csv}");
+    assert!(
+        csv.contains(&format!(
+            "NW-LT-0042,laptop,Lenovo,ThinkPad X1 Carbon,PF3ABC12,checked_out,Tom Bakker,{}",
+            utc_today()
+        )),
+        "{csv}"
+    );
+
+    // Back in fair condition; maintained; the history tells it all.
+    let inn = on(&["asset", "checkin", "NW-LT-0042", "--condition", "fair"], None)
+        .ok()
+        .stdout;
+    assert_eq!(inn.trim(), "NW-LT-0042 is checked in (fair); it is available");
+    let m = on(
+        &[
+            "asset",
+            "maintain",
+            "NW-LT-0042",
+            "--cost",
+            "45.00",
+            "--note",
+            "keyboard cleaned",
+        ],
+        None,
+    )
+    .ok()
+    .stdout;
+    assert!(
+        m.starts_with("Recorded maintenance of NW-LT-0042, EUR 45.00; next due "),
+        "{m}"
+    );
+    let shown = on(&["--json", "asset", "show", "NW-LT-0042"], None).json();
+    let kinds: Vec<&str> = array(&shown["history"])
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["maintain", "checkin", "checkout", "create"]);
+    assert_eq!(shown["history"][2]["person"]["name"], "Tom Bakker");
+    let text = on(&["asset", "show", "NW-LT-0042"], None).ok().stdout;
+    assert!(
+        text.contains("History, newest first (4):") && text.contains("keyboard cleaned"),
+        "{text}"
+    );
+    let due = on(&["--json", "asset", "due", "--days", "30"], None).json();
+    assert_eq!(due["days"], 30);
+    on(&["asset", "due", "--days", "-1"], None).error(&["days"]);
+    let gone = on(&["asset", "retire", "NW-PH-0001", "--note", "lost"], None)
+        .ok()
+        .stdout;
+    assert_eq!(gone.trim(), "NW-PH-0001 is retired");
+    on(
+        &[
+            "asset",
+            "checkout",
+            "NW-PH-0001",
+            "tom@example.org",
+            "--until",
+            &back,
+        ],
+        None,
+    )
+    .error(&["status", "retired"]);
+}
+
+#[test]
+fn assets_from_the_command_line() {
+    let tmp = TempDir::new("assets");
+    let data = tmp.join("data");
+    assets_story(&["--data".to_string(), path_str(&data).to_string()]);
+}
+
+/// The same story on PostgreSQL, in a fresh database, when `ADJUTANT_TEST_POSTGRES_URL` is set.
+#[test]
+fn assets_from_the_command_line_on_postgres() {
+    let Ok(admin_url) = std::env::var("ADJUTANT_TEST_POSTGRES_URL") else {
+        return;
+    };
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let database = format!("adjutant_cli_assets_{}_{nanos}", std::process::id());
+    runtime().block_on(async {
+        let admin = sqlx::PgPool::connect(&admin_url)
+            .await
+            .expect("connect to PostgreSQL");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{database}\"")))
+            .execute(&admin)
+            .await
+            .expect("create the test database");
+        admin.close().await;
+    });
+    let (base, query) = admin_url
+        .split_once('?')
+        .map_or((admin_url.as_str(), None), |(b, q)| (b, Some(q)));
+    let host = base.find("://").map_or(0, |i| i + 3);
+    let path = base[host..].find('/').map_or(base.len(), |i| host + i);
+    let url = format!(
+        "{}/{database}{}",
+        &base[..path],
+        query.map(|q| format!("?{q}")).unwrap_or_default()
+    );
+    let tmp = TempDir::new("assets-pg");
+    let data = tmp.join("data");
+    assets_story(&[
+        "--data".to_string(),
+        path_str(&data).to_string(),
+        "--database-url".to_string(),
+        url,
+    ]);
+}

@@ -152,3 +152,7 @@ typed_id!(
     /// A booking of a room, a desk or a piece of equipment, with its check-in.
     BookingId
 );
+typed_id!(
+    /// An asset: a piece of equipment or a software licence.
+    AssetId
+);

@@ -117,10 +117,12 @@ pub enum Capability {
     ManageContracts,
     /// Add and change stock items, count them and receive deliveries.
     ManageStock,
+    /// See every asset; register, assign, check out and in, maintain and retire them.
+    ManageAssets,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 10] = [
+    pub const ALL: [Capability; 11] = [
         Capability::ViewDirectory,
         Capability::ManagePeople,
         Capability::ManageAllDelegations,
@@ -131,6 +133,7 @@ impl Capability {
         Capability::ViewContracts,
         Capability::ManageContracts,
         Capability::ManageStock,
+        Capability::ManageAssets,
     ];
 }
 
@@ -160,7 +163,10 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
         | Capability::ManageAllDelegations
         | Capability::ReadAudit
         | Capability::ManageAllTokens => actor.role == Role::Admin,
-        Capability::ManageResources | Capability::ManageContracts | Capability::ManageStock => {
+        Capability::ManageResources
+        | Capability::ManageContracts
+        | Capability::ManageStock
+        | Capability::ManageAssets => {
             matches!(actor.role, Role::Admin | Role::OfficeManager)
         }
         Capability::ViewContracts => matches!(
@@ -195,6 +201,9 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
             }
             Capability::ManageStock => {
                 "only office managers and administrators manage stock, count it and receive deliveries"
+            }
+            Capability::ManageAssets => {
+                "only office managers and administrators manage assets; others see the equipment they hold"
             }
         }))
     }
@@ -418,6 +427,7 @@ mod tests {
                             Capability::ManageContracts | Capability::ManageStock => {
                                 role == Role::Admin || role == Role::OfficeManager
                             }
+                            Capability::ManageAssets => matches!(role, Role::Admin | Role::OfficeManager),
                             _ => role == Role::Admin,
                         };
                     assert_eq!(

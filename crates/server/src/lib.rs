@@ -8,6 +8,7 @@ pub mod auth;
 pub mod busy;
 pub mod config;
 pub mod demo;
+pub mod demo_assets;
 pub mod demo_calendar;
 pub mod demo_office;
 pub mod demo_spaces;

@@ -2,6 +2,7 @@
 //! authorises its caller first, validates input into domain types, then calls
 //! the store (which audits in the same transaction).
 
+pub mod assets;
 pub mod budgets;
 pub mod calendar;
 pub mod duties;

@@ -13,6 +13,8 @@
 //! web forms with the CSRF guard, and organisation isolation.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "api/assets.rs"]
+mod assets;
 #[path = "api/calendar.rs"]
 mod calendar;
 #[path = "api/office.rs"]
@@ -819,6 +821,12 @@ async fn run_cell(
             raw = r;
             p
         }
+        _ if assets::owns(route) => {
+            let (p, b, r) = assets::prepare(app, route, actor, side).await;
+            body = b;
+            raw = r;
+            p
+        }
         _ if office::owns(route) => {
             let (p, b, r) = office::prepare(app, route, actor, side).await;
             body = b;
@@ -868,6 +876,7 @@ async fn run_cell(
     tasks::check(app, route, actor, side, &r, &mut fail).await;
     office::check(app, route, actor, side, &r, &mut fail).await;
     spaces::check(app, route, actor, side, &r, &mut fail).await;
+    assets::check(app, route, actor, side, &r, &mut fail).await;
 
     // What a successful answer must contain (and must not).
     if r.status / 100 == 2 {
@@ -984,6 +993,7 @@ async fn access_matrix_covers_every_api_route() {
         .chain(tasks::MATRIX.iter())
         .chain(office::MATRIX.iter())
         .chain(spaces::MATRIX.iter())
+        .chain(assets::MATRIX.iter())
         .collect();
     let table: BTreeSet<(String, String)> = matrix
         .iter()

@@ -1174,3 +1174,114 @@ async fn office_manager_places_a_desk_books_it_and_checks_in() {
     shot(&c, "spaces").await;
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn office_manager_checks_out_a_laptop_and_checks_it_in() {
+    use jiff::ToSpan;
+    let _one = BROWSER.lock().await;
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let (url, state, dir) = spawn_app().await;
+    let org = state.store.org_list().await.unwrap()[0].id;
+    ops::create_person(
+        &state,
+        &Caller::System("test".into()),
+        org,
+        &PersonInput {
+            name: "Sofia Rossi".into(),
+            email: Some("sofia@northwind.example".into()),
+            role: "office_manager".into(),
+            time_zone: Some("Europe/Amsterdam".into()),
+            password: Some("sofia horse battery".into()),
+        },
+    )
+    .await
+    .unwrap();
+    let maya = state
+        .store
+        .person_by_email(org, "maya@northwind.example")
+        .await
+        .unwrap();
+    let ams = adjutant_core::calendar::Zone::parse("z", "Europe/Amsterdam").unwrap();
+    let back = ams
+        .local(jiff::Timestamp::now())
+        .date()
+        .checked_add(7.days())
+        .unwrap();
+
+    c.goto(&format!("{url}/login")).await.unwrap();
+    type_into(&c, "#email", "sofia@northwind.example").await;
+    type_into(&c, "#password", "sofia horse battery").await;
+    click(&c, "button[type=submit]").await;
+    wait_text(&c, "h1", "Sofia").await;
+
+    // She registers the laptop; a cost with three decimals is refused, naming the field.
+    click(&c, "nav a[href='/office/assets']").await;
+    wait_text(&c, "h1", "Assets").await;
+    type_into(&c, "#as-tag", "NW-LT-0042").await;
+    type_into(&c, "#as-man", "Lenovo").await;
+    type_into(&c, "#as-model", "ThinkPad X1 Carbon").await;
+    type_into(&c, "#as-cost", "1899.999").await;
+    click(&c, "#asset-form button[type=submit]").await;
+    wait_text(&c, ".error", "cost").await;
+    assert!(state.store.asset_list(org).await.unwrap().is_empty());
+    let cost = c.find(Locator::Css("#as-cost")).await.unwrap();
+    cost.clear().await.unwrap();
+    cost.send_keys("1899.00").await.unwrap();
+    click(&c, "#asset-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Asset registered").await;
+    wait_text(&c, "#asset-status", "available").await;
+    shot(&c, "assets-1-registered").await;
+
+    // She checks it out to Maya for a week.
+    c.find(Locator::Css(&format!("#co-person option[value='{}']", maya.id)))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    set_value(&c, "#co-back", &back.to_string()).await;
+    type_into(&c, "#co-note", "board offsite").await;
+    click(&c, "#checkout-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Asset checked out").await;
+    let status = wait_text(&c, "#asset-status", "Maya de Vries").await;
+    assert!(
+        status.contains("checked out") && status.contains(&back.to_string()),
+        "{status}"
+    );
+    let a = &state.store.asset_list(org).await.unwrap()[0];
+    assert_eq!(
+        (a.state.holder, a.state.expected_return),
+        (Some(maya.id), Some(back))
+    );
+    shot(&c, "assets-2-checked-out").await;
+
+    // It comes back in fair condition; the history tells who had it.
+    c.find(Locator::Css("#ci-cond option[value='fair']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&c, "#checkin-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Asset checked in").await;
+    wait_text(&c, "#asset-status", "available").await;
+    let history = wait_text(&c, "#asset-history", "from Maya de Vries, fair").await;
+    assert!(history.contains("board offsite"), "{history}");
+    let a = &state.store.asset_list(org).await.unwrap()[0];
+    assert_eq!(a.state.holder, None);
+    assert_eq!(state.store.asset_history(org, a.id).await.unwrap().len(), 3);
+
+    // The register fits a phone.
+    c.set_window_size(390, 844).await.unwrap();
+    c.goto(&format!("{url}/office/assets")).await.unwrap();
+    wait_text(&c, "#assets-list", "NW-LT-0042").await;
+    assert_eq!(
+        fits_width(&c).await,
+        serde_json::json!(true),
+        "the asset register fits a phone"
+    );
+    shot(&c, "assets-3-phone").await;
+    let _ = std::fs::remove_dir_all(dir);
+}

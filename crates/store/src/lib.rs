@@ -5,6 +5,7 @@
 //! unscoped lookup of tenant data. Every mutation writes its audit entry in the
 //! same transaction as the change (see [`audit`]).
 
+pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod budgets;

@@ -88,6 +88,8 @@ impl Store {
             "sites",
             "booking_rules",
             "bookings",
+            "assets",
+            "asset_events",
         ];
         let mut out = Vec::new();
         for t in tables {

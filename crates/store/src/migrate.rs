@@ -19,6 +19,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
     ),
     (3, "tasks", include_str!("../migrations/sqlite/0003_tasks.sql")),
     (4, "office", include_str!("../migrations/sqlite/0004_office.sql")),
+    (5, "assets", include_str!("../migrations/sqlite/0005_assets.sql")),
     (7, "spaces", include_str!("../migrations/sqlite/0007_spaces.sql")),
 ];
 
@@ -39,6 +40,11 @@ pub const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         4,
         "office",
         include_str!("../migrations/postgres/0004_office.sql"),
+    ),
+    (
+        5,
+        "assets",
+        include_str!("../migrations/postgres/0005_assets.sql"),
     ),
     (
         7,

@@ -2354,7 +2354,7 @@ async fn login_throttling() {
 // 10. Maintenance
 // ---------------------------------------------------------------------------
 
-const TABLES: [&str; 34] = [
+const TABLES: [&str; 36] = [
     "organisations",
     "persons",
     "credentials",
@@ -2389,6 +2389,8 @@ const TABLES: [&str; 34] = [
     "sites",
     "booking_rules",
     "bookings",
+    "assets",
+    "asset_events",
 ];
 
 #[tokio::test]
@@ -3335,6 +3337,8 @@ mod tasks_stories;
 #[path = "store/meetings_stories.rs"]
 mod meetings_stories;
 
+#[path = "store/assets_stories.rs"]
+mod assets_stories;
 #[path = "store/office_stories.rs"]
 mod office_stories;
 

@@ -1,5 +1,7 @@
-//! The office side: money, vendors and their contracts, supplies, purchasing, invoices, budgets, spaces.
+//! The office side: money, vendors and their contracts, supplies, purchasing, invoices, budgets,
+//! spaces, assets.
 
+pub mod asset;
 pub mod budget;
 pub mod contract;
 pub mod invoice;

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by an OpenAPI 3.1 document built
 //! from the handlers themselves (utoipa) and served at `/api/v1/openapi.json`.
 
+pub mod assets;
 pub mod audit;
 pub mod budgets;
 pub mod cal_views;
@@ -58,7 +59,7 @@ Send `X-Act-For: <person id>` to act for a principal under a delegation. Errors 
         (name = "scheduling", description = "Availability, travel times, find-a-time, holds, polls"),
         (name = "tasks", description = "Tasks, quick add, the urgent × important matrix, commitments, goals, auto-planning"),
         (name = "meetings", description = "Meeting agendas, minutes, action items, files and recaps; the responsibility grid of duties"),
-        (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents; supplies: stock, consumption, deliveries, counts; purchasing: requests, approval by amount, orders, deliveries; invoices: three-way match, duplicates, approval, payment; budgets; spaces: sites, floors, desks, equipment, booking rules, bookings with check-in and release"),
+        (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents; supplies: stock, consumption, deliveries, counts; purchasing: requests, approval by amount, orders, deliveries; invoices: three-way match, duplicates, approval, payment; budgets; assets: register, assign and check out, check in with condition, maintenance, warranty and licence alerts; spaces: sites, floors, desks, equipment, booking rules, bookings with check-in and release"),
         (name = "system", description = "Health and the API description"),
     )
 )]
@@ -203,6 +204,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(spaces::booking_get))
         .routes(routes!(spaces::check_in))
         .routes(routes!(spaces::cancel))
+        .routes(routes!(assets::list, assets::create))
+        .routes(routes!(assets::due))
+        .routes(routes!(assets::get, assets::update))
+        .routes(routes!(assets::assign))
+        .routes(routes!(assets::checkout))
+        .routes(routes!(assets::checkin))
+        .routes(routes!(assets::maintain))
+        .routes(routes!(assets::retire))
         .routes(routes!(openapi_json))
         .routes(routes!(crate::app::healthz))
 }

@@ -1,6 +1,7 @@
 //! The server-rendered web UI: compile-time-checked askama templates, htmx
 //! (served from the binary) for partial updates, forms that work without it.
 
+mod assets;
 mod calendar;
 mod login;
 mod meetings;
@@ -220,6 +221,13 @@ pub fn router() -> Router<AppState> {
         .route("/office/invoices/{id}", get(office::invoice_page))
         .route("/office/invoices/{id}/{action}", post(office::invoice_act))
         .route("/office/budgets", get(office::budgets).post(office::budget_set))
+        .route("/office/assets", get(assets::assets).post(assets::asset_create))
+        .route("/office/assets/mine", get(assets::mine))
+        .route(
+            "/office/assets/{id}",
+            get(assets::asset_page).post(assets::asset_update),
+        )
+        .route("/office/assets/{id}/{action}", post(assets::asset_act))
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/tasks.js", get(tasks_js))
         .route("/static/app.css", get(css))
@@ -266,6 +274,8 @@ pub struct Layout {
     pub is_contractor: bool,
     /// Office managers, principals, assistants and administrators see the office side.
     pub sees_office: bool,
+    /// Office managers and administrators manage every asset; others see their own equipment.
+    pub manages_assets: bool,
     /// (id, name, selected) of principals the user may act for.
     pub principals: Vec<(String, String, bool)>,
     pub active: &'static str,
@@ -301,6 +311,12 @@ impl Layout {
                 &auth.actor,
                 auth.org(),
                 adjutant_core::policy::Capability::ViewContracts,
+            )
+            .is_ok(),
+            manages_assets: adjutant_core::policy::may(
+                &auth.actor,
+                auth.org(),
+                adjutant_core::policy::Capability::ManageAssets,
             )
             .is_ok(),
             principals,
@@ -392,6 +408,13 @@ fn notice_text(key: &str) -> &'static str {
         "site-added" => "Site added.",
         "rule-saved" => "Booking rule saved.",
         "stock-added" => "Stock item added.",
+        "asset-added" => "Asset registered.",
+        "asset-saved" => "Asset saved.",
+        "asset-assigned" => "Asset assigned.",
+        "asset-checked-out" => "Asset checked out.",
+        "asset-checked-in" => "Asset checked in.",
+        "asset-maintained" => "Maintenance recorded.",
+        "asset-retired" => "Asset retired.",
         "stock-saved" => "Stock item saved.",
         "stock-deleted" => "Stock item deleted.",
         "stock-taken" => "Taken from stock.",

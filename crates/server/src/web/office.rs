@@ -51,6 +51,10 @@ pub struct NoticeQuery {
     notice: Option<String>,
 }
 
+fn layout_manages_assets(auth: &AuthCtx) -> bool {
+    caller(auth).may(auth.org(), Capability::ManageAssets).is_ok()
+}
+
 fn can_manage(auth: &AuthCtx) -> bool {
     caller(auth).may(auth.org(), Capability::ManageContracts).is_ok()
 }
@@ -192,6 +196,9 @@ struct OfficePage {
     budget_bars: Vec<BudgetBar>,
     /// Today's bookings of rooms, desks and equipment (released ones too: the no-shows).
     bookings: Vec<crate::ops::spaces::BookingView>,
+    /// Overdue returns and warranties and licences ending soon (asset managers only).
+    asset_alerts: Vec<super::assets::DashboardRow>,
+    manages_assets: bool,
 }
 
 pub async fn dashboard(
@@ -326,6 +333,8 @@ pub async fn dashboard(
         budget_label: budget_status.label.clone(),
         budget_bars: budget_bars(&budget_status),
         bookings: crate::ops::spaces::today(&state, &c, org, &viewer_zone(&auth)).await?,
+        asset_alerts: super::assets::dashboard_rows(&state, &auth).await?,
+        manages_assets: layout_manages_assets(&auth),
     };
     Ok(render_status(status_for(&[]), &page))
 }
