@@ -144,3 +144,15 @@ typed_id!(
     /// A budget: an amount for one category over one period.
     BudgetId
 );
+typed_id!(
+    /// An expense someone paid and is to be paid back for.
+    ExpenseId
+);
+typed_id!(
+    /// An expense report: expenses submitted together for approval.
+    ExpenseReportId
+);
+typed_id!(
+    /// A receipt kept with an expense.
+    ReceiptId
+);

@@ -117,10 +117,14 @@ pub enum Capability {
     ManageContracts,
     /// Add and change stock items, count them and receive deliveries.
     ManageStock,
+    /// Approve or reject other people's expense reports.
+    ApproveExpenses,
+    /// Mark approved expense reports as paid back.
+    ReimburseExpenses,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 10] = [
+    pub const ALL: [Capability; 12] = [
         Capability::ViewDirectory,
         Capability::ManagePeople,
         Capability::ManageAllDelegations,
@@ -131,6 +135,8 @@ impl Capability {
         Capability::ViewContracts,
         Capability::ManageContracts,
         Capability::ManageStock,
+        Capability::ApproveExpenses,
+        Capability::ReimburseExpenses,
     ];
 }
 
@@ -160,7 +166,10 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
         | Capability::ManageAllDelegations
         | Capability::ReadAudit
         | Capability::ManageAllTokens => actor.role == Role::Admin,
-        Capability::ManageResources | Capability::ManageContracts | Capability::ManageStock => {
+        Capability::ManageResources
+        | Capability::ManageContracts
+        | Capability::ManageStock
+        | Capability::ReimburseExpenses => {
             matches!(actor.role, Role::Admin | Role::OfficeManager)
         }
         Capability::ViewContracts => matches!(
@@ -170,6 +179,10 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
         Capability::ManageDuties => matches!(
             actor.role,
             Role::Admin | Role::OfficeManager | Role::Principal | Role::Assistant
+        ),
+        Capability::ApproveExpenses => matches!(
+            actor.role,
+            Role::Admin | Role::OfficeManager | Role::Principal
         ),
     };
     if ok {
@@ -195,6 +208,12 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
             }
             Capability::ManageStock => {
                 "only office managers and administrators manage stock, count it and receive deliveries"
+            }
+            Capability::ApproveExpenses => {
+                "only office managers, principals and administrators approve expenses"
+            }
+            Capability::ReimburseExpenses => {
+                "only office managers and administrators mark expenses as reimbursed"
             }
         }))
     }
@@ -415,8 +434,13 @@ mod tests {
                             Capability::ManageDuties | Capability::ViewContracts => {
                                 !matches!(role, Role::Staff | Role::Contractor)
                             }
-                            Capability::ManageContracts | Capability::ManageStock => {
+                            Capability::ManageContracts
+                            | Capability::ManageStock
+                            | Capability::ReimburseExpenses => {
                                 role == Role::Admin || role == Role::OfficeManager
+                            }
+                            Capability::ApproveExpenses => {
+                                matches!(role, Role::Admin | Role::OfficeManager | Role::Principal)
                             }
                             _ => role == Role::Admin,
                         };

@@ -19,6 +19,11 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
     ),
     (3, "tasks", include_str!("../migrations/sqlite/0003_tasks.sql")),
     (4, "office", include_str!("../migrations/sqlite/0004_office.sql")),
+    (
+        6,
+        "expenses",
+        include_str!("../migrations/sqlite/0006_expenses.sql"),
+    ),
 ];
 
 /// (version, name, SQL) for PostgreSQL.
@@ -38,6 +43,11 @@ pub const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         4,
         "office",
         include_str!("../migrations/postgres/0004_office.sql"),
+    ),
+    (
+        6,
+        "expenses",
+        include_str!("../migrations/postgres/0006_expenses.sql"),
     ),
 ];
 

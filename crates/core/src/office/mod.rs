@@ -1,7 +1,8 @@
-//! The office side: money, vendors and their contracts, supplies, purchasing, invoices, budgets.
+//! The office side: money, vendors and their contracts, supplies, purchasing, invoices, budgets, expenses.
 
 pub mod budget;
 pub mod contract;
+pub mod expense;
 pub mod invoice;
 pub mod money;
 pub mod purchase;
