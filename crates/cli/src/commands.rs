@@ -322,6 +322,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Contracts(c) => crate::office::contracts(&g, c).await,
         Command::Stock(s) => crate::stock::stock(&g, s).await,
         Command::Purchase(p) => crate::purchases::purchase(&g, p).await,
+        Command::Expense(e) => crate::expenses::expense(&g, e).await,
         Command::Invoice(i) => crate::invoices::invoice(&g, i).await,
         Command::Budget(b) => crate::invoices::budget(&g, b).await,
     }

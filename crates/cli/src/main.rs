@@ -11,6 +11,7 @@ mod invoices;
 mod office;
 mod output;
 mod purchases;
+mod expenses;
 mod stock;
 mod tasks;
 
@@ -141,6 +142,9 @@ pub enum Command {
     /// Budgets: where each category stands in a period (or export as CSV), and set them.
     #[command(subcommand)]
     Budget(invoices::BudgetCmd),
+    /// Expenses: add (with a receipt), list (or export as CSV), show; reports: submit, approve, reject, reimburse; the policy.
+    #[command(subcommand)]
+    Expense(expenses::ExpenseCmd),
 }
 
 fn main() -> ExitCode {

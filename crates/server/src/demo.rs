@@ -150,6 +150,7 @@ pub async fn seed_if_empty(state: &AppState) -> Result<bool, ApiError> {
     crate::demo_calendar::seed(state, org.id, &ids).await?;
     crate::demo_tasks::seed(state, org.id, &ids).await?;
     crate::demo_office::seed(state, org.id).await?;
+    crate::demo_expenses::seed(state, org.id).await?;
     tracing::info!("seeded the demo organisation Northwind");
     Ok(true)
 }

@@ -9,6 +9,7 @@ pub mod busy;
 pub mod config;
 pub mod demo;
 pub mod demo_calendar;
+pub mod demo_expenses;
 pub mod demo_office;
 pub mod demo_tasks;
 pub mod error;
