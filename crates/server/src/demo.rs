@@ -77,6 +77,13 @@ pub const DEMO_PEOPLE: &[(&str, &str, &str, &str, &str)] = &[
         "sales lead",
     ),
     (
+        "Arjun Mehta",
+        "arjun@northwind.example",
+        "staff",
+        "Asia/Kolkata",
+        "support engineer",
+    ),
+    (
         "Priya Sharma",
         "priya@northwind.example",
         "contractor",

@@ -5,9 +5,7 @@
 //! and a lunch filed twice. Every receipt is a small real PDF made here.
 
 use crate::app::AppState;
-use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::ops::{self, PersonInput};
 use adjutant_core::ids::{ExpenseId, OrgId, PersonId};
 use adjutant_core::office::expense::{ExpenseData, PolicyRule, ReportAction};
 use adjutant_core::office::money::{Currency, Money};
@@ -211,20 +209,6 @@ async fn file(
 
 /// Seeds the expenses; called after the office demo.
 pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
-    let sys = Caller::System("demo".into());
-    ops::create_person(
-        state,
-        &sys,
-        org,
-        &PersonInput {
-            name: "Arjun Mehta".into(),
-            email: Some("arjun@northwind.example".into()),
-            role: "staff".into(),
-            time_zone: Some("Asia/Kolkata".into()),
-            password: Some(crate::demo::DEMO_PASSWORD.into()),
-        },
-    )
-    .await?;
     let (office, _) = ctx_of(state, org, "sofia@northwind.example").await?;
     for (category, code, limit, above) in POLICY {
         let currency = money(0, code)?.currency;
