@@ -85,6 +85,10 @@ impl Store {
             "purchases",
             "invoices",
             "budgets",
+            "expense_reports",
+            "expenses",
+            "expense_receipts",
+            "expense_policies",
         ];
         let mut out = Vec::new();
         for t in tables {

@@ -2354,7 +2354,7 @@ async fn login_throttling() {
 // 10. Maintenance
 // ---------------------------------------------------------------------------
 
-const TABLES: [&str; 31] = [
+const TABLES: [&str; 35] = [
     "organisations",
     "persons",
     "credentials",
@@ -2386,6 +2386,10 @@ const TABLES: [&str; 31] = [
     "purchases",
     "invoices",
     "budgets",
+    "expense_reports",
+    "expenses",
+    "expense_receipts",
+    "expense_policies",
 ];
 
 #[tokio::test]
@@ -3333,3 +3337,6 @@ mod meetings_stories;
 
 #[path = "store/office_stories.rs"]
 mod office_stories;
+
+#[path = "store/expenses_stories.rs"]
+mod expenses_stories;
