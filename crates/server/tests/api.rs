@@ -15,6 +15,8 @@
 
 #[path = "api/calendar.rs"]
 mod calendar;
+#[path = "api/expenses.rs"]
+mod expenses;
 #[path = "api/office.rs"]
 mod office;
 #[path = "api/tasks.rs"]
@@ -811,6 +813,12 @@ async fn run_cell(
             Side::Other => "/api/v1/audit?action=organisation.create".into(),
             _ => route.path.to_string(),
         },
+        _ if expenses::owns(route) => {
+            let (p, b, r) = expenses::prepare(app, route, actor, side).await;
+            body = b;
+            raw = r;
+            p
+        }
         _ if office::owns(route) => {
             let (p, b, r) = office::prepare(app, route, actor, side).await;
             body = b;
@@ -859,6 +867,7 @@ async fn run_cell(
     calendar::check(app, route, actor, side, &r, &mut fail).await;
     tasks::check(app, route, actor, side, &r, &mut fail).await;
     office::check(app, route, actor, side, &r, &mut fail).await;
+    expenses::check(app, route, actor, side, &r, &mut fail).await;
 
     // What a successful answer must contain (and must not).
     if r.status / 100 == 2 {
@@ -974,6 +983,7 @@ async fn access_matrix_covers_every_api_route() {
         .chain(calendar::MATRIX.iter())
         .chain(tasks::MATRIX.iter())
         .chain(office::MATRIX.iter())
+        .chain(expenses::MATRIX.iter())
         .collect();
     let table: BTreeSet<(String, String)> = matrix
         .iter()
