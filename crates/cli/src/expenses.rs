@@ -210,7 +210,9 @@ fn finding_lines(e: &ExpenseView) -> Vec<String> {
 
 fn print_expenses(list: &[ExpenseView]) {
     output::table(
-        &["ID", "DATE", "PERSON", "MERCHANT", "CATEGORY", "AMOUNT", "RECEIPT", "REPORT", "POLICY"],
+        &[
+            "ID", "DATE", "PERSON", "MERCHANT", "CATEGORY", "AMOUNT", "RECEIPT", "REPORT", "POLICY",
+        ],
         &list
             .iter()
             .map(|e| {
@@ -235,7 +237,11 @@ fn totals(r: &ReportView) -> String {
     if r.totals.is_empty() {
         "nothing yet".into()
     } else {
-        r.totals.iter().map(|t| t.display.clone()).collect::<Vec<_>>().join(" + ")
+        r.totals
+            .iter()
+            .map(|t| t.display.clone())
+            .collect::<Vec<_>>()
+            .join(" + ")
     }
 }
 
@@ -262,7 +268,9 @@ fn print_report(r: &ReportView) {
 
 fn print_reports(list: &[ReportView]) {
     output::table(
-        &["ID", "NUMBER", "TITLE", "OF", "STATUS", "TOTAL", "EXPENSES", "WARNINGS"],
+        &[
+            "ID", "NUMBER", "TITLE", "OF", "STATUS", "TOTAL", "EXPENSES", "WARNINGS",
+        ],
         &list
             .iter()
             .map(|r| {
@@ -291,7 +299,8 @@ async fn expense_in(g: &Global, state: &AppState, org: OrgId, cmd: ExpenseCmd) -
         ExpenseCmd::Add(a) => {
             let receipt = match &a.receipt {
                 Some(path) => {
-                    let meta = std::fs::metadata(path).with_context(|| format!("--receipt {}", path.display()))?;
+                    let meta =
+                        std::fs::metadata(path).with_context(|| format!("--receipt {}", path.display()))?;
                     let limit = adjutant_core::office::expense::MAX_RECEIPT_BYTES as u64;
                     if meta.len() > limit {
                         bail!(
@@ -301,7 +310,8 @@ async fn expense_in(g: &Global, state: &AppState, org: OrgId, cmd: ExpenseCmd) -
                             limit / (1024 * 1024)
                         );
                     }
-                    let bytes = std::fs::read(path).with_context(|| format!("--receipt {}", path.display()))?;
+                    let bytes =
+                        std::fs::read(path).with_context(|| format!("--receipt {}", path.display()))?;
                     let name = path
                         .file_name()
                         .map(|n| n.to_string_lossy().into_owned())

@@ -6,12 +6,12 @@
 
 mod calendar;
 mod commands;
+mod expenses;
 mod ids;
 mod invoices;
 mod office;
 mod output;
 mod purchases;
-mod expenses;
 mod stock;
 mod tasks;
 

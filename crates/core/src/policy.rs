@@ -180,10 +180,9 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
             actor.role,
             Role::Admin | Role::OfficeManager | Role::Principal | Role::Assistant
         ),
-        Capability::ApproveExpenses => matches!(
-            actor.role,
-            Role::Admin | Role::OfficeManager | Role::Principal
-        ),
+        Capability::ApproveExpenses => {
+            matches!(actor.role, Role::Admin | Role::OfficeManager | Role::Principal)
+        }
     };
     if ok {
         Ok(())

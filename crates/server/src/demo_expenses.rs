@@ -35,7 +35,15 @@ const POLICY: &[(&str, &str, Option<i64>, Option<i64>)] = &[
 
 /// One demo expense: days ago, merchant, category, amount (minor units),
 /// currency, project, whether a receipt was kept.
-type Spend = (i64, &'static str, &'static str, i64, &'static str, &'static str, bool);
+type Spend = (
+    i64,
+    &'static str,
+    &'static str,
+    i64,
+    &'static str,
+    &'static str,
+    bool,
+);
 
 /// What becomes of a demo report.
 enum Then {
@@ -60,8 +68,24 @@ const REPORTS: &[DemoReport] = &[
         filer: "tom@northwind.example",
         title: "Client workshop in Rotterdam",
         spends: &[
-            (9, "NS International", "travel", 4_260, "EUR", "Havenbedrijf redesign", true),
-            (9, "Restaurant De Jong", "meals", 8_450, "EUR", "Havenbedrijf redesign", true),
+            (
+                9,
+                "NS International",
+                "travel",
+                4_260,
+                "EUR",
+                "Havenbedrijf redesign",
+                true,
+            ),
+            (
+                9,
+                "Restaurant De Jong",
+                "meals",
+                8_450,
+                "EUR",
+                "Havenbedrijf redesign",
+                true,
+            ),
             (8, "RET Taxi", "taxi", 3_100, "EUR", "Havenbedrijf redesign", true),
         ],
         then: Then::Submitted,
@@ -83,8 +107,24 @@ const REPORTS: &[DemoReport] = &[
         title: "Boston sales visit",
         spends: &[
             (24, "Amtrak", "travel", 15_600, "USD", "Harbor Health deal", true),
-            (23, "Omni Parker House", "hotel", 28_900, "USD", "Harbor Health deal", true),
-            (23, "Legal Sea Foods", "meals", 4_820, "USD", "Harbor Health deal", true),
+            (
+                23,
+                "Omni Parker House",
+                "hotel",
+                28_900,
+                "USD",
+                "Harbor Health deal",
+                true,
+            ),
+            (
+                23,
+                "Legal Sea Foods",
+                "meals",
+                4_820,
+                "USD",
+                "Harbor Health deal",
+                true,
+            ),
         ],
         then: Then::Reimbursed {
             approver: "grace@northwind.example",
@@ -105,9 +145,18 @@ const REPORTS: &[DemoReport] = &[
 
 /// Expenses not yet in a report: a lunch filed twice in New York.
 const LOOSE: &[(&str, Spend)] = &[
-    ("ana@northwind.example", (2, "Sweetgreen", "meals", 1_845, "USD", "", true)),
-    ("ana@northwind.example", (2, "Sweetgreen", "meals", 1_845, "USD", "", true)),
-    ("tom@northwind.example", (1, "Albert Heijn", "office", 1_299, "EUR", "", false)),
+    (
+        "ana@northwind.example",
+        (2, "Sweetgreen", "meals", 1_845, "USD", "", true),
+    ),
+    (
+        "ana@northwind.example",
+        (2, "Sweetgreen", "meals", 1_845, "USD", "", true),
+    ),
+    (
+        "tom@northwind.example",
+        (1, "Albert Heijn", "office", 1_299, "EUR", "", false),
+    ),
 ];
 
 /// A one-page PDF with the receipt's lines, offsets computed so readers accept it.
@@ -116,7 +165,13 @@ pub fn receipt_pdf(lines: &[String]) -> Vec<u8> {
     for l in lines {
         let safe: String = l
             .chars()
-            .map(|c| if c.is_ascii() && !matches!(c, '(' | ')' | '\\') { c } else { '?' })
+            .map(|c| {
+                if c.is_ascii() && !matches!(c, '(' | ')' | '\\') {
+                    c
+                } else {
+                    '?'
+                }
+            })
             .collect();
         text.push_str(&format!(" ({safe}) Tj T*"));
     }
@@ -193,7 +248,11 @@ async fn file(
         "Thank you".to_string(),
     ]);
     let sha = data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(&bytes));
-    let name = format!("{}-{}.pdf", merchant.to_lowercase().replace([' ', ',', '\''], "-"), data.date);
+    let name = format!(
+        "{}-{}.pdf",
+        merchant.to_lowercase().replace([' ', ',', '\''], "-"),
+        data.date
+    );
     let new = NewReceipt {
         filename: &name,
         content_type: "application/pdf",
@@ -233,7 +292,10 @@ pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
         for s in r.spends {
             ids.push(file(state, org, person, &ctx, today, s).await?);
         }
-        let rep = state.store.report_create(org, person, r.title, &ids, &ctx).await?;
+        let rep = state
+            .store
+            .report_create(org, person, r.title, &ids, &ctx)
+            .await?;
         if matches!(r.then, Then::Draft) {
             continue;
         }

@@ -1092,8 +1092,18 @@ async fn staff_files_an_expense_with_a_receipt_and_the_office_manager_approves_i
     let org = state.store.org_list().await.unwrap()[0].id;
     let sys = Caller::System("test".into());
     for (name, email, role, pw) in [
-        ("Tom Bakker", "tom@northwind.example", "staff", "tom horse battery"),
-        ("Sofia Rossi", "sofia@northwind.example", "office_manager", "sofia horse battery"),
+        (
+            "Tom Bakker",
+            "tom@northwind.example",
+            "staff",
+            "tom horse battery",
+        ),
+        (
+            "Sofia Rossi",
+            "sofia@northwind.example",
+            "office_manager",
+            "sofia horse battery",
+        ),
     ] {
         ops::create_person(
             &state,
@@ -1125,8 +1135,11 @@ async fn staff_files_an_expense_with_a_receipt_and_the_office_manager_approves_i
     .unwrap();
     std::fs::create_dir_all(&dir).unwrap();
     let receipt = dir.join("dinner.pdf");
-    std::fs::write(&receipt, adjutant_server::demo_expenses::receipt_pdf(&["De Jong".into(), "EUR 84.50".into()]))
-        .unwrap();
+    std::fs::write(
+        &receipt,
+        adjutant_server::demo_expenses::receipt_pdf(&["De Jong".into(), "EUR 84.50".into()]),
+    )
+    .unwrap();
     let program = dir.join("receipt.pdf");
     std::fs::write(&program, b"MZ\x90\x00\x03\x00\x00\x00 a program").unwrap();
 
@@ -1139,7 +1152,11 @@ async fn staff_files_an_expense_with_a_receipt_and_the_office_manager_approves_i
     // My expenses is in his navigation; the approval queue is not.
     click(&c, "nav a[href='/office/expenses']").await;
     wait_text(&c, "h1", "My expenses").await;
-    assert!(c.find(Locator::Css("nav a[href='/office/expenses/approvals']")).await.is_err());
+    assert!(
+        c.find(Locator::Css("nav a[href='/office/expenses/approvals']"))
+            .await
+            .is_err()
+    );
 
     // A program named .pdf is refused by its content; nothing is stored.
     type_into(&c, "#ex-merchant", "Restaurant De Jong").await;
@@ -1148,15 +1165,32 @@ async fn staff_files_an_expense_with_a_receipt_and_the_office_manager_approves_i
     type_into(&c, "#ex-receipt", program.to_str().unwrap()).await;
     click(&c, "#expense-form button[type=submit]").await;
     wait_text(&c, ".error", "is not an image (PNG, JPEG, GIF, WebP) or a PDF").await;
-    assert!(state.store.expense_list(org, None, None).await.unwrap().is_empty());
+    assert!(
+        state
+            .store
+            .expense_list(org, None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     shot(&c, "expenses-1-refused").await;
 
     // With the real receipt it is filed; the finding is shown beside it.
-    c.find(Locator::Css("#ex-receipt")).await.unwrap().clear().await.unwrap();
+    c.find(Locator::Css("#ex-receipt"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
     type_into(&c, "#ex-receipt", receipt.to_str().unwrap()).await;
     click(&c, "#expense-form button[type=submit]").await;
     wait_text(&c, ".notice", "Expense added").await;
-    wait_text(&c, "#expense-list", "EUR 84.50 is over the meals limit of EUR 60.00.").await;
+    wait_text(
+        &c,
+        "#expense-list",
+        "EUR 84.50 is over the meals limit of EUR 60.00.",
+    )
+    .await;
     wait_text(&c, "#expense-list", "dinner.pdf").await;
     shot(&c, "expenses-2-filed").await;
 

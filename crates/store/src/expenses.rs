@@ -142,10 +142,16 @@ macro_rules! expense_row {
             receipt: match receipt_id {
                 Some(id) => Some(ReceiptRecord {
                     id: parse_id(&id)?,
-                    filename: r.try_get::<Option<String>, _>("receipt_filename")?.unwrap_or_default(),
-                    content_type: r.try_get::<Option<String>, _>("receipt_type")?.unwrap_or_default(),
+                    filename: r
+                        .try_get::<Option<String>, _>("receipt_filename")?
+                        .unwrap_or_default(),
+                    content_type: r
+                        .try_get::<Option<String>, _>("receipt_type")?
+                        .unwrap_or_default(),
                     size: r.try_get::<Option<i64>, _>("receipt_size")?.unwrap_or_default(),
-                    sha256: r.try_get::<Option<String>, _>("receipt_sha256")?.unwrap_or_default(),
+                    sha256: r
+                        .try_get::<Option<String>, _>("receipt_sha256")?
+                        .unwrap_or_default(),
                 }),
                 None => None,
             },
@@ -225,13 +231,12 @@ macro_rules! lock_editable {
         match row {
             Some(r) => parse_id::<PersonId>(&r.try_get::<String, _>("person_id")?)?,
             None => {
-                let found = sqlx::query(
-                    "SELECT number, status FROM expense_reports WHERE org_id = $1 AND id = $2",
-                )
-                .bind($org.to_string())
-                .bind($report.to_string())
-                .fetch_optional(&mut *$c)
-                .await?;
+                let found =
+                    sqlx::query("SELECT number, status FROM expense_reports WHERE org_id = $1 AND id = $2")
+                        .bind($org.to_string())
+                        .bind($report.to_string())
+                        .fetch_optional(&mut *$c)
+                        .await?;
                 return Err(match found {
                     Some(f) => StoreError::Conflict(format!(
                         "{} is {}; its expenses can no longer change",
@@ -335,7 +340,16 @@ impl Store {
             }
             details
         });
-        audit::record(&mut tx, org, ctx, "expense.create", "expense", Some(id.to_string()), details).await?;
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "expense.create",
+            "expense",
+            Some(id.to_string()),
+            details,
+        )
+        .await?;
         tx.commit().await?;
         self.expense_get(org, id).await
     }
@@ -378,7 +392,16 @@ impl Store {
                 ));
             }
         });
-        audit::record(&mut tx, org, ctx, "expense.update", "expense", Some(id.to_string()), shape(data)).await?;
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "expense.update",
+            "expense",
+            Some(id.to_string()),
+            shape(data),
+        )
+        .await?;
         tx.commit().await?;
         self.expense_get(org, id).await
     }
@@ -399,7 +422,16 @@ impl Store {
             }
             put_receipt!(c, org, id, receipt, ctx)
         });
-        audit::record(&mut tx, org, ctx, "expense.receipt", "expense", Some(id.to_string()), details).await?;
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "expense.receipt",
+            "expense",
+            Some(id.to_string()),
+            details,
+        )
+        .await?;
         tx.commit().await?;
         self.expense_get(org, id).await
     }
@@ -436,8 +468,16 @@ impl Store {
                 ));
             }
         });
-        audit::record(&mut tx, org, ctx, "expense.delete", "expense", Some(id.to_string()), shape(&before.data))
-            .await?;
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "expense.delete",
+            "expense",
+            Some(id.to_string()),
+            shape(&before.data),
+        )
+        .await?;
         tx.commit().await?;
         Ok(before)
     }
@@ -524,17 +564,18 @@ impl Store {
         let id = ExpenseReportId(new_uuid());
         let year = ctx.now.to_zoned(jiff::tz::TimeZone::UTC).year();
         let mut tx = self.begin().await?;
-        let number = on_tx!(&mut tx, |c| {
-            ensure_in_org!(c, org, "persons", [person], "person");
-            let seq: i64 = sqlx::query(
-                "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM expense_reports WHERE org_id = $1",
-            )
-            .bind(org.to_string())
-            .fetch_one(&mut *c)
-            .await?
-            .try_get("next")?;
-            let number = format!("EXP-{year}-{seq:04}");
-            sqlx::query(
+        let number =
+            on_tx!(&mut tx, |c| {
+                ensure_in_org!(c, org, "persons", [person], "person");
+                let seq: i64 = sqlx::query(
+                    "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM expense_reports WHERE org_id = $1",
+                )
+                .bind(org.to_string())
+                .fetch_one(&mut *c)
+                .await?
+                .try_get("next")?;
+                let number = format!("EXP-{year}-{seq:04}");
+                sqlx::query(
                 "INSERT INTO expense_reports (org_id, id, seq, number, person_id, title, status, created_by,
                      created_label, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $9)",
@@ -551,27 +592,27 @@ impl Store {
             .execute(&mut *c)
             .await
             .map_err(StoreError::on_constraint("another report took that number; try again"))?;
-            for (i, e) in expenses.iter().enumerate() {
-                let done = sqlx::query(
-                    "UPDATE expenses SET report_id = $3, updated_at = $5
+                for (i, e) in expenses.iter().enumerate() {
+                    let done = sqlx::query(
+                        "UPDATE expenses SET report_id = $3, updated_at = $5
                      WHERE org_id = $1 AND id = $2 AND person_id = $4 AND report_id IS NULL",
-                )
-                .bind(org.to_string())
-                .bind(e.to_string())
-                .bind(id.to_string())
-                .bind(person.to_string())
-                .bind(to_micros(ctx.now))
-                .execute(&mut *c)
-                .await?;
-                if done.rows_affected() == 0 {
-                    return Err(StoreError::Invalid(ValidationError::field(
-                        format!("expenses[{i}]"),
-                        format!("expense {e} is not an expense of this person outside any report"),
-                    )));
+                    )
+                    .bind(org.to_string())
+                    .bind(e.to_string())
+                    .bind(id.to_string())
+                    .bind(person.to_string())
+                    .bind(to_micros(ctx.now))
+                    .execute(&mut *c)
+                    .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::Invalid(ValidationError::field(
+                            format!("expenses[{i}]"),
+                            format!("expense {e} is not an expense of this person outside any report"),
+                        )));
+                    }
                 }
-            }
-            number
-        });
+                number
+            });
         audit::record(
             &mut tx,
             org,
@@ -707,14 +748,13 @@ impl Store {
                 None => None,
             };
             if number.is_some() && action == ReportAction::Submit {
-                let n: i64 = sqlx::query(
-                    "SELECT COUNT(*) AS n FROM expenses WHERE org_id = $1 AND report_id = $2",
-                )
-                .bind(org.to_string())
-                .bind(id.to_string())
-                .fetch_one(&mut *c)
-                .await?
-                .try_get("n")?;
+                let n: i64 =
+                    sqlx::query("SELECT COUNT(*) AS n FROM expenses WHERE org_id = $1 AND report_id = $2")
+                        .bind(org.to_string())
+                        .bind(id.to_string())
+                        .fetch_one(&mut *c)
+                        .await?
+                        .try_get("n")?;
                 if n == 0 {
                     return Err(StoreError::Invalid(ValidationError::field(
                         "expenses",
@@ -796,7 +836,8 @@ impl Store {
                 .map(|r| {
                     let currency = currency_of(&r.try_get::<String, _>("currency")?)?;
                     let money = |name: &str| -> Result<Option<Money>, StoreError> {
-                        Ok(r.try_get::<Option<i64>, _>(name)?.map(|m| Money::new(m, currency)))
+                        Ok(r.try_get::<Option<i64>, _>(name)?
+                            .map(|m| Money::new(m, currency)))
                     };
                     Ok(PolicyRule {
                         category: r.try_get("category")?,
@@ -810,7 +851,12 @@ impl Store {
     }
 
     /// Sets the rule for its category and currency (adding or replacing it).
-    pub async fn expense_policy_set(&self, org: OrgId, rule: &PolicyRule, ctx: &AuditCtx) -> Result<(), StoreError> {
+    pub async fn expense_policy_set(
+        &self,
+        org: OrgId,
+        rule: &PolicyRule,
+        ctx: &AuditCtx,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |c| {
             sqlx::query(

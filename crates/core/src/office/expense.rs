@@ -91,7 +91,10 @@ impl ExpenseData {
                 format!("`{DEFAULT_CATEGORY}` names the policy's default rule; choose a real category"),
             );
         }
-        let max = Money::new(MAX_EXPENSE_MAJOR * self.amount.currency.scale(), self.amount.currency);
+        let max = Money::new(
+            MAX_EXPENSE_MAJOR * self.amount.currency.scale(),
+            self.amount.currency,
+        );
         if self.amount.minor <= 0 {
             bad("amount", format!("{} is not above zero", self.amount));
         } else if self.amount.minor > max.minor {
@@ -265,7 +268,10 @@ impl Policy {
     pub fn receipt_above(&self, category: &str, currency: Currency) -> Option<Money> {
         self.find(category, currency)
             .and_then(|r| r.receipt_above)
-            .or_else(|| self.find(DEFAULT_CATEGORY, currency).and_then(|r| r.receipt_above))
+            .or_else(|| {
+                self.find(DEFAULT_CATEGORY, currency)
+                    .and_then(|r| r.receipt_above)
+            })
     }
 }
 
@@ -303,10 +309,7 @@ pub struct Finding {
 }
 
 fn merchant_key(m: &str) -> String {
-    m.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    m.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 fn rule_findings(e: &Expense, policy: &Policy) -> Vec<Finding> {
@@ -318,10 +321,7 @@ fn rule_findings(e: &Expense, policy: &Policy) -> Vec<Finding> {
         out.push(Finding {
             kind: FindingKind::OverLimit,
             blocking: false,
-            reason: format!(
-                "{} is over the {} limit of {}.",
-                d.amount, d.category, limit
-            ),
+            reason: format!("{} is over the {} limit of {}.", d.amount, d.category, limit),
             other: None,
         });
     }
@@ -380,14 +380,24 @@ pub fn check_all(all: &[Expense], policy: &Policy) -> Vec<Vec<Finding>> {
     let mut index: HashMap<(PersonId, Money, Date, String), Vec<usize>> = HashMap::new();
     for (i, e) in all.iter().enumerate() {
         index
-            .entry((e.person, e.data.amount, e.data.date, merchant_key(&e.data.merchant)))
+            .entry((
+                e.person,
+                e.data.amount,
+                e.data.date,
+                merchant_key(&e.data.merchant),
+            ))
             .or_default()
             .push(i);
     }
     all.iter()
         .map(|e| {
             let mut out = rule_findings(e, policy);
-            let key = (e.person, e.data.amount, e.data.date, merchant_key(&e.data.merchant));
+            let key = (
+                e.person,
+                e.data.amount,
+                e.data.date,
+                merchant_key(&e.data.merchant),
+            );
             if let Some(o) = index
                 .get(&key)
                 .and_then(|same| same.iter().map(|&j| &all[j]).find(|o| o.id != e.id))
@@ -460,7 +470,10 @@ pub fn check_receipt(filename: &str, bytes: &[u8]) -> Result<ReceiptKind, Valida
     } else {
         Err(ValidationError::field(
             "receipt",
-            format!("`{}` is not an image (PNG, JPEG, GIF, WebP) or a PDF", kind.filename),
+            format!(
+                "`{}` is not an image (PNG, JPEG, GIF, WebP) or a PDF",
+                kind.filename
+            ),
         ))
     }
 }
@@ -561,7 +574,14 @@ mod tests {
         let taxi = check(&e(1, 1, "taxi", eur(1_200), false), &pol, &[]);
         assert_eq!(taxi[0].kind, FindingKind::ReceiptMissing);
         // No rule in that currency: nothing to say.
-        assert!(check(&e(1, 1, "meals", Money::new(900_000, cur("INR")), false), &pol, &[]).is_empty());
+        assert!(
+            check(
+                &e(1, 1, "meals", Money::new(900_000, cur("INR")), false),
+                &pol,
+                &[]
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -575,7 +595,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].kind, FindingKind::Duplicate);
         assert_eq!(f[0].other, Some(b.id));
-        assert!(check(&other_person, &pol, &[a.clone()]).is_empty());
+        assert!(check(&other_person, &pol, std::slice::from_ref(&a)).is_empty());
         let all = vec![a.clone(), b, other_person];
         let fs = check_all(&all, &pol);
         assert_eq!(fs.iter().map(Vec::len).collect::<Vec<_>>(), [1, 1, 0]);
@@ -614,7 +634,13 @@ mod tests {
             limit: Some(Money::new(100, cur("USD"))),
             receipt_above: Some(eur(-1)),
         };
-        let fields: Vec<String> = r.validate().unwrap_err().errors.into_iter().map(|f| f.field).collect();
+        let fields: Vec<String> = r
+            .validate()
+            .unwrap_err()
+            .errors
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
         assert_eq!(fields, ["limit", "receipt_above"]);
         r.limit = None;
         r.receipt_above = None;
@@ -632,11 +658,18 @@ mod tests {
             "application/pdf"
         );
         assert_eq!(
-            check_receipt("C:\\scans\\taxi.png", b"\x89PNG\r\n\x1a\n....").unwrap().filename,
+            check_receipt("C:\\scans\\taxi.png", b"\x89PNG\r\n\x1a\n....")
+                .unwrap()
+                .filename,
             "taxi.png"
         );
-        let exe = check_receipt("receipt.pdf", b"MZ\x90\x00\x03").unwrap_err().summary();
-        assert_eq!(exe, "receipt: `receipt.pdf` is not an image (PNG, JPEG, GIF, WebP) or a PDF");
+        let exe = check_receipt("receipt.pdf", b"MZ\x90\x00\x03")
+            .unwrap_err()
+            .summary();
+        assert_eq!(
+            exe,
+            "receipt: `receipt.pdf` is not an image (PNG, JPEG, GIF, WebP) or a PDF"
+        );
         assert!(check_receipt("notes.txt", b"just text").is_err());
         assert!(check_receipt("empty.png", b"").is_err());
         let big = vec![0u8; 60 * 1024 * 1024];

@@ -158,7 +158,15 @@ pub async fn receipt_upload(
         )
     })?;
     Ok(Json(
-        ops::attach_receipt(&state, &caller(auth), org, id(&eid, "expense")?, &q.filename, &body).await?,
+        ops::attach_receipt(
+            &state,
+            &caller(auth),
+            org,
+            id(&eid, "expense")?,
+            &q.filename,
+            &body,
+        )
+        .await?,
     ))
 }
 
@@ -275,7 +283,15 @@ pub async fn report_approve(
 ) -> ApiResult<Json<ReportView>> {
     let org = auth.org();
     Ok(Json(
-        ops::decide_report(&state, &caller(auth), org, id(&rid, "expense report")?, true, &input).await?,
+        ops::decide_report(
+            &state,
+            &caller(auth),
+            org,
+            id(&rid, "expense report")?,
+            true,
+            &input,
+        )
+        .await?,
     ))
 }
 
@@ -291,7 +307,15 @@ pub async fn report_reject(
 ) -> ApiResult<Json<ReportView>> {
     let org = auth.org();
     Ok(Json(
-        ops::decide_report(&state, &caller(auth), org, id(&rid, "expense report")?, false, &input).await?,
+        ops::decide_report(
+            &state,
+            &caller(auth),
+            org,
+            id(&rid, "expense report")?,
+            false,
+            &input,
+        )
+        .await?,
     ))
 }
 

@@ -15,13 +15,13 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::ops::office::{MoneyView, csv_line};
 use adjutant_core::ValidationError;
+use adjutant_core::calendar::Zone;
 use adjutant_core::delegation::{Level, Scope};
 use adjutant_core::ids::{ExpenseId, ExpenseReportId, OrgId, PersonId};
 use adjutant_core::office::expense::{
     self, DEFAULT_CATEGORY, Expense, ExpenseData, Finding, Policy, PolicyRule, ReportAction, ReportStatus,
 };
 use adjutant_core::office::money::{Currency, Money};
-use adjutant_core::calendar::Zone;
 use adjutant_core::people::Role;
 use adjutant_core::policy::Capability;
 use adjutant_store::StoreError;
@@ -298,7 +298,6 @@ async fn subject(state: &AppState, caller: &Caller, org: OrgId, named: Option<&s
     }
 }
 
-
 fn today(caller: &Caller) -> Date {
     let zone = match caller {
         Caller::Person(a) => Zone::or_utc(&a.person.time_zone),
@@ -400,7 +399,13 @@ fn decide_check(caller: &Caller, org: OrgId, r: &ReportRecord) -> Result<(), Str
     }
 }
 
-fn report_view(caller: &Caller, org: OrgId, r: &ReportRecord, items: &[&ExpenseRecord], c: &Checked) -> ReportView {
+fn report_view(
+    caller: &Caller,
+    org: OrgId,
+    r: &ReportRecord,
+    items: &[&ExpenseRecord],
+    c: &Checked,
+) -> ReportView {
     let expenses: Vec<ExpenseView> = items.iter().map(|e| expense_view(caller, e, c)).collect();
     let totals = expense::totals(items.iter().map(|e| &e.data.amount))
         .unwrap_or_default()
@@ -466,7 +471,10 @@ async fn expense_data(caller: &Caller, input: &ExpenseInput) -> ApiResult<Expens
         .unwrap_or("EUR");
     let mut errors = Vec::new();
     let date = input.date.trim().parse::<Date>().map_err(|_| {
-        ValidationError::field("date", format!("`{}` is not a date like 2026-11-20", input.date.trim()))
+        ValidationError::field(
+            "date",
+            format!("`{}` is not a date like 2026-11-20", input.date.trim()),
+        )
     });
     let amount = match Currency::parse(code) {
         Ok(c) => Money::parse(&input.amount, c).map_err(|m| ValidationError::field("amount", m)),
@@ -512,7 +520,12 @@ pub fn check_receipt(filename: &str, bytes: &[u8]) -> ApiResult<CheckedReceipt> 
     })
 }
 
-async fn readable_expense(state: &AppState, caller: &Caller, org: OrgId, id: ExpenseId) -> ApiResult<ExpenseRecord> {
+async fn readable_expense(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    id: ExpenseId,
+) -> ApiResult<ExpenseRecord> {
     not_contractor(caller, org)?;
     let e = hide(state.store.expense_get(org, id).await, "expense")?;
     if may_see(caller, org, e.person, e.report_status) {
@@ -531,7 +544,12 @@ fn writable_expense(caller: &Caller, e: &ExpenseRecord) -> ApiResult<()> {
     Ok(())
 }
 
-async fn one_expense_view(state: &AppState, caller: &Caller, org: OrgId, e: &ExpenseRecord) -> ApiResult<ExpenseView> {
+async fn one_expense_view(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    e: &ExpenseRecord,
+) -> ApiResult<ExpenseView> {
     let all = state.store.expense_list(org, Some(e.person), None).await?;
     let c = checked(state, org, &all).await?;
     Ok(expense_view(caller, e, &c))
@@ -548,7 +566,9 @@ pub async fn create_expense(
     not_contractor(caller, org)?;
     let person = subject(state, caller, org, input.person.as_deref()).await?;
     let d = expense_data(caller, input).await;
-    let r = receipt.map(|(name, bytes)| check_receipt(name, bytes)).transpose();
+    let r = receipt
+        .map(|(name, bytes)| check_receipt(name, bytes))
+        .transpose();
     let (d, r) = match (d, r) {
         (Ok(d), Ok(r)) => (d, r),
         (d, r) => {
@@ -577,7 +597,14 @@ pub async fn create_expense(
     };
     let e = state
         .store
-        .expense_create(org, person, &d, new.as_ref(), report, &caller.audit(Timestamp::now()))
+        .expense_create(
+            org,
+            person,
+            &d,
+            new.as_ref(),
+            report,
+            &caller.audit(Timestamp::now()),
+        )
         .await
         .map_err(|e| match e {
             StoreError::NotFound(_) => ValidationError::field("report", "no such report here").into(),
@@ -595,7 +622,12 @@ fn merge(errors: Vec<ApiError>) -> ApiError {
     ApiError::from(ValidationError { errors: fields })
 }
 
-pub async fn get_expense(state: &AppState, caller: &Caller, org: OrgId, id: ExpenseId) -> ApiResult<ExpenseView> {
+pub async fn get_expense(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    id: ExpenseId,
+) -> ApiResult<ExpenseView> {
     let e = readable_expense(state, caller, org, id).await?;
     one_expense_view(state, caller, org, &e).await
 }
@@ -710,14 +742,24 @@ async fn readable_report(
     }
 }
 
-async fn one_report_view(state: &AppState, caller: &Caller, org: OrgId, r: &ReportRecord) -> ApiResult<ReportView> {
+async fn one_report_view(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    r: &ReportRecord,
+) -> ApiResult<ReportView> {
     let all = state.store.expense_list(org, Some(r.person), None).await?;
     let c = checked(state, org, &all).await?;
     let items: Vec<&ExpenseRecord> = all.iter().filter(|e| e.report == Some(r.id)).collect();
     Ok(report_view(caller, org, r, &items, &c))
 }
 
-pub async fn get_report(state: &AppState, caller: &Caller, org: OrgId, id: ExpenseReportId) -> ApiResult<ReportView> {
+pub async fn get_report(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    id: ExpenseReportId,
+) -> ApiResult<ReportView> {
     let r = readable_report(state, caller, org, id).await?;
     one_report_view(state, caller, org, &r).await
 }
@@ -780,7 +822,12 @@ fn expense_ids(list: &[String], field: &str) -> ApiResult<Vec<ExpenseId>> {
         .collect()
 }
 
-pub async fn create_report(state: &AppState, caller: &Caller, org: OrgId, input: &ReportInput) -> ApiResult<ReportView> {
+pub async fn create_report(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    input: &ReportInput,
+) -> ApiResult<ReportView> {
     not_contractor(caller, org)?;
     let person = subject(state, caller, org, input.person.as_deref()).await?;
     let title = input.title.trim();
@@ -821,7 +868,12 @@ pub async fn assign_expenses(
 }
 
 /// Submits a draft (or rejected) report; refused while a finding blocks it.
-pub async fn submit_report(state: &AppState, caller: &Caller, org: OrgId, id: ExpenseReportId) -> ApiResult<ReportView> {
+pub async fn submit_report(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    id: ExpenseReportId,
+) -> ApiResult<ReportView> {
     let r = readable_report(state, caller, org, id).await?;
     if !works_for(caller, r.person, Level::Act) {
         return Err(ApiError::forbidden(
@@ -837,7 +889,12 @@ pub async fn submit_report(state: &AppState, caller: &Caller, org: OrgId, id: Ex
         .iter()
         .find(|e| e.findings.iter().any(|f| f.blocking))
     {
-        let reason = e.findings.iter().find(|f| f.blocking).map(|f| f.reason.clone()).unwrap_or_default();
+        let reason = e
+            .findings
+            .iter()
+            .find(|f| f.blocking)
+            .map(|f| f.reason.clone())
+            .unwrap_or_default();
         return Err(ValidationError::field(
             "receipt",
             format!("{} at {} on {}: {reason}", e.amount.display, e.merchant, e.date),
@@ -899,7 +956,13 @@ pub async fn reimburse_report(
     caller.may(org, Capability::ReimburseExpenses)?;
     let r = state
         .store
-        .report_transition(org, id, ReportAction::Reimburse, "", &caller.audit(Timestamp::now()))
+        .report_transition(
+            org,
+            id,
+            ReportAction::Reimburse,
+            "",
+            &caller.audit(Timestamp::now()),
+        )
         .await?;
     one_report_view(state, caller, org, &r).await
 }
@@ -918,7 +981,13 @@ fn rule_view(r: &PolicyRule) -> PolicyRuleView {
 /// The policy (everyone but contractors reads it: it is the rules they file under).
 pub async fn policy(state: &AppState, caller: &Caller, org: OrgId) -> ApiResult<Vec<PolicyRuleView>> {
     not_contractor(caller, org)?;
-    Ok(state.store.expense_policy(org).await?.iter().map(rule_view).collect())
+    Ok(state
+        .store
+        .expense_policy(org)
+        .await?
+        .iter()
+        .map(rule_view)
+        .collect())
 }
 
 fn may_set_policy(caller: &Caller, org: OrgId) -> ApiResult<()> {
@@ -934,7 +1003,12 @@ fn policy_currency(code: Option<&str>) -> ApiResult<Currency> {
 }
 
 /// Sets one rule (for a category or `default`, in one currency).
-pub async fn set_policy(state: &AppState, caller: &Caller, org: OrgId, input: &PolicyInput) -> ApiResult<Vec<PolicyRuleView>> {
+pub async fn set_policy(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    input: &PolicyInput,
+) -> ApiResult<Vec<PolicyRuleView>> {
     may_set_policy(caller, org)?;
     let currency = policy_currency(input.currency.as_deref())?;
     let money = |field: &str, v: &Option<String>| -> Result<Option<Money>, ValidationError> {
@@ -947,10 +1021,7 @@ pub async fn set_policy(state: &AppState, caller: &Caller, org: OrgId, input: &P
     };
     let limit = money("limit", &input.limit);
     let above = money("receipt_above", &input.receipt_above);
-    crate::ops::collect(vec![
-        limit.clone().map(|_| ()),
-        above.clone().map(|_| ()),
-    ])?;
+    crate::ops::collect(vec![limit.clone().map(|_| ()), above.clone().map(|_| ())])?;
     let rule = PolicyRule {
         category: input.category.trim().to_lowercase(),
         currency,
@@ -1012,7 +1083,12 @@ pub fn expenses_csv(rows: &[ExpenseView]) -> String {
         "filed_by",
     ]);
     for e in rows {
-        let findings = e.findings.iter().map(|f| f.reason.as_str()).collect::<Vec<_>>().join(" ");
+        let findings = e
+            .findings
+            .iter()
+            .map(|f| f.reason.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         out.push_str(&csv_line(&[
             &e.date,
             &e.person.name,
@@ -1051,7 +1127,10 @@ pub fn reports_csv(rows: &[ReportView]) -> String {
         let totals: Vec<(String, String)> = if r.totals.is_empty() {
             vec![(String::new(), String::new())]
         } else {
-            r.totals.iter().map(|t| (t.amount.clone(), t.currency.clone())).collect()
+            r.totals
+                .iter()
+                .map(|t| (t.amount.clone(), t.currency.clone()))
+                .collect()
         };
         for (amount, currency) in totals {
             out.push_str(&csv_line(&[

@@ -270,7 +270,11 @@ async fn expenses_render(
         layout: Layout::new(state, auth, "expenses", notice).await?,
         whose,
         acting: me != auth.person.id,
-        loose: list.iter().filter(|e| e.report.is_none()).map(expense_row).collect(),
+        loose: list
+            .iter()
+            .filter(|e| e.report.is_none())
+            .map(expense_row)
+            .collect(),
         expenses: list.iter().map(expense_row).collect(),
         reports: reports.iter().map(report_row).collect(),
         categories,
@@ -383,11 +387,7 @@ pub async fn expense_delete(
 }
 
 /// Starts a report with the ticked expenses.
-pub async fn report_create(
-    State(state): State<AppState>,
-    WebAuth(auth): WebAuth,
-    body: Bytes,
-) -> WebResult {
+pub async fn report_create(State(state): State<AppState>, WebAuth(auth): WebAuth, body: Bytes) -> WebResult {
     let f = form_pairs(&body);
     let input = ReportInput {
         person: None,
@@ -399,7 +399,11 @@ pub async fn report_create(
             .collect(),
     };
     match ops::create_report(&state, &caller(&auth), auth.org(), &input).await {
-        Ok(r) => Ok(Redirect::to(&format!("/office/expenses/reports/{}?notice=report-started", r.id)).into_response()),
+        Ok(r) => Ok(Redirect::to(&format!(
+            "/office/expenses/reports/{}?notice=report-started",
+            r.id
+        ))
+        .into_response()),
         Err(e) if is_user_error(&e) || e.status == StatusCode::FORBIDDEN => {
             expenses_render(&state, &auth, None, None, validation_errors(&e)).await
         }
@@ -504,7 +508,10 @@ pub async fn report_act(
             ops::decide_report(&state, &c, org, id, false, &decision).await,
             "report-rejected",
         ),
-        "reimburse" => (ops::reimburse_report(&state, &c, org, id).await, "report-reimbursed"),
+        "reimburse" => (
+            ops::reimburse_report(&state, &c, org, id).await,
+            "report-reimbursed",
+        ),
         "add" => (
             ops::assign_expenses(
                 &state,
@@ -645,11 +652,7 @@ pub async fn policy(
     policy_render(&state, &auth, q.notice.as_deref(), None, vec![]).await
 }
 
-pub async fn policy_set(
-    State(state): State<AppState>,
-    WebAuth(auth): WebAuth,
-    body: Bytes,
-) -> WebResult {
+pub async fn policy_set(State(state): State<AppState>, WebAuth(auth): WebAuth, body: Bytes) -> WebResult {
     let f = form_pairs(&body);
     let form = PolicyForm {
         category: trimmed(&f, "category"),

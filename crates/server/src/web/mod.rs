@@ -230,7 +230,10 @@ pub fn router() -> Router<AppState> {
         .route("/office/expenses/{id}/delete", post(expenses::expense_delete))
         .route("/office/expenses/reports", post(expenses::report_create))
         .route("/office/expenses/reports/{id}", get(expenses::report_page))
-        .route("/office/expenses/reports/{id}/{action}", post(expenses::report_act))
+        .route(
+            "/office/expenses/reports/{id}/{action}",
+            post(expenses::report_act),
+        )
         .route("/office/expenses/approvals", get(expenses::approvals))
         .route(
             "/office/expenses/policy",

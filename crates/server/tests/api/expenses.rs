@@ -16,7 +16,11 @@ const PDF_TEXT: &str = "%PDF-1.4\n% a matrix receipt\n";
 
 /// Contractors are refused everything here.
 fn staffed(role: Role, ok: Want) -> Want {
-    if role == Role::Contractor { Want::Is(403) } else { ok }
+    if role == Role::Contractor {
+        Want::Is(403)
+    } else {
+        ok
+    }
 }
 
 fn approver(role: Role) -> bool {
@@ -34,7 +38,14 @@ fn own(side: Side, role: Role, ok: u16) -> Option<Want> {
 
 /// A colleague's submitted item: approvers read it, others do not know it exists.
 fn colleague(role: Role, approvers: u16) -> Want {
-    staffed(role, if approver(role) { Want::Is(approvers) } else { Want::Is(404) })
+    staffed(
+        role,
+        if approver(role) {
+            Want::Is(approvers)
+        } else {
+            Want::Is(404)
+        },
+    )
 }
 
 /// The expected rules of every expense route.
@@ -196,12 +207,10 @@ pub const MATRIX: &[Route] = &[
         path: "/api/v1/expense-policy",
         public: false,
         want: |role, side| {
-            (side == Side::Same).then(|| {
-                if matches!(role, Role::Admin | Role::OfficeManager) {
-                    Want::Is(200)
-                } else {
-                    Want::Is(403)
-                }
+            (side == Side::Same).then_some(if matches!(role, Role::Admin | Role::OfficeManager) {
+                Want::Is(200)
+            } else {
+                Want::Is(403)
             })
         },
     },
@@ -234,7 +243,14 @@ async fn expense(app: &App, org: OrgId, person: PersonId) -> String {
     };
     app.state
         .store
-        .expense_create(org, person, &spend("Matrix Café", 2_000), Some(&r), None, &AuditCtx::system("test", now()))
+        .expense_create(
+            org,
+            person,
+            &spend("Matrix Café", 2_000),
+            Some(&r),
+            None,
+            &AuditCtx::system("test", now()),
+        )
         .await
         .unwrap()
         .id
@@ -242,7 +258,12 @@ async fn expense(app: &App, org: OrgId, person: PersonId) -> String {
 }
 
 /// A report of `person` holding one expense, taken through `steps`.
-async fn report(app: &App, org: OrgId, person: PersonId, steps: &[ReportAction]) -> (ExpenseReportId, String) {
+async fn report(
+    app: &App,
+    org: OrgId,
+    person: PersonId,
+    steps: &[ReportAction],
+) -> (ExpenseReportId, String) {
     let ctx = AuditCtx::system("test", now());
     let e: adjutant_core::ids::ExpenseId = expense(app, org, person).await.parse().unwrap();
     let r = app
@@ -296,7 +317,8 @@ pub async fn prepare(
             body = Some(b);
             route.path.to_string()
         }
-        ("get" | "put" | "delete", "/api/v1/expenses/{id}") | ("get" | "put", "/api/v1/expenses/{id}/receipt") => {
+        ("get" | "put" | "delete", "/api/v1/expenses/{id}")
+        | ("get" | "put", "/api/v1/expenses/{id}/receipt") => {
             // One's own loose; a colleague's in a submitted report (what approvers see).
             let id = if side == Side::Own {
                 expense(app, org, person).await
@@ -311,7 +333,9 @@ pub async fn prepare(
                 format!("{}?filename=scan.pdf", with_id(&id))
             } else {
                 if route.method == "put" {
-                    body = Some(json!({"date": "2026-11-21", "merchant": "Changed", "category": "taxi", "amount": "9.00"}));
+                    body = Some(
+                        json!({"date": "2026-11-21", "merchant": "Changed", "category": "taxi", "amount": "9.00"}),
+                    );
                 }
                 with_id(&id)
             }
@@ -326,7 +350,9 @@ pub async fn prepare(
             body = Some(json!({"add": [expense(app, org, person).await]}));
             with_id(&r.to_string())
         }
-        ("post", "/api/v1/expense-reports/{id}/submit") => with_id(&report(app, org, person, &[]).await.0.to_string()),
+        ("post", "/api/v1/expense-reports/{id}/submit") => {
+            with_id(&report(app, org, person, &[]).await.0.to_string())
+        }
         ("post", "/api/v1/expense-reports/{id}/approve" | "/api/v1/expense-reports/{id}/reject") => {
             body = Some(json!({"note": "matrix"}));
             with_id(&report(app, org, person, &submitted).await.0.to_string())
@@ -336,7 +362,8 @@ pub async fn prepare(
             with_id(&report(app, org, person, &steps).await.0.to_string())
         }
         ("put", "/api/v1/expense-policy") => {
-            body = Some(json!({"category": "meals", "currency": "EUR", "limit": "60", "receipt_above": "25"}));
+            body =
+                Some(json!({"category": "meals", "currency": "EUR", "limit": "60", "receipt_above": "25"}));
             route.path.to_string()
         }
         other => panic!("no preparation for {other:?}"),
@@ -367,10 +394,18 @@ pub async fn check(
             for rep in r.json().as_array().unwrap() {
                 let mine = rep["person"]["id"] == actor.id.to_string();
                 if !mine && (rep["status"] == "draft" || !approver(actor.role)) {
-                    fail(format!("lists a report the caller may not see: {}", rep["number"]));
+                    fail(format!(
+                        "lists a report the caller may not see: {}",
+                        rep["number"]
+                    ));
                 }
             }
-            let theirs = app.state.store.report_list(app.contoso.id, None, &[]).await.unwrap();
+            let theirs = app
+                .state
+                .store
+                .report_list(app.contoso.id, None, &[])
+                .await
+                .unwrap();
             for rep in r.json().as_array().unwrap() {
                 if theirs.iter().any(|t| t.id.to_string() == rep["id"]) {
                     fail(format!("lists another organisation's report: {rep}"));
@@ -417,11 +452,21 @@ async fn staff_file_expenses_and_office_managers_approve_them() {
         Some(&json!({"category": "meals", "currency": "EUR", "limit": "60", "receipt_above": "25"})),
     )
     .await;
-    let policy = app.api("get", "/api/v1/expense-policy?format=csv", &staff.token, None).await;
-    assert_eq!(policy.body, "category,currency,limit,receipt_above\r\nmeals,EUR,60.00,25.00\r\n");
-    app.api("put", "/api/v1/expense-policy", &staff.token, Some(&json!({"category": "meals", "limit": "1"})))
-        .await
-        .problem(403, "forbidden");
+    let policy = app
+        .api("get", "/api/v1/expense-policy?format=csv", &staff.token, None)
+        .await;
+    assert_eq!(
+        policy.body,
+        "category,currency,limit,receipt_above\r\nmeals,EUR,60.00,25.00\r\n"
+    );
+    app.api(
+        "put",
+        "/api/v1/expense-policy",
+        &staff.token,
+        Some(&json!({"category": "meals", "limit": "1"})),
+    )
+    .await
+    .problem(403, "forbidden");
 
     // A dinner over the limit, with its receipt; the finding names the rule.
     let dinner = app
@@ -429,8 +474,10 @@ async fn staff_file_expenses_and_office_managers_approve_them() {
             "post",
             "/api/v1/expenses",
             &staff.token,
-            Some(&json!({"date": "2026-11-20", "merchant": "Restaurant De Jong", "category": "Meals",
-                "amount": "84.50", "currency": "eur", "project": "Rotterdam"})),
+            Some(
+                &json!({"date": "2026-11-20", "merchant": "Restaurant De Jong", "category": "Meals",
+                "amount": "84.50", "currency": "eur", "project": "Rotterdam"}),
+            ),
         )
         .await;
     assert_eq!(dinner.status, 201, "{}", dinner.body);
@@ -444,7 +491,10 @@ async fn staff_file_expenses_and_office_managers_approve_them() {
     let up = up.json();
     assert_eq!(up["receipt"]["content_type"], "application/pdf");
     assert_eq!(up["findings"].as_array().unwrap().len(), 1, "{up}");
-    assert_eq!(up["findings"][0]["reason"], "EUR 84.50 is over the meals limit of EUR 60.00.");
+    assert_eq!(
+        up["findings"][0]["reason"],
+        "EUR 84.50 is over the meals limit of EUR 60.00."
+    );
     assert_eq!(up["findings"][0]["blocking"], false);
     let down = app
         .request("get", &format!("/api/v1/expenses/{did}/receipt"))
@@ -457,7 +507,12 @@ async fn staff_file_expenses_and_office_managers_approve_them() {
 
     // Into a report, submitted; the office manager sees the warning and rejects with a reason.
     let rep = app
-        .api("post", "/api/v1/expense-reports", &staff.token, Some(&json!({"title": "Rotterdam", "expenses": [did]})))
+        .api(
+            "post",
+            "/api/v1/expense-reports",
+            &staff.token,
+            Some(&json!({"title": "Rotterdam", "expenses": [did]})),
+        )
         .await;
     assert_eq!(rep.status, 201, "{}", rep.body);
     let rid = rep.json()["id"].as_str().unwrap().to_string();
@@ -466,24 +521,48 @@ async fn staff_file_expenses_and_office_managers_approve_them() {
         .await
         .problem(404, "not_found");
     let sub = app
-        .api("post", &format!("/api/v1/expense-reports/{rid}/submit"), &staff.token, None)
+        .api(
+            "post",
+            &format!("/api/v1/expense-reports/{rid}/submit"),
+            &staff.token,
+            None,
+        )
         .await
         .json();
     assert_eq!(sub["status"], "submitted");
     assert_eq!(sub["totals"][0]["display"], "EUR 84.50");
     // Staff cannot approve, not even someone else's; the approver sees the finding.
-    app.api("post", &format!("/api/v1/expense-reports/{rid}/approve"), &staff.token, Some(&json!({})))
+    app.api(
+        "post",
+        &format!("/api/v1/expense-reports/{rid}/approve"),
+        &staff.token,
+        Some(&json!({})),
+    )
+    .await
+    .problem(403, "forbidden");
+    let seen = app
+        .api("get", &format!("/api/v1/expense-reports/{rid}"), &om.token, None)
         .await
-        .problem(403, "forbidden");
-    let seen = app.api("get", &format!("/api/v1/expense-reports/{rid}"), &om.token, None).await.json();
+        .json();
     assert_eq!(seen["warnings"], 1);
     assert_eq!(seen["can_decide"], true);
     assert_eq!(seen["expenses"][0]["findings"][0]["kind"], "over_limit");
-    let queue = app.api("get", "/api/v1/expense-reports?status=waiting", &om.token, None).await.json();
-    assert!(queue.as_array().unwrap().iter().any(|r| r["id"] == rid.as_str()), "{queue}");
-    app.api("post", &format!("/api/v1/expense-reports/{rid}/reject"), &om.token, Some(&json!({"note": " "})))
+    let queue = app
+        .api("get", "/api/v1/expense-reports?status=waiting", &om.token, None)
         .await
-        .problem(422, "validation_failed");
+        .json();
+    assert!(
+        queue.as_array().unwrap().iter().any(|r| r["id"] == rid.as_str()),
+        "{queue}"
+    );
+    app.api(
+        "post",
+        &format!("/api/v1/expense-reports/{rid}/reject"),
+        &om.token,
+        Some(&json!({"note": " "})),
+    )
+    .await
+    .problem(422, "validation_failed");
     let rej = app
         .api(
             "post",
@@ -493,59 +572,130 @@ async fn staff_file_expenses_and_office_managers_approve_them() {
         )
         .await
         .json();
-    assert_eq!((rej["status"].as_str(), rej["decision_note"].as_str()), (Some("rejected"), Some("Name the guests, please.")));
+    assert_eq!(
+        (rej["status"].as_str(), rej["decision_note"].as_str()),
+        (Some("rejected"), Some("Name the guests, please."))
+    );
     // Rejected: fixed and submitted again, approved by the principal, reimbursed by the office manager.
     let fixed = app
         .api(
             "put",
             &format!("/api/v1/expenses/{did}"),
             &staff.token,
-            Some(&json!({"date": "2026-11-20", "merchant": "Restaurant De Jong", "category": "meals",
-                "amount": "84.50", "description": "Dinner with Anouk and Pieter"})),
+            Some(
+                &json!({"date": "2026-11-20", "merchant": "Restaurant De Jong", "category": "meals",
+                "amount": "84.50", "description": "Dinner with Anouk and Pieter"}),
+            ),
         )
         .await;
     assert_eq!(fixed.status, 200, "{}", fixed.body);
-    app.api("post", &format!("/api/v1/expense-reports/{rid}/submit"), &staff.token, None).await.json();
-    app.api("post", &format!("/api/v1/expense-reports/{rid}/reimburse"), &om.token, None)
-        .await
-        .problem(409, "conflict");
+    app.api(
+        "post",
+        &format!("/api/v1/expense-reports/{rid}/submit"),
+        &staff.token,
+        None,
+    )
+    .await
+    .json();
+    app.api(
+        "post",
+        &format!("/api/v1/expense-reports/{rid}/reimburse"),
+        &om.token,
+        None,
+    )
+    .await
+    .problem(409, "conflict");
     let ok = app
-        .api("post", &format!("/api/v1/expense-reports/{rid}/approve"), &principal.token, Some(&json!({})))
+        .api(
+            "post",
+            &format!("/api/v1/expense-reports/{rid}/approve"),
+            &principal.token,
+            Some(&json!({})),
+        )
         .await
         .json();
     assert_eq!(ok["status"], "approved");
-    app.api("post", &format!("/api/v1/expense-reports/{rid}/approve"), &om.token, Some(&json!({})))
-        .await
-        .problem(409, "conflict");
+    app.api(
+        "post",
+        &format!("/api/v1/expense-reports/{rid}/approve"),
+        &om.token,
+        Some(&json!({})),
+    )
+    .await
+    .problem(409, "conflict");
     // Approved expenses are frozen.
     app.api("delete", &format!("/api/v1/expenses/{did}"), &staff.token, None)
         .await
         .problem(409, "conflict");
     let paid = app
-        .api("post", &format!("/api/v1/expense-reports/{rid}/reimburse"), &om.token, None)
+        .api(
+            "post",
+            &format!("/api/v1/expense-reports/{rid}/reimburse"),
+            &om.token,
+            None,
+        )
         .await
         .json();
     assert_eq!(paid["status"], "reimbursed");
     assert_eq!(paid["reimbursed_by"], om.name.as_str());
-    let csv = app.api("get", "/api/v1/expense-reports?format=csv", &staff.token, None).await;
-    assert!(csv.content_type().starts_with("text/csv"), "{}", csv.content_type());
-    assert!(csv.body.contains(",Rotterdam,Stella Northwind,reimbursed,84.50,EUR,1,1,"), "{}", csv.body);
-    let csv = app.api("get", "/api/v1/expenses?format=csv", &staff.token, None).await.body;
-    assert!(csv.contains("2026-11-20,Stella Northwind,Restaurant De Jong,meals,84.50,EUR,"), "{csv}");
+    let csv = app
+        .api("get", "/api/v1/expense-reports?format=csv", &staff.token, None)
+        .await;
+    assert!(
+        csv.content_type().starts_with("text/csv"),
+        "{}",
+        csv.content_type()
+    );
+    assert!(
+        csv.body
+            .contains(",Rotterdam,Stella Northwind,reimbursed,84.50,EUR,1,1,"),
+        "{}",
+        csv.body
+    );
+    let csv = app
+        .api("get", "/api/v1/expenses?format=csv", &staff.token, None)
+        .await
+        .body;
+    assert!(
+        csv.contains("2026-11-20,Stella Northwind,Restaurant De Jong,meals,84.50,EUR,"),
+        "{csv}"
+    );
 
     // The office manager's own report: she cannot approve it; the principal can.
     let own = app
-        .api("post", "/api/v1/expenses", &om.token, Some(&json!({"date": "2026-11-19", "merchant": "NS", "category": "travel", "amount": "18.20"})))
+        .api(
+            "post",
+            "/api/v1/expenses",
+            &om.token,
+            Some(&json!({"date": "2026-11-19", "merchant": "NS", "category": "travel", "amount": "18.20"})),
+        )
         .await
         .json();
     let own_rep = app
-        .api("post", "/api/v1/expense-reports", &om.token, Some(&json!({"title": "Train", "expenses": [own["id"]]})))
+        .api(
+            "post",
+            "/api/v1/expense-reports",
+            &om.token,
+            Some(&json!({"title": "Train", "expenses": [own["id"]]})),
+        )
         .await
         .json();
     let orid = own_rep["id"].as_str().unwrap();
-    app.api("post", &format!("/api/v1/expense-reports/{orid}/submit"), &om.token, None).await.json();
+    app.api(
+        "post",
+        &format!("/api/v1/expense-reports/{orid}/submit"),
+        &om.token,
+        None,
+    )
+    .await
+    .json();
     let p = app
-        .api("post", &format!("/api/v1/expense-reports/{orid}/approve"), &om.token, Some(&json!({})))
+        .api(
+            "post",
+            &format!("/api/v1/expense-reports/{orid}/approve"),
+            &om.token,
+            Some(&json!({})),
+        )
         .await
         .problem(403, "forbidden");
     assert_eq!(p["detail"], "nobody approves their own expenses");
@@ -553,9 +703,14 @@ async fn staff_file_expenses_and_office_managers_approve_them() {
     app.api("get", "/api/v1/expenses", &n.m(Role::Contractor).token, None)
         .await
         .problem(403, "forbidden");
-    app.api("get", &format!("/api/v1/expense-reports/{orid}"), &app.contoso.m(Role::Admin).token, None)
-        .await
-        .problem(404, "not_found");
+    app.api(
+        "get",
+        &format!("/api/v1/expense-reports/{orid}"),
+        &app.contoso.m(Role::Admin).token,
+        None,
+    )
+    .await
+    .problem(404, "not_found");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -571,16 +726,34 @@ async fn bad_expenses_are_refused_with_the_problem_named_and_nothing_stored() {
     )
     .await;
     let taxi = app
-        .api("post", "/api/v1/expenses", &staff.token, Some(&json!({"date": "2026-11-20", "merchant": "RET Taxi", "category": "taxi", "amount": "31.00"})))
+        .api(
+            "post",
+            "/api/v1/expenses",
+            &staff.token,
+            Some(
+                &json!({"date": "2026-11-20", "merchant": "RET Taxi", "category": "taxi", "amount": "31.00"}),
+            ),
+        )
         .await
         .json();
     let tid = taxi["id"].as_str().unwrap().to_string();
     let rep = app
-        .api("post", "/api/v1/expense-reports", &staff.token, Some(&json!({"title": "Taxi", "expenses": [tid]})))
+        .api(
+            "post",
+            "/api/v1/expense-reports",
+            &staff.token,
+            Some(&json!({"title": "Taxi", "expenses": [tid]})),
+        )
         .await
         .json();
     let rid = rep["id"].as_str().unwrap().to_string();
-    assert!(rep["blocked"].as_str().unwrap().contains("receipt is required for taxi above EUR 25.00"), "{rep}");
+    assert!(
+        rep["blocked"]
+            .as_str()
+            .unwrap()
+            .contains("receipt is required for taxi above EUR 25.00"),
+        "{rep}"
+    );
     let before = stored(&app).await;
 
     let post = |b: Value| {
@@ -595,7 +768,10 @@ async fn bad_expenses_are_refused_with_the_problem_named_and_nothing_stored() {
     b["amount"] = json!("12.345");
     let p = post(b).await.problem(422, "validation_failed");
     assert_eq!(field_of(&p), "amount");
-    assert_eq!(p["errors"][0]["message"], "`12.345` has 3 decimals, but EUR has 2");
+    assert_eq!(
+        p["errors"][0]["message"],
+        "`12.345` has 3 decimals, but EUR has 2"
+    );
     let mut b = base();
     b["amount"] = json!("500");
     b["currency"] = json!("JPY");
@@ -603,52 +779,109 @@ async fn bad_expenses_are_refused_with_the_problem_named_and_nothing_stored() {
     let mut b = base();
     b["amount"] = json!("5.5");
     b["currency"] = json!("JPY");
-    assert_eq!(field_of(&post(b).await.problem(422, "validation_failed")), "amount");
+    assert_eq!(
+        field_of(&post(b).await.problem(422, "validation_failed")),
+        "amount"
+    );
     let mut b = base();
     b["currency"] = json!("XYZ");
     let p = post(b).await.problem(422, "validation_failed");
     assert_eq!(field_of(&p), "currency");
-    assert_eq!(p["errors"][0]["message"], "`XYZ` is not an ISO 4217 currency code");
+    assert_eq!(
+        p["errors"][0]["message"],
+        "`XYZ` is not an ISO 4217 currency code"
+    );
     let mut b = base();
     b["date"] = json!("2999-01-01");
     assert_eq!(field_of(&post(b).await.problem(422, "validation_failed")), "date");
     let mut b = base();
     b["amount"] = json!("-3");
-    assert_eq!(field_of(&post(b).await.problem(422, "validation_failed")), "amount");
+    assert_eq!(
+        field_of(&post(b).await.problem(422, "validation_failed")),
+        "amount"
+    );
     // The yen expense was the one thing stored; undo it for the comparison.
-    let yen = app.state.store.expense_list(n.id, Some(staff.id), None).await.unwrap();
-    let yen = yen.iter().find(|e| e.data.amount.currency.code() == "JPY").unwrap();
-    app.api("delete", &format!("/api/v1/expenses/{}", yen.id), &staff.token, None).await;
+    let yen = app
+        .state
+        .store
+        .expense_list(n.id, Some(staff.id), None)
+        .await
+        .unwrap();
+    let yen = yen
+        .iter()
+        .find(|e| e.data.amount.currency.code() == "JPY")
+        .unwrap();
+    app.api(
+        "delete",
+        &format!("/api/v1/expenses/{}", yen.id),
+        &staff.token,
+        None,
+    )
+    .await;
     let after_yen = stored(&app).await;
-    assert_eq!((after_yen.0, after_yen.1, after_yen.2), (before.0, before.1, before.2));
+    assert_eq!(
+        (after_yen.0, after_yen.1, after_yen.2),
+        (before.0, before.1, before.2)
+    );
 
     // Receipts: 60 MB is refused naming the limit; a program named .pdf is refused by its content.
     let before = stored(&app).await;
-    let p = send(upload(&app, &staff.token, &tid, "scan.pdf", vec![b'%'; 60 * 1024 * 1024]))
-        .await
-        .problem(413, "too_large");
+    let p = send(upload(
+        &app,
+        &staff.token,
+        &tid,
+        "scan.pdf",
+        vec![b'%'; 60 * 1024 * 1024],
+    ))
+    .await
+    .problem(413, "too_large");
     assert!(p["detail"].as_str().unwrap().contains("10 MiB"), "{p}");
-    let p = send(upload(&app, &staff.token, &tid, "receipt.pdf", b"MZ\x90\x00\x03\x00\x00\x00PE".to_vec()))
-        .await
-        .problem(422, "validation_failed");
+    let p = send(upload(
+        &app,
+        &staff.token,
+        &tid,
+        "receipt.pdf",
+        b"MZ\x90\x00\x03\x00\x00\x00PE".to_vec(),
+    ))
+    .await
+    .problem(422, "validation_failed");
     assert_eq!(p["errors"][0]["field"], "receipt");
-    assert_eq!(p["errors"][0]["message"], "`receipt.pdf` is not an image (PNG, JPEG, GIF, WebP) or a PDF");
+    assert_eq!(
+        p["errors"][0]["message"],
+        "`receipt.pdf` is not an image (PNG, JPEG, GIF, WebP) or a PDF"
+    );
     send(upload(&app, &staff.token, &tid, "empty.png", vec![]))
         .await
         .problem(422, "validation_failed");
 
     // Submitting with the taxi receipt missing above the threshold: refused, still a draft.
     let p = app
-        .api("post", &format!("/api/v1/expense-reports/{rid}/submit"), &staff.token, None)
+        .api(
+            "post",
+            &format!("/api/v1/expense-reports/{rid}/submit"),
+            &staff.token,
+            None,
+        )
         .await
         .problem(422, "validation_failed");
     assert_eq!(p["errors"][0]["field"], "receipt");
     assert!(
-        p["errors"][0]["message"].as_str().unwrap().contains("A receipt is required for taxi above EUR 25.00, and none is attached."),
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("A receipt is required for taxi above EUR 25.00, and none is attached."),
         "{p}"
     );
     assert_eq!(stored(&app).await, before, "nothing was written");
-    let still = app.api("get", &format!("/api/v1/expense-reports/{rid}"), &staff.token, None).await.json();
+    let still = app
+        .api(
+            "get",
+            &format!("/api/v1/expense-reports/{rid}"),
+            &staff.token,
+            None,
+        )
+        .await
+        .json();
     assert_eq!(still["status"], "draft");
 
     // With a real receipt (a PNG, by its bytes), it goes through.
@@ -656,7 +889,14 @@ async fn bad_expenses_are_refused_with_the_problem_named_and_nothing_stored() {
     let up = send(upload(&app, &staff.token, &tid, "taxi.png", png)).await;
     assert_eq!(up.status, 200, "{}", up.body);
     assert_eq!(up.json()["receipt"]["content_type"], "image/png");
-    let sub = app.api("post", &format!("/api/v1/expense-reports/{rid}/submit"), &staff.token, None).await;
+    let sub = app
+        .api(
+            "post",
+            &format!("/api/v1/expense-reports/{rid}/submit"),
+            &staff.token,
+            None,
+        )
+        .await;
     assert_eq!(sub.json()["status"], "submitted");
 }
 
@@ -664,8 +904,13 @@ async fn bad_expenses_are_refused_with_the_problem_named_and_nothing_stored() {
 async fn an_assistant_files_for_the_principal_under_an_expenses_delegation() {
     let app = spawn_app().await;
     let n = &app.north;
-    let (asst, principal, om) = (n.m(Role::Assistant), n.m(Role::Principal), n.m(Role::OfficeManager));
-    let body = json!({"date": "2026-11-20", "merchant": "Eurostar", "category": "travel", "amount": "318.00"});
+    let (asst, principal, om) = (
+        n.m(Role::Assistant),
+        n.m(Role::Principal),
+        n.m(Role::OfficeManager),
+    );
+    let body =
+        json!({"date": "2026-11-20", "merchant": "Eurostar", "category": "travel", "amount": "318.00"});
     let act_for = [
         ("authorization", format!("Bearer {}", asst.token)),
         ("x-act-for", principal.id.to_string()),
@@ -693,29 +938,63 @@ async fn an_assistant_files_for_the_principal_under_an_expenses_delegation() {
     assert_eq!(e["person"]["id"], principal.id.to_string());
     assert_eq!(e["filed_by"], asst.name.as_str());
     let r = app
-        .call("post", "/api/v1/expense-reports", &act_for, Some(&json!({"title": "London", "expenses": [e["id"]]})))
+        .call(
+            "post",
+            "/api/v1/expense-reports",
+            &act_for,
+            Some(&json!({"title": "London", "expenses": [e["id"]]})),
+        )
         .await
         .json();
     let rid = r["id"].as_str().unwrap();
     let sub = app
-        .call("post", &format!("/api/v1/expense-reports/{rid}/submit"), &act_for, None)
+        .call(
+            "post",
+            &format!("/api/v1/expense-reports/{rid}/submit"),
+            &act_for,
+            None,
+        )
         .await
         .json();
     assert_eq!(sub["status"], "submitted");
     // Acting for the principal, the assistant cannot approve it; the principal cannot either (their own).
-    app.call("post", &format!("/api/v1/expense-reports/{rid}/approve"), &act_for, Some(&json!({})))
-        .await
-        .problem(403, "forbidden");
-    app.api("post", &format!("/api/v1/expense-reports/{rid}/approve"), &principal.token, Some(&json!({})))
-        .await
-        .problem(403, "forbidden");
-    app.api("post", &format!("/api/v1/expense-reports/{rid}/approve"), &om.token, Some(&json!({})))
-        .await
-        .json();
+    app.call(
+        "post",
+        &format!("/api/v1/expense-reports/{rid}/approve"),
+        &act_for,
+        Some(&json!({})),
+    )
+    .await
+    .problem(403, "forbidden");
+    app.api(
+        "post",
+        &format!("/api/v1/expense-reports/{rid}/approve"),
+        &principal.token,
+        Some(&json!({})),
+    )
+    .await
+    .problem(403, "forbidden");
+    app.api(
+        "post",
+        &format!("/api/v1/expense-reports/{rid}/approve"),
+        &om.token,
+        Some(&json!({})),
+    )
+    .await
+    .json();
     // The audit names both.
     let entries = app.audit(n.id).await;
     let filed = entries.iter().find(|a| a.action == "expense.create").unwrap();
-    assert_eq!((filed.actor, filed.on_behalf_of), (Some(asst.id), Some(principal.id)));
-    let submitted = entries.iter().find(|a| a.action == "expense_report.submit").unwrap();
-    assert_eq!((submitted.actor, submitted.on_behalf_of), (Some(asst.id), Some(principal.id)));
+    assert_eq!(
+        (filed.actor, filed.on_behalf_of),
+        (Some(asst.id), Some(principal.id))
+    );
+    let submitted = entries
+        .iter()
+        .find(|a| a.action == "expense_report.submit")
+        .unwrap();
+    assert_eq!(
+        (submitted.actor, submitted.on_behalf_of),
+        (Some(asst.id), Some(principal.id))
+    );
 }
