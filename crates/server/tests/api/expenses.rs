@@ -824,18 +824,47 @@ async fn bad_expenses_are_refused_with_the_problem_named_and_nothing_stored() {
         (before.0, before.1, before.2)
     );
 
-    // Receipts: 60 MB is refused naming the limit; a program named .pdf is refused by its content.
+    // Receipts: over the route's body limit is 413 naming the limit (by one byte, so the
+    // server has read the whole body when it answers; a larger body would race the answer
+    // against the upload). A 60 MB receipt that reaches the check is refused naming both sizes.
     let before = stored(&app).await;
     let p = send(upload(
         &app,
         &staff.token,
         &tid,
         "scan.pdf",
-        vec![b'%'; 60 * 1024 * 1024],
+        vec![b'%'; adjutant_server::api::expenses::RECEIPT_BODY_LIMIT + 1],
     ))
     .await
     .problem(413, "too_large");
     assert!(p["detail"].as_str().unwrap().contains("10 MiB"), "{p}");
+    let as_staff = adjutant_server::auth::Caller::Person(Box::new(adjutant_server::auth::AuthCtx {
+        person: app.state.store.person_get(n.id, staff.id).await.unwrap(),
+        actor: adjutant_core::policy::Actor {
+            org: n.id,
+            person: staff.id,
+            role: Role::Staff,
+            delegations: vec![],
+            acting_for: None,
+        },
+        via: adjutant_server::auth::Via::Token(staff.token_id),
+    }));
+    let e = ops::expenses::attach_receipt(
+        &app.state,
+        &as_staff,
+        n.id,
+        tid.parse().unwrap(),
+        "scan.pdf",
+        &vec![b'%'; 60 * 1024 * 1024],
+    )
+    .await
+    .err()
+    .unwrap();
+    assert_eq!(e.status.as_u16(), 422);
+    assert_eq!(
+        e.detail,
+        "receipt: `scan.pdf` is 60 MiB; a receipt may be at most 10 MiB"
+    );
     let p = send(upload(
         &app,
         &staff.token,
