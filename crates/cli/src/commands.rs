@@ -324,6 +324,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Space(s) => crate::spaces::space(&g, s).await,
         Command::Site(s) => crate::spaces::site(&g, s).await,
         Command::Purchase(p) => crate::purchases::purchase(&g, p).await,
+        Command::Expense(e) => crate::expenses::expense(&g, e).await,
         Command::Invoice(i) => crate::invoices::invoice(&g, i).await,
         Command::Budget(b) => crate::invoices::budget(&g, b).await,
         Command::Asset(a) => crate::assets::asset(&g, a).await,

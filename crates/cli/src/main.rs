@@ -7,6 +7,7 @@
 mod assets;
 mod calendar;
 mod commands;
+mod expenses;
 mod ids;
 mod invoices;
 mod office;
@@ -152,6 +153,9 @@ pub enum Command {
     /// Assets: add, list (or export as CSV), show with history, edit, assign, checkout, checkin, maintain, retire, due.
     #[command(subcommand)]
     Asset(assets::AssetCmd),
+    /// Expenses: add (with a receipt), list (or export as CSV), show; reports: submit, approve, reject, reimburse; the policy.
+    #[command(subcommand)]
+    Expense(expenses::ExpenseCmd),
 }
 
 fn main() -> ExitCode {

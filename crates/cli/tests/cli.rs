@@ -1666,7 +1666,7 @@ fn demo_seeds_an_empty_directory_once() {
     }
     // The server is running; the CLI reads the same database.
     let first = people(&data);
-    assert_eq!(first.len(), 10);
+    assert_eq!(first.len(), 11);
     assert_eq!(by_email(&first, "lars@northwind.example")["role"], "principal");
     assert_eq!(by_email(&first, "priya@northwind.example")["role"], "contractor");
     assert!(first.iter().all(|p| p["has_login"] == true));
@@ -1696,6 +1696,56 @@ fn demo_seeds_an_empty_directory_once() {
     assert_eq!(waiting.as_array().unwrap().len(), 4, "{waiting}");
     let budgets = cli(&data, &["--json", "budget", "status"]).json();
     assert!(budgets["warnings"].as_u64().unwrap() >= 1, "{budgets}");
+    // Expenses are alive: two reports wait (one over the meals limit, one Maya filed
+    // for Lars), Ben's was reimbursed, Arjun's draft lacks a taxi receipt.
+    let waiting = cli(
+        &data,
+        &["--json", "expense", "report", "list", "--status", "waiting"],
+    )
+    .json();
+    let waiting = waiting.as_array().unwrap();
+    assert_eq!(waiting.len(), 2, "{waiting:?}");
+    let tom = waiting
+        .iter()
+        .find(|r| r["person"]["name"] == "Tom Bakker")
+        .unwrap();
+    assert_eq!(tom["warnings"], 1, "{tom}");
+    assert!(
+        tom["expenses"]
+            .to_string()
+            .contains("EUR 84.50 is over the meals limit of EUR 60.00."),
+        "{tom}"
+    );
+    let lars = waiting
+        .iter()
+        .find(|r| r["person"]["name"] == "Lars Jansen")
+        .unwrap();
+    assert_eq!(lars["created_by"], "Maya de Vries");
+    let all = cli(&data, &["--json", "expense", "report", "list"]).json();
+    let states: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert!(
+        states.contains(&"reimbursed") && states.contains(&"draft"),
+        "{states:?}"
+    );
+    let arjun = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["status"] == "draft")
+        .unwrap();
+    assert!(
+        arjun["blocked"]
+            .as_str()
+            .unwrap()
+            .contains("receipt is required for taxi"),
+        "{arjun}"
+    );
+    assert_eq!(arjun["totals"][0]["display"], "INR 10,500.00", "{arjun}");
     // Spaces: three sites, desks and equipment placed on their floors, the rooms
     // too, and bookings of the working day (the CEO's pool car booked by Maya).
     let sites = cli(&data, &["site", "list"]).ok().stdout;
@@ -1760,7 +1810,7 @@ fn demo_seeds_an_empty_directory_once() {
     )
     .json();
     let audit = audit.as_array().unwrap();
-    assert_eq!(audit.len(), 10);
+    assert_eq!(audit.len(), 11);
     assert!(audit.iter().all(|e| e["actor_label"] == "demo"));
     drop(server);
 
@@ -4379,4 +4429,223 @@ fn assets_from_the_command_line_on_postgres() {
         "--database-url".to_string(),
         url,
     ]);
+}
+
+// ---------------------------------------------------------------------------
+// Expenses
+// ---------------------------------------------------------------------------
+
+#[test]
+fn expenses_from_the_command_line() {
+    let tmp = TempDir::new("expenses");
+    let data = tmp.join("data");
+    init_northwind(&data);
+    cli(
+        &data,
+        &[
+            "user",
+            "add",
+            "--name",
+            "Tom Bakker",
+            "--email",
+            "tom@example.org",
+            "--role",
+            "staff",
+        ],
+    )
+    .ok();
+    let none = cli(&data, &["expense", "list"]).ok().stdout;
+    assert!(none.contains("No expenses yet"), "{none}");
+    cli(
+        &data,
+        &[
+            "expense",
+            "policy",
+            "set",
+            "meals",
+            "--currency",
+            "EUR",
+            "--limit",
+            "60",
+            "--receipt-above",
+            "25",
+        ],
+    )
+    .ok();
+    let policy = cli(&data, &["expense", "policy", "list", "--csv"]).ok().stdout;
+    assert_eq!(
+        policy,
+        "category,currency,limit,receipt_above\r\nmeals,EUR,60.00,25.00\r\n"
+    );
+
+    let receipt = tmp.join("dinner.pdf");
+    std::fs::write(&receipt, b"%PDF-1.4\n% a receipt\n").unwrap();
+    let add = |amount: &str, receipt: Option<&Path>| {
+        let mut args = vec![
+            "--json",
+            "expense",
+            "add",
+            "--person",
+            "tom@example.org",
+            "--date",
+            "2026-11-20",
+            "--merchant",
+            "Restaurant De Jong",
+            "--category",
+            "meals",
+            "--amount",
+            amount,
+        ];
+        if let Some(r) = receipt {
+            args.push("--receipt");
+            args.push(path_str(r));
+        }
+        cli(&data, &args)
+    };
+    let dinner = add("84.50", Some(&receipt)).json();
+    assert_eq!(dinner["receipt"]["content_type"], "application/pdf");
+    assert_eq!(
+        dinner["findings"][0]["reason"],
+        "EUR 84.50 is over the meals limit of EUR 60.00."
+    );
+    let lunch = add("31.00", None).json();
+    assert_eq!(lunch["findings"][0]["kind"], "receipt_missing");
+
+    // Bad input: one line naming the field, nothing stored.
+    add("12.345", None).error(&["amount", "`12.345` has 3 decimals, but EUR has 2"]);
+    cli(
+        &data,
+        &[
+            "expense",
+            "add",
+            "--person",
+            "tom@example.org",
+            "--date",
+            "2026-11-20",
+            "--merchant",
+            "X",
+            "--category",
+            "meals",
+            "--amount",
+            "10",
+            "--currency",
+            "XYZ",
+        ],
+    )
+    .error(&["currency", "`XYZ` is not an ISO 4217 currency code"]);
+    let program = tmp.join("receipt.pdf");
+    std::fs::write(&program, b"MZ\x90\x00\x03\x00\x00\x00").unwrap();
+    add("10.00", Some(&program)).error(&["receipt", "not an image (PNG, JPEG, GIF, WebP) or a PDF"]);
+    let listed = cli(&data, &["--json", "expense", "list"]).json();
+    assert_eq!(listed.as_array().unwrap().len(), 2, "{listed}");
+
+    // A report with the lunch is blocked while its receipt is missing.
+    let lunch_id = lunch["id"].as_str().unwrap();
+    let dinner_id = dinner["id"].as_str().unwrap();
+    let blocked = cli(
+        &data,
+        &[
+            "--json",
+            "expense",
+            "report",
+            "new",
+            "--person",
+            "tom@example.org",
+            "--title",
+            "Lunch",
+            "--expense",
+            &lunch_id[lunch_id.len() - 8..],
+        ],
+    )
+    .json();
+    let blocked_no = blocked["number"].as_str().unwrap().to_string();
+    assert!(blocked_no.starts_with("EXP-"), "{blocked}");
+    cli(&data, &["expense", "submit", &blocked_no]).error(&[
+        "receipt",
+        "A receipt is required for meals above EUR 25.00, and none is attached.",
+    ]);
+    let text = cli(&data, &["expense", "report", "show", &blocked_no])
+        .ok()
+        .stdout;
+    assert!(
+        text.contains("draft") && text.contains("BLOCKS: A receipt is required"),
+        "{text}"
+    );
+
+    // The dinner's report: submitted, rejected with a reason, submitted again, approved, reimbursed.
+    let report = cli(
+        &data,
+        &[
+            "--json",
+            "expense",
+            "report",
+            "new",
+            "--person",
+            "tom@example.org",
+            "--title",
+            "Rotterdam",
+            "--expense",
+            dinner_id,
+        ],
+    )
+    .json();
+    let number = report["number"].as_str().unwrap().to_string();
+    assert_eq!(report["totals"][0]["display"], "EUR 84.50");
+    cli(&data, &["expense", "reimburse", &number])
+        .error(&["cannot be reimbursed; only approved reports can"]);
+    cli(&data, &["expense", "submit", &number]).ok();
+    cli(&data, &["expense", "reject", &number]).error(&["note", "give the reason"]);
+    let rejected = cli(
+        &data,
+        &[
+            "--json",
+            "expense",
+            "reject",
+            &number,
+            "--note",
+            "Add the guests' names.",
+        ],
+    )
+    .json();
+    assert_eq!(rejected["status"], "rejected");
+    assert_eq!(rejected["decision_note"], "Add the guests' names.");
+    cli(&data, &["expense", "submit", &number]).ok();
+    let approved = cli(&data, &["expense", "approve", &number]).ok().stdout;
+    assert!(
+        approved.contains(&format!(
+            "Approved {number} “Rotterdam” (EUR 84.50) of Tom Bakker"
+        )),
+        "{approved}"
+    );
+    cli(&data, &["expense", "approve", &number]).error(&["not waiting for approval"]);
+    cli(&data, &["expense", "reimburse", &number]).ok();
+    let csv = cli(&data, &["expense", "report", "list", "--csv"]).ok().stdout;
+    assert!(
+        csv.contains(&format!(
+            "{number},Rotterdam,Tom Bakker,reimbursed,84.50,EUR,1,1,"
+        )),
+        "{csv}"
+    );
+    let csv = cli(&data, &["expense", "list", "--csv"]).ok().stdout;
+    assert!(csv.starts_with("date,person,merchant"), "{csv}");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    // Every step is in the audit log.
+    let audit = cli(&data, &["--json", "audit", "--limit", "100"]).json();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for a in [
+        "expense.create",
+        "expense_report.create",
+        "expense_report.submit",
+        "expense_report.reject",
+        "expense_report.approve",
+        "expense_report.reimburse",
+        "expense_policy.set",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
 }

@@ -156,3 +156,15 @@ typed_id!(
     /// An asset: a piece of equipment or a software licence.
     AssetId
 );
+typed_id!(
+    /// An expense someone paid and is to be paid back for.
+    ExpenseId
+);
+typed_id!(
+    /// An expense report: expenses submitted together for approval.
+    ExpenseReportId
+);
+typed_id!(
+    /// A receipt kept with an expense.
+    ReceiptId
+);

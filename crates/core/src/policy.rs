@@ -119,10 +119,14 @@ pub enum Capability {
     ManageStock,
     /// See every asset; register, assign, check out and in, maintain and retire them.
     ManageAssets,
+    /// Approve or reject other people's expense reports.
+    ApproveExpenses,
+    /// Mark approved expense reports as paid back.
+    ReimburseExpenses,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 11] = [
+    pub const ALL: [Capability; 13] = [
         Capability::ViewDirectory,
         Capability::ManagePeople,
         Capability::ManageAllDelegations,
@@ -134,6 +138,8 @@ impl Capability {
         Capability::ManageContracts,
         Capability::ManageStock,
         Capability::ManageAssets,
+        Capability::ApproveExpenses,
+        Capability::ReimburseExpenses,
     ];
 }
 
@@ -166,7 +172,8 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
         Capability::ManageResources
         | Capability::ManageContracts
         | Capability::ManageStock
-        | Capability::ManageAssets => {
+        | Capability::ManageAssets
+        | Capability::ReimburseExpenses => {
             matches!(actor.role, Role::Admin | Role::OfficeManager)
         }
         Capability::ViewContracts => matches!(
@@ -177,6 +184,9 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
             actor.role,
             Role::Admin | Role::OfficeManager | Role::Principal | Role::Assistant
         ),
+        Capability::ApproveExpenses => {
+            matches!(actor.role, Role::Admin | Role::OfficeManager | Role::Principal)
+        }
     };
     if ok {
         Ok(())
@@ -204,6 +214,12 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
             }
             Capability::ManageAssets => {
                 "only office managers and administrators manage assets; others see the equipment they hold"
+            }
+            Capability::ApproveExpenses => {
+                "only office managers, principals and administrators approve expenses"
+            }
+            Capability::ReimburseExpenses => {
+                "only office managers and administrators mark expenses as reimbursed"
             }
         }))
     }
@@ -424,10 +440,15 @@ mod tests {
                             Capability::ManageDuties | Capability::ViewContracts => {
                                 !matches!(role, Role::Staff | Role::Contractor)
                             }
-                            Capability::ManageContracts | Capability::ManageStock => {
+                            Capability::ManageContracts
+                            | Capability::ManageStock
+                            | Capability::ReimburseExpenses => {
                                 role == Role::Admin || role == Role::OfficeManager
                             }
                             Capability::ManageAssets => matches!(role, Role::Admin | Role::OfficeManager),
+                            Capability::ApproveExpenses => {
+                                matches!(role, Role::Admin | Role::OfficeManager | Role::Principal)
+                            }
                             _ => role == Role::Admin,
                         };
                     assert_eq!(

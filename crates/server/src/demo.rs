@@ -77,6 +77,13 @@ pub const DEMO_PEOPLE: &[(&str, &str, &str, &str, &str)] = &[
         "sales lead",
     ),
     (
+        "Arjun Mehta",
+        "arjun@northwind.example",
+        "staff",
+        "Asia/Kolkata",
+        "support engineer",
+    ),
+    (
         "Priya Sharma",
         "priya@northwind.example",
         "contractor",
@@ -152,6 +159,7 @@ pub async fn seed_if_empty(state: &AppState) -> Result<bool, ApiError> {
     crate::demo_office::seed(state, org.id).await?;
     crate::demo_spaces::seed(state, org.id).await?;
     crate::demo_assets::seed(state, org.id, &ids).await?;
+    crate::demo_expenses::seed(state, org.id).await?;
     tracing::info!("seeded the demo organisation Northwind");
     Ok(true)
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod demo_assets;
 pub mod demo_calendar;
+pub mod demo_expenses;
 pub mod demo_office;
 pub mod demo_spaces;
 pub mod demo_tasks;

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod budgets;
 pub mod calendar;
 pub mod duties;
+pub mod expenses;
 pub mod invoices;
 pub mod meetings;
 pub mod office;

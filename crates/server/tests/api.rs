@@ -17,6 +17,8 @@
 mod assets;
 #[path = "api/calendar.rs"]
 mod calendar;
+#[path = "api/expenses.rs"]
+mod expenses;
 #[path = "api/office.rs"]
 mod office;
 #[path = "api/spaces.rs"]
@@ -827,6 +829,12 @@ async fn run_cell(
             raw = r;
             p
         }
+        _ if expenses::owns(route) => {
+            let (p, b, r) = expenses::prepare(app, route, actor, side).await;
+            body = b;
+            raw = r;
+            p
+        }
         _ if office::owns(route) => {
             let (p, b, r) = office::prepare(app, route, actor, side).await;
             body = b;
@@ -877,6 +885,7 @@ async fn run_cell(
     office::check(app, route, actor, side, &r, &mut fail).await;
     spaces::check(app, route, actor, side, &r, &mut fail).await;
     assets::check(app, route, actor, side, &r, &mut fail).await;
+    expenses::check(app, route, actor, side, &r, &mut fail).await;
 
     // What a successful answer must contain (and must not).
     if r.status / 100 == 2 {
@@ -994,6 +1003,7 @@ async fn access_matrix_covers_every_api_route() {
         .chain(office::MATRIX.iter())
         .chain(spaces::MATRIX.iter())
         .chain(assets::MATRIX.iter())
+        .chain(expenses::MATRIX.iter())
         .collect();
     let table: BTreeSet<(String, String)> = matrix
         .iter()

@@ -1285,3 +1285,156 @@ async fn office_manager_checks_out_a_laptop_and_checks_it_in() {
     shot(&c, "assets-3-phone").await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_files_an_expense_with_a_receipt_and_the_office_manager_approves_it() {
+    let _one = BROWSER.lock().await;
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let (url, state, dir) = spawn_app().await;
+    let org = state.store.org_list().await.unwrap()[0].id;
+    let sys = Caller::System("test".into());
+    for (name, email, role, pw) in [
+        (
+            "Tom Bakker",
+            "tom@northwind.example",
+            "staff",
+            "tom horse battery",
+        ),
+        (
+            "Sofia Rossi",
+            "sofia@northwind.example",
+            "office_manager",
+            "sofia horse battery",
+        ),
+    ] {
+        ops::create_person(
+            &state,
+            &sys,
+            org,
+            &PersonInput {
+                name: name.into(),
+                email: Some(email.into()),
+                role: role.into(),
+                time_zone: Some("Europe/Amsterdam".into()),
+                password: Some(pw.into()),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    ops::expenses::set_policy(
+        &state,
+        &sys,
+        org,
+        &ops::expenses::PolicyInput {
+            category: "meals".into(),
+            currency: Some("EUR".into()),
+            limit: Some("60".into()),
+            receipt_above: Some("25".into()),
+        },
+    )
+    .await
+    .unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    let receipt = dir.join("dinner.pdf");
+    std::fs::write(
+        &receipt,
+        adjutant_server::demo_expenses::receipt_pdf(&["De Jong".into(), "EUR 84.50".into()]),
+    )
+    .unwrap();
+    let program = dir.join("receipt.pdf");
+    std::fs::write(&program, b"MZ\x90\x00\x03\x00\x00\x00 a program").unwrap();
+
+    c.goto(&format!("{url}/login")).await.unwrap();
+    type_into(&c, "#email", "tom@northwind.example").await;
+    type_into(&c, "#password", "tom horse battery").await;
+    click(&c, "button[type=submit]").await;
+    wait_text(&c, "h1", "Tom").await;
+
+    // My expenses is in his navigation; the approval queue is not.
+    click(&c, "nav a[href='/office/expenses']").await;
+    wait_text(&c, "h1", "My expenses").await;
+    assert!(
+        c.find(Locator::Css("nav a[href='/office/expenses/approvals']"))
+            .await
+            .is_err()
+    );
+
+    // A program named .pdf is refused by its content; nothing is stored.
+    type_into(&c, "#ex-merchant", "Restaurant De Jong").await;
+    type_into(&c, "#ex-category", "meals").await;
+    type_into(&c, "#ex-amount", "84.50").await;
+    type_into(&c, "#ex-receipt", program.to_str().unwrap()).await;
+    click(&c, "#expense-form button[type=submit]").await;
+    wait_text(&c, ".error", "is not an image (PNG, JPEG, GIF, WebP) or a PDF").await;
+    assert!(
+        state
+            .store
+            .expense_list(org, None, None)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    shot(&c, "expenses-1-refused").await;
+
+    // With the real receipt it is filed; the finding is shown beside it.
+    c.find(Locator::Css("#ex-receipt"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    type_into(&c, "#ex-receipt", receipt.to_str().unwrap()).await;
+    click(&c, "#expense-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Expense added").await;
+    wait_text(
+        &c,
+        "#expense-list",
+        "EUR 84.50 is over the meals limit of EUR 60.00.",
+    )
+    .await;
+    wait_text(&c, "#expense-list", "dinner.pdf").await;
+    shot(&c, "expenses-2-filed").await;
+
+    // He starts a report with it and submits it.
+    type_into(&c, "#rp-title", "Client dinner, Rotterdam").await;
+    click(&c, "#report-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Report started").await;
+    wait_text(&c, "#report-total", "EUR 84.50").await;
+    click(&c, "#submit-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Report submitted for approval").await;
+    wait_text(&c, "#report-status", "waiting for approval").await;
+    // He cannot decide on it himself.
+    assert!(c.find(Locator::Css("#decide-form")).await.is_err());
+    shot(&c, "expenses-3-submitted").await;
+
+    // The office manager finds it on her dashboard and in the queue, sees the warning, approves, reimburses.
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{url}/login")).await.unwrap();
+    type_into(&c, "#email", "sofia@northwind.example").await;
+    type_into(&c, "#password", "sofia horse battery").await;
+    click(&c, "button[type=submit]").await;
+    wait_text(&c, "h1", "Sofia").await;
+    click(&c, "nav a[href='/office']").await;
+    wait_text(&c, "#office-expenses", "Client dinner, Rotterdam").await;
+    click(&c, "nav a[href='/office/expenses/approvals']").await;
+    wait_text(&c, "#approval-queue", "1 warnings").await;
+    click(&c, "#approval-queue a").await;
+    wait_text(&c, "#report-expenses", "over the meals limit").await;
+    type_into(&c, "#dc-note", "Fine for a client dinner.").await;
+    click(&c, "#decide-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Report approved").await;
+    wait_text(&c, "#report-decided", "Fine for a client dinner.").await;
+    click(&c, "#reimburse-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Report marked reimbursed").await;
+    wait_text(&c, "#report-status", "reimbursed").await;
+    shot(&c, "expenses-4-reimbursed").await;
+    let r = &state.store.report_list(org, None, &[]).await.unwrap()[0];
+    assert_eq!(r.status.as_str(), "reimbursed");
+    assert_eq!(r.decided_label, "Sofia Rossi");
+
+    let _ = c.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -14,6 +14,7 @@ pub mod delegations;
 pub mod duties;
 mod engine;
 mod error;
+pub mod expenses;
 pub mod invoices;
 pub mod maintenance;
 pub mod meetings;

@@ -90,6 +90,10 @@ impl Store {
             "bookings",
             "assets",
             "asset_events",
+            "expense_reports",
+            "expenses",
+            "expense_receipts",
+            "expense_policies",
         ];
         let mut out = Vec::new();
         for t in tables {

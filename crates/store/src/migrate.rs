@@ -20,6 +20,11 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
     (3, "tasks", include_str!("../migrations/sqlite/0003_tasks.sql")),
     (4, "office", include_str!("../migrations/sqlite/0004_office.sql")),
     (5, "assets", include_str!("../migrations/sqlite/0005_assets.sql")),
+    (
+        6,
+        "expenses",
+        include_str!("../migrations/sqlite/0006_expenses.sql"),
+    ),
     (7, "spaces", include_str!("../migrations/sqlite/0007_spaces.sql")),
 ];
 
@@ -45,6 +50,11 @@ pub const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         5,
         "assets",
         include_str!("../migrations/postgres/0005_assets.sql"),
+    ),
+    (
+        6,
+        "expenses",
+        include_str!("../migrations/postgres/0006_expenses.sql"),
     ),
     (
         7,

@@ -2354,7 +2354,7 @@ async fn login_throttling() {
 // 10. Maintenance
 // ---------------------------------------------------------------------------
 
-const TABLES: [&str; 36] = [
+const TABLES: [&str; 40] = [
     "organisations",
     "persons",
     "credentials",
@@ -2391,6 +2391,10 @@ const TABLES: [&str; 36] = [
     "bookings",
     "assets",
     "asset_events",
+    "expense_reports",
+    "expenses",
+    "expense_receipts",
+    "expense_policies",
 ];
 
 #[tokio::test]
@@ -3342,5 +3346,7 @@ mod assets_stories;
 #[path = "store/office_stories.rs"]
 mod office_stories;
 
+#[path = "store/expenses_stories.rs"]
+mod expenses_stories;
 #[path = "store/spaces_stories.rs"]
 mod spaces_stories;

@@ -7,6 +7,7 @@ pub mod budgets;
 pub mod cal_views;
 pub mod calendar;
 mod delegations;
+pub mod expenses;
 mod extract;
 pub mod invoices;
 pub mod meetings;
@@ -59,7 +60,7 @@ Send `X-Act-For: <person id>` to act for a principal under a delegation. Errors 
         (name = "scheduling", description = "Availability, travel times, find-a-time, holds, polls"),
         (name = "tasks", description = "Tasks, quick add, the urgent × important matrix, commitments, goals, auto-planning"),
         (name = "meetings", description = "Meeting agendas, minutes, action items, files and recaps; the responsibility grid of duties"),
-        (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents; supplies: stock, consumption, deliveries, counts; purchasing: requests, approval by amount, orders, deliveries; invoices: three-way match, duplicates, approval, payment; budgets; assets: register, assign and check out, check in with condition, maintenance, warranty and licence alerts; spaces: sites, floors, desks, equipment, booking rules, bookings with check-in and release"),
+        (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents; supplies: stock, consumption, deliveries, counts; purchasing: requests, approval by amount, orders, deliveries; invoices: three-way match, duplicates, approval, payment; budgets; assets: register, assign and check out, check in with condition, maintenance, warranty and licence alerts; spaces: sites, floors, desks, equipment, booking rules, bookings with check-in and release; expenses: receipts, reports, approval, reimbursement, policy"),
         (name = "system", description = "Health and the API description"),
     )
 )]
@@ -212,6 +213,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(assets::checkin))
         .routes(routes!(assets::maintain))
         .routes(routes!(assets::retire))
+        .routes(routes!(expenses::list, expenses::create))
+        .routes(routes!(expenses::get, expenses::update, expenses::delete))
+        .routes(receipt_upload_route())
+        .routes(routes!(expenses::reports, expenses::report_create))
+        .routes(routes!(expenses::report_get))
+        .routes(routes!(expenses::report_assign))
+        .routes(routes!(expenses::report_submit))
+        .routes(routes!(expenses::report_approve))
+        .routes(routes!(expenses::report_reject))
+        .routes(routes!(expenses::report_reimburse))
+        .routes(routes!(expenses::policy, expenses::policy_set))
         .routes(routes!(openapi_json))
         .routes(routes!(crate::app::healthz))
 }
@@ -245,6 +257,17 @@ fn document_upload_route() -> utoipa_axum::router::UtoipaMethodRouter<AppState> 
         schemas,
         paths,
         method.layer(axum::extract::DefaultBodyLimit::max(office::DOCUMENT_BODY_LIMIT)),
+    )
+}
+
+/// The receipt upload accepts a receipt up to its limit (others: 1 MiB); the
+/// download shares its path.
+fn receipt_upload_route() -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method) = routes!(expenses::receipt_upload, expenses::receipt_download);
+    (
+        schemas,
+        paths,
+        method.layer(axum::extract::DefaultBodyLimit::max(expenses::RECEIPT_BODY_LIMIT)),
     )
 }
 

@@ -3,6 +3,7 @@
 
 mod assets;
 mod calendar;
+mod expenses;
 mod login;
 mod meetings;
 mod office;
@@ -228,6 +229,30 @@ pub fn router() -> Router<AppState> {
             get(assets::asset_page).post(assets::asset_update),
         )
         .route("/office/assets/{id}/{action}", post(assets::asset_act))
+        .route(
+            "/office/expenses",
+            get(expenses::expenses)
+                .post(expenses::expense_create)
+                .layer(axum::extract::DefaultBodyLimit::max(expenses::RECEIPT_FORM_LIMIT)),
+        )
+        .route(
+            "/office/expenses/{id}/receipt",
+            get(expenses::receipt_download)
+                .post(expenses::receipt_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(expenses::RECEIPT_FORM_LIMIT)),
+        )
+        .route("/office/expenses/{id}/delete", post(expenses::expense_delete))
+        .route("/office/expenses/reports", post(expenses::report_create))
+        .route("/office/expenses/reports/{id}", get(expenses::report_page))
+        .route(
+            "/office/expenses/reports/{id}/{action}",
+            post(expenses::report_act),
+        )
+        .route("/office/expenses/approvals", get(expenses::approvals))
+        .route(
+            "/office/expenses/policy",
+            get(expenses::policy).post(expenses::policy_set),
+        )
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/tasks.js", get(tasks_js))
         .route("/static/app.css", get(css))
@@ -276,6 +301,8 @@ pub struct Layout {
     pub sees_office: bool,
     /// Office managers and administrators manage every asset; others see their own equipment.
     pub manages_assets: bool,
+    /// Office managers, principals and administrators approve expenses.
+    pub approves_expenses: bool,
     /// (id, name, selected) of principals the user may act for.
     pub principals: Vec<(String, String, bool)>,
     pub active: &'static str,
@@ -317,6 +344,12 @@ impl Layout {
                 &auth.actor,
                 auth.org(),
                 adjutant_core::policy::Capability::ManageAssets,
+            )
+            .is_ok(),
+            approves_expenses: adjutant_core::policy::may(
+                &auth.actor,
+                auth.org(),
+                adjutant_core::policy::Capability::ApproveExpenses,
             )
             .is_ok(),
             principals,
@@ -432,6 +465,17 @@ fn notice_text(key: &str) -> &'static str {
         "invoice-rejected" => "Invoice rejected.",
         "invoice-paid" => "Invoice marked paid.",
         "budget-set" => "Budget set.",
+        "expense-added" => "Expense added.",
+        "expense-deleted" => "Expense deleted.",
+        "receipt-attached" => "Receipt attached.",
+        "report-started" => "Report started.",
+        "report-changed" => "Report changed.",
+        "report-submitted" => "Report submitted for approval.",
+        "report-approved" => "Report approved: it can be reimbursed.",
+        "report-rejected" => "Report sent back with your reason.",
+        "report-reimbursed" => "Report marked reimbursed.",
+        "policy-set" => "Policy rule set.",
+        "policy-removed" => "Policy rule removed.",
         _ => "Done.",
     }
 }

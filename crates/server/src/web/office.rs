@@ -189,6 +189,8 @@ struct OfficePage {
     low_stock: Vec<StockView>,
     /// Purchases waiting for approval.
     waiting: Vec<PurchaseRow>,
+    /// Expense reports waiting for the viewer's approval.
+    expense_reports: Vec<super::expenses::ReportRow>,
     /// Invoices not yet paid, the soonest due first.
     invoices: Vec<InvoiceView>,
     /// This quarter's budgets as bars.
@@ -320,6 +322,7 @@ pub async fn dashboard(
         .iter()
         .map(purchase_row)
         .collect(),
+        expense_reports: super::expenses::waiting_for(&state, &auth).await?,
         invoices: invoice_ops::list_invoices(
             &state,
             &c,
