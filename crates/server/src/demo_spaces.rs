@@ -16,6 +16,27 @@ use adjutant_store::AuditCtx;
 use adjutant_store::spaces::NewBooking;
 use jiff::{SignedDuration, Timestamp};
 
+/// (name, kind, site, floor, seats, equipment, assigned to)
+type Space<'a> = (
+    String,
+    &'a str,
+    &'a str,
+    &'a str,
+    u32,
+    Vec<&'a str>,
+    Option<&'a str>,
+);
+
+/// What happens to a demo booking once made.
+enum Then {
+    CheckIn,
+    NoShow,
+    Nothing,
+}
+
+/// (space, for whom, booked by, days after the working day, from, to, what happens)
+type Planned<'a> = (&'a str, &'a str, &'a str, i64, (i8, i8), (i8, i8), Then);
+
 pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
     let sys = Caller::System("demo".into());
     for (name, address, zone, floors) in [
@@ -76,7 +97,7 @@ pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
     }
 
     // Desks and equipment.
-    let mut spaces: Vec<(String, &str, &str, &str, u32, Vec<&str>, Option<&str>)> = Vec::new();
+    let mut spaces: Vec<Space> = Vec::new();
     for n in 1..=8 {
         let eq = if n <= 4 {
             vec!["monitor", "dock"]
@@ -195,13 +216,8 @@ pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
     // checked in at desks whose booking started, and a booking nobody came to
     // is released.
     let now = Timestamp::now();
-    enum Then {
-        CheckIn,
-        NoShow,
-        Nothing,
-    }
     // (space, for whom, booked by, days after the working day, from, to, what happens)
-    let plan: Vec<(&str, &str, &str, i64, (i8, i8), (i8, i8), Then)> = vec![
+    let plan: Vec<Planned> = vec![
         (
             "Desk 2.03",
             "tom@northwind.example",
