@@ -368,10 +368,7 @@ pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
                         org,
                         b.id,
                         BookingStatus::Released,
-                        &format!(
-                            "released: nobody checked in within {} minutes of the start",
-                            rule.release_after_minutes
-                        ),
+                        &adjutant_core::office::space::release_note(&rule),
                         &AuditCtx::system("system", release_at),
                     )
                     .await?;

@@ -497,3 +497,11 @@ pub async fn read_audit(
     caller.may(org, Capability::ReadAudit)?;
     Ok(state.store.audit_list(org, filter).await?)
 }
+
+/// Not found, whatever the reason: another organisation's ids are not confirmed to exist.
+pub(crate) fn hide<T>(r: Result<T, adjutant_store::StoreError>, what: &'static str) -> ApiResult<T> {
+    r.map_err(|e| match e {
+        adjutant_store::StoreError::NotFound(_) => ApiError::not_found(what),
+        other => other.into(),
+    })
+}

@@ -49,6 +49,8 @@ pub struct BookingRecord {
     pub org: OrgId,
     pub resource: ResourceId,
     pub resource_name: String,
+    /// The space's IANA zone: the booking's times are read in it.
+    pub time_zone: String,
     pub kind: SpaceKind,
     pub person: PersonId,
     pub person_name: String,
@@ -115,7 +117,7 @@ macro_rules! site_row {
     }};
 }
 
-const BOOKING_SELECT: &str = "SELECT b.*, r.name AS resource_name, p.name AS person_name
+const BOOKING_SELECT: &str = "SELECT b.*, r.name AS resource_name, r.time_zone, p.name AS person_name
    FROM bookings b JOIN resources r ON r.id = b.resource_id JOIN persons p ON p.id = b.person_id
   WHERE b.org_id = $1";
 
@@ -132,6 +134,7 @@ macro_rules! booking_row {
             org: parse_id(&r.try_get::<String, _>("org_id")?)?,
             resource: parse_id(&r.try_get::<String, _>("resource_id")?)?,
             resource_name: r.try_get("resource_name")?,
+            time_zone: r.try_get("time_zone")?,
             kind: kind
                 .parse()
                 .map_err(|_| StoreError::Corrupt(format!("stored space kind `{kind}`")))?,
@@ -614,10 +617,7 @@ impl Store {
             if !adjutant_core::office::space::release_due(&rule, BookingStatus::Booked, start, now) {
                 continue;
             }
-            let note = format!(
-                "released: nobody checked in within {} minutes of the start",
-                rule.release_after_minutes
-            );
+            let note = adjutant_core::office::space::release_note(&rule);
             match self
                 .booking_end(
                     org,

@@ -316,6 +316,14 @@ pub fn release_due(rule: &BookingRule, status: BookingStatus, start: Timestamp, 
         && now >= start + SignedDuration::from_mins(i64::from(rule.release_after_minutes))
 }
 
+/// Why a booking was released, as its history says.
+pub fn release_note(rule: &BookingRule) -> String {
+    format!(
+        "released: nobody checked in within {} minutes of the start",
+        rule.release_after_minutes
+    )
+}
+
 /// `45 minutes`, `8 hours`, `1 hour 30 minutes`, `7 days`.
 pub fn duration_words(minutes: i64) -> String {
     let plural = |n: i64, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });

@@ -149,13 +149,7 @@ fn placeholder_event() -> EventData {
     }
 }
 
-/// Not found, whatever the reason: another organisation's ids are not confirmed to exist.
-fn hide<T>(r: Result<T, StoreError>, what: &'static str) -> ApiResult<T> {
-    r.map_err(|e| match e {
-        StoreError::NotFound(_) => ApiError::not_found(what),
-        other => other.into(),
-    })
-}
+use crate::ops::hide;
 
 pub fn parse_id<T: std::str::FromStr>(field: &str, what: &str, s: &str) -> Result<T, ValidationError> {
     s.parse::<T>()

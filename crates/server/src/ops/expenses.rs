@@ -306,12 +306,7 @@ fn today(caller: &Caller) -> Date {
     Timestamp::now().to_zoned(zone.tz().clone()).date()
 }
 
-fn hide<T>(r: Result<T, StoreError>, what: &'static str) -> ApiResult<T> {
-    r.map_err(|e| match e {
-        StoreError::NotFound(_) => ApiError::not_found(what),
-        other => other.into(),
-    })
-}
+use crate::ops::hide;
 
 fn parse_id<T: std::str::FromStr>(s: &str, field: &str, what: &str) -> ApiResult<T> {
     s.trim()

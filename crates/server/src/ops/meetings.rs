@@ -33,12 +33,7 @@ use utoipa::ToSchema;
 /// How far back earlier meetings of the same people are searched for open action items.
 const SEED_LOOKBACK_DAYS: i64 = 365;
 
-fn hide<T>(r: Result<T, StoreError>, what: &'static str) -> ApiResult<T> {
-    r.map_err(|e| match e {
-        StoreError::NotFound(_) => ApiError::not_found(what),
-        other => other.into(),
-    })
-}
+use crate::ops::hide;
 
 /// The people of the organisation an event is for: organiser and attendees
 /// who did not decline.

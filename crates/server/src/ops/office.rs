@@ -285,12 +285,7 @@ fn may_manage(caller: &Caller, org: OrgId) -> ApiResult<()> {
     caller.may(org, Capability::ManageContracts)
 }
 
-fn hide<T>(r: Result<T, StoreError>, what: &'static str) -> ApiResult<T> {
-    r.map_err(|e| match e {
-        StoreError::NotFound(_) => ApiError::not_found(what),
-        other => other.into(),
-    })
-}
+use crate::ops::hide;
 
 fn vendor_data(input: &VendorInput) -> ApiResult<VendorData> {
     let d = VendorData {

@@ -126,13 +126,7 @@ fn caller_zone(caller: &Caller) -> String {
     }
 }
 
-/// Not found, whatever the reason: another organisation's ids are not confirmed to exist.
-fn hide<T>(r: Result<T, StoreError>, what: &'static str) -> ApiResult<T> {
-    r.map_err(|e| match e {
-        StoreError::NotFound(_) => ApiError::not_found(what),
-        other => other.into(),
-    })
-}
+use crate::ops::hide;
 
 pub async fn create_site(state: &AppState, caller: &Caller, org: OrgId, form: &SiteForm) -> ApiResult<Site> {
     caller.may(org, Capability::ManageResources)?;
@@ -433,17 +427,22 @@ pub async fn list_spaces(
             .collect();
         // Events holding the space that are not bookings made here: a room's meetings.
         let booked_events: Vec<_> = mine.iter().filter_map(|b| b.event).collect();
-        let others: Vec<crate::ops::calendar::AgendaItem> = crate::ops::calendar::agenda(
-            state,
-            caller,
-            org,
-            crate::ops::calendar::AgendaOf::Room(r.id),
-            TimeRange { start: ds, end: de },
-        )
-        .await?
-        .into_iter()
-        .filter(|a| !booked_events.contains(&a.event) && a.transparency == Transparency::Busy)
-        .collect();
+        // Only rooms hold meetings; a desk's or equipment's calendar holds its bookings alone.
+        let others: Vec<crate::ops::calendar::AgendaItem> = if kind == SpaceKind::Room {
+            crate::ops::calendar::agenda(
+                state,
+                caller,
+                org,
+                crate::ops::calendar::AgendaOf::Room(r.id),
+                TimeRange { start: ds, end: de },
+            )
+            .await?
+            .into_iter()
+            .filter(|a| !booked_events.contains(&a.event) && a.transparency == Transparency::Busy)
+            .collect()
+        } else {
+            Vec::new()
+        };
         let state_now = match mine.iter().find(|b| b.start <= now && now < b.end) {
             Some(b) if b.status == BookingStatus::CheckedIn => "in use",
             Some(_) => "booked",
@@ -962,21 +961,15 @@ pub async fn views(
     now: Timestamp,
 ) -> ApiResult<Vec<BookingView>> {
     let rules = state.store.booking_rules(org).await?;
-    let resources = state.store.resource_list(org).await?;
     Ok(rows
         .iter()
         .map(|b| {
-            let zone = resources
-                .iter()
-                .find(|r| r.id == b.resource)
-                .map(|r| Zone::or_utc(&r.time_zone))
-                .unwrap_or_else(Zone::utc);
             let rule = rules
                 .iter()
                 .find(|r| r.kind == b.kind)
                 .cloned()
                 .unwrap_or_else(|| BookingRule::default_for(b.kind));
-            booking_view(b, &rule, &zone, now)
+            booking_view(b, &rule, &Zone::or_utc(&b.time_zone), now)
         })
         .collect())
 }

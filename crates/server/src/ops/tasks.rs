@@ -97,13 +97,7 @@ pub fn subject(caller: &Caller, named: Option<PersonId>) -> ApiResult<PersonId> 
     crate::ops::calendar::subject(caller, named)
 }
 
-/// Not found, whatever the reason: another organisation's ids are not confirmed to exist.
-fn hide<T>(r: Result<T, StoreError>, what: &'static str) -> ApiResult<T> {
-    r.map_err(|e| match e {
-        StoreError::NotFound(_) => ApiError::not_found(what),
-        other => other.into(),
-    })
-}
+use crate::ops::hide;
 
 /// A person named by id or e-mail address, as a field of the input.
 pub async fn person_ref(state: &AppState, org: OrgId, field: &str, s: &str) -> ApiResult<Person> {
