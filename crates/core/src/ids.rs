@@ -168,3 +168,31 @@ typed_id!(
     /// A receipt kept with an expense.
     ReceiptId
 );
+typed_id!(
+    /// A person's mailbox: an IMAP account or the place imported mail lands.
+    MailboxId
+);
+typed_id!(
+    /// One stored mail message (not its `Message-ID` header, which is text).
+    MailId
+);
+typed_id!(
+    /// A conversation: messages joined by `Message-ID`, `In-Reply-To` and `References`.
+    ThreadId
+);
+typed_id!(
+    /// A screening rule: "from domain X → category Y".
+    MailRuleId
+);
+typed_id!(
+    /// A reply template with variables.
+    TemplateId
+);
+typed_id!(
+    /// A message being written: by its owner, or by an assistant for approval.
+    DraftId
+);
+typed_id!(
+    /// A contact: someone the organisation corresponds or meets with.
+    ContactId
+);

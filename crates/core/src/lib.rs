@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod delegation;
 pub mod error;
 pub mod ids;
+pub mod mail;
 pub mod meetings;
 pub mod office;
 pub mod people;

@@ -8,3 +8,5 @@
 
 pub mod expand;
 pub mod ics;
+pub mod mail;
+pub mod vcard;

@@ -16,6 +16,7 @@ pub mod demo_spaces;
 pub mod demo_tasks;
 pub mod error;
 pub mod fetch;
+pub mod mail;
 pub mod metrics;
 pub mod ops;
 pub mod secrets;
