@@ -16,6 +16,7 @@ mod engine;
 mod error;
 pub mod expenses;
 pub mod invoices;
+pub mod mail;
 pub mod maintenance;
 pub mod meetings;
 mod migrate;

@@ -94,6 +94,15 @@ impl Store {
             "expenses",
             "expense_receipts",
             "expense_policies",
+            "mailboxes",
+            "mail_messages",
+            "mail_senders",
+            "mail_rules",
+            "mail_models",
+            "mail_templates",
+            "mail_drafts",
+            "contacts",
+            "contact_addresses",
         ];
         let mut out = Vec::new();
         for t in tables {

@@ -26,6 +26,7 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_expenses.sql"),
     ),
     (7, "spaces", include_str!("../migrations/sqlite/0007_spaces.sql")),
+    (8, "mail", include_str!("../migrations/sqlite/0008_mail.sql")),
 ];
 
 /// (version, name, SQL) for PostgreSQL.
@@ -61,6 +62,7 @@ pub const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         "spaces",
         include_str!("../migrations/postgres/0007_spaces.sql"),
     ),
+    (8, "mail", include_str!("../migrations/postgres/0008_mail.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -2354,7 +2354,7 @@ async fn login_throttling() {
 // 10. Maintenance
 // ---------------------------------------------------------------------------
 
-const TABLES: [&str; 40] = [
+const TABLES: [&str; 49] = [
     "organisations",
     "persons",
     "credentials",
@@ -2395,6 +2395,15 @@ const TABLES: [&str; 40] = [
     "expenses",
     "expense_receipts",
     "expense_policies",
+    "mailboxes",
+    "mail_messages",
+    "mail_senders",
+    "mail_rules",
+    "mail_models",
+    "mail_templates",
+    "mail_drafts",
+    "contacts",
+    "contact_addresses",
 ];
 
 #[tokio::test]

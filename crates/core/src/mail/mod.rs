@@ -3,4 +3,5 @@
 //! templates and contacts' keep-in-touch cadence.
 
 pub mod triage;
+pub mod correspond;
 pub mod screen;
