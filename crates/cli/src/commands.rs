@@ -167,6 +167,7 @@ pub(crate) async fn state_for(config: Config) -> anyhow::Result<AppState> {
         hashing: Arc::new(hashing),
         metrics: Arc::default(),
         busy: Arc::default(),
+        secrets: adjutant_server::secrets::SecretBox::new([0u8; 32]), // MERGE-B
     })
 }
 

@@ -123,10 +123,12 @@ pub enum Capability {
     ApproveExpenses,
     /// Mark approved expense reports as paid back.
     ReimburseExpenses,
+    /// Set the organisation's mail screening rules and its reply templates.
+    ManageMailRules,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 13] = [
+    pub const ALL: [Capability; 14] = [
         Capability::ViewDirectory,
         Capability::ManagePeople,
         Capability::ManageAllDelegations,
@@ -140,6 +142,7 @@ impl Capability {
         Capability::ManageAssets,
         Capability::ApproveExpenses,
         Capability::ReimburseExpenses,
+        Capability::ManageMailRules,
     ];
 }
 
@@ -175,6 +178,9 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
         | Capability::ManageAssets
         | Capability::ReimburseExpenses => {
             matches!(actor.role, Role::Admin | Role::OfficeManager)
+        }
+        Capability::ManageMailRules => {
+            matches!(actor.role, Role::Admin | Role::OfficeManager | Role::Assistant)
         }
         Capability::ViewContracts => matches!(
             actor.role,
@@ -220,6 +226,9 @@ pub fn may(actor: &Actor, org: OrgId, cap: Capability) -> Result<(), Denied> {
             }
             Capability::ReimburseExpenses => {
                 "only office managers and administrators mark expenses as reimbursed"
+            }
+            Capability::ManageMailRules => {
+                "only assistants, office managers and administrators set the organisation's mail rules and templates"
             }
         }))
     }
@@ -448,6 +457,9 @@ mod tests {
                             Capability::ManageAssets => matches!(role, Role::Admin | Role::OfficeManager),
                             Capability::ApproveExpenses => {
                                 matches!(role, Role::Admin | Role::OfficeManager | Role::Principal)
+                            }
+                            Capability::ManageMailRules => {
+                                matches!(role, Role::Admin | Role::OfficeManager | Role::Assistant)
                             }
                             _ => role == Role::Admin,
                         };

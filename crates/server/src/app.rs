@@ -24,6 +24,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Expanded busy time of people and rooms, reloaded when their agenda changes.
     pub busy: Arc<crate::busy::BusyCache>,
+    pub secrets: crate::secrets::SecretBox, // MERGE-B
 }
 
 /// Why the server could not start.
@@ -95,6 +96,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         hashing: Arc::new(hashing),
         metrics: Arc::new(Metrics::default()),
         busy: Arc::default(),
+        secrets: crate::secrets::SecretBox::new([0u8; 32]), // MERGE-B
     };
     if state.config.demo {
         crate::demo::seed_if_empty(&state)

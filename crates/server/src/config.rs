@@ -49,6 +49,16 @@ pub struct Config {
     /// How much an office manager may approve on her own, per currency
     /// (`EUR 1000.00, USD 1100.00`); above it, a principal approves.
     pub approval_limits: String,
+    /// The SMTP relay mail is sent through (none: drafts cannot be sent).
+    pub smtp_host: Option<String>,
+    /// The relay's port (587 for STARTTLS, 465 for TLS, 25 or a local port for `none`).
+    pub smtp_port: u16,
+    /// `starttls`, `tls`, or `none` (only for a relay on this machine).
+    pub smtp_security: String,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    /// Check IMAP mailboxes this often (minutes; 0: only when asked).
+    pub mail_sync_minutes: u32,
 }
 
 /// When to mark cookies `Secure`.
@@ -80,6 +90,12 @@ impl Default for Config {
             log: "info".into(),
             fetch_private_addresses: false,
             approval_limits: "EUR 1000.00".into(),
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
+            smtp_username: None,
+            smtp_password: None,
+            mail_sync_minutes: 5,
         }
     }
 }
@@ -115,6 +131,12 @@ impl fmt::Debug for Config {
             .field("log", &self.log)
             .field("fetch_private_addresses", &self.fetch_private_addresses)
             .field("approval_limits", &self.approval_limits)
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("smtp_security", &self.smtp_security)
+            .field("smtp_username", &self.smtp_username)
+            .field("smtp_password", &self.smtp_password.as_ref().map(|_| "<redacted>"))
+            .field("mail_sync_minutes", &self.mail_sync_minutes)
             .finish_non_exhaustive()
     }
 }
@@ -151,6 +173,12 @@ const ENV_KEYS: &[&str] = &[
     "log",
     "fetch_private_addresses",
     "approval_limits",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_username",
+    "smtp_password",
+    "mail_sync_minutes",
 ];
 
 impl Config {
@@ -247,6 +275,9 @@ impl Config {
         if let Err(m) = self.approval_rule() {
             return bad("approval_limits", &m);
         }
+        if !["starttls", "tls", "none"].contains(&self.smtp_security.as_str()) {
+            return bad("smtp_security", "must be starttls, tls or none");
+        }
         Ok(())
     }
 
@@ -266,6 +297,8 @@ fn env_value(key: &str, v: &str) -> toml::Value {
         "login_window_minutes",
         "argon2_memory_kib",
         "argon2_iterations",
+        "smtp_port",
+        "mail_sync_minutes",
     ];
     if numeric.contains(&key)
         && let Ok(n) = v.trim().parse::<i64>()

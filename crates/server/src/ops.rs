@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod duties;
 pub mod expenses;
 pub mod invoices;
+pub mod mail;
 pub mod meetings;
 pub mod office;
 pub mod planning;

@@ -782,6 +782,49 @@ impl Store {
         tx.commit().await
     }
 
+    /// Records what an import did, in the audit log.
+    pub async fn mail_imported(
+        &self,
+        org: OrgId,
+        id: MailboxId,
+        details: serde_json::Value,
+        ctx: &AuditCtx,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        audit::record(&mut tx, org, ctx, "mail.import", "mailbox", Some(id.to_string()), details).await?;
+        tx.commit().await
+    }
+
+    /// The latest messages to or from `address` in a mailbox (a contact's history).
+    pub async fn mail_with(
+        &self,
+        org: OrgId,
+        mailbox: MailboxId,
+        address: &str,
+        limit: i64,
+    ) -> Result<Vec<MailRecord>, StoreError> {
+        let pattern = format!("%\"email\":\"{}\"%", address.replace(['%', '_', '"', '\\'], ""));
+        let sql = format!(
+            "{} ORDER BY x.sent_at DESC LIMIT {}",
+            mail_select("AND x.mailbox_id = $2 AND (x.from_addr = $3 OR x.to_addrs LIKE $4 OR x.cc_addrs LIKE $4)"),
+            limit.clamp(1, 200)
+        );
+        on_pool!(&self.pool, |c| {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(org.to_string())
+                .bind(mailbox.to_string())
+                .bind(address)
+                .bind(pattern)
+                .fetch_all(c)
+                .await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                out.push(mail_row!(r));
+            }
+            Ok(out)
+        })
+    }
+
     // ---- messages ----
 
     /// Message-IDs the owner sent from this mailbox (for "a reply to something we sent").
