@@ -135,7 +135,10 @@ impl fmt::Debug for Config {
             .field("smtp_port", &self.smtp_port)
             .field("smtp_security", &self.smtp_security)
             .field("smtp_username", &self.smtp_username)
-            .field("smtp_password", &self.smtp_password.as_ref().map(|_| "<redacted>"))
+            .field(
+                "smtp_password",
+                &self.smtp_password.as_ref().map(|_| "<redacted>"),
+            )
             .field("mail_sync_minutes", &self.mail_sync_minutes)
             .finish_non_exhaustive()
     }

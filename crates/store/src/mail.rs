@@ -13,7 +13,9 @@ use crate::engine::{Store, on_pool, on_tx};
 use crate::error::StoreError;
 use crate::{from_micros, json, new_uuid, parse_id, to_micros};
 use adjutant_core::ValidationError;
-use adjutant_core::ids::{ContactId, DraftId, EventId, MailId, MailRuleId, MailboxId, OrgId, PersonId, TemplateId};
+use adjutant_core::ids::{
+    ContactId, DraftId, EventId, MailId, MailRuleId, MailboxId, OrgId, PersonId, TemplateId,
+};
 use adjutant_core::mail::screen::{MailRule, OfficeWork, RuleAction, RuleField, SenderStatus};
 use adjutant_core::mail::triage::{Category, Reason, Triage};
 use jiff::Timestamp;
@@ -339,8 +341,12 @@ macro_rules! mailbox_row {
                 host,
                 port: u16::try_from(r.try_get::<Option<i64>, _>("imap_port")?.unwrap_or(993)).unwrap_or(993),
                 tls: r.try_get("imap_tls")?,
-                username: r.try_get::<Option<String>, _>("imap_username")?.unwrap_or_default(),
-                sealed_password: r.try_get::<Option<String>, _>("imap_password")?.unwrap_or_default(),
+                username: r
+                    .try_get::<Option<String>, _>("imap_username")?
+                    .unwrap_or_default(),
+                sealed_password: r
+                    .try_get::<Option<String>, _>("imap_password")?
+                    .unwrap_or_default(),
                 folder: r.try_get("imap_folder")?,
             }),
             None => None,
@@ -379,7 +385,8 @@ macro_rules! mail_row {
             thread: r.try_get("thread_id")?,
             message_id: r.try_get("message_id")?,
             in_reply_to: r.try_get("in_reply_to")?,
-            references: serde_json::from_str(&r.try_get::<String, _>("refs")?).map_err(corrupt("references"))?,
+            references: serde_json::from_str(&r.try_get::<String, _>("refs")?)
+                .map_err(corrupt("references"))?,
             imap_uid: r.try_get::<Option<i64>, _>("imap_uid")?.map(u32_of),
             flags: serde_json::from_str(&r.try_get::<String, _>("flags")?).map_err(corrupt("flags"))?,
             direction: r.try_get("direction")?,
@@ -396,7 +403,8 @@ macro_rules! mail_row {
             html: r.try_get("html_body")?,
             attachments: serde_json::from_str(&r.try_get::<String, _>("attachments")?)
                 .map_err(corrupt("attachments"))?,
-            warnings: serde_json::from_str(&r.try_get::<String, _>("warnings")?).map_err(corrupt("warnings"))?,
+            warnings: serde_json::from_str(&r.try_get::<String, _>("warnings")?)
+                .map_err(corrupt("warnings"))?,
             size: r.try_get("size")?,
             category: category_of(&r.try_get::<String, _>("category")?)?,
             priority: u8::try_from(r.try_get::<i64, _>("priority")?.clamp(0, 100)).unwrap_or(0),
@@ -413,7 +421,9 @@ macro_rules! mail_row {
             followup_days: r.try_get::<Option<i64>, _>("followup_days")?.map(u32_of),
             followup_done: r.try_get("followup_done")?,
             sender_status: match sender.as_deref() {
-                Some(s) => s.parse().map_err(|_| StoreError::Corrupt(format!("stored sender status `{s}`")))?,
+                Some(s) => s
+                    .parse()
+                    .map_err(|_| StoreError::Corrupt(format!("stored sender status `{s}`")))?,
                 None => SenderStatus::Unknown,
             },
         }
@@ -446,8 +456,10 @@ macro_rules! draft_row {
             reply_to: reply.as_deref().map(parse_id).transpose()?,
             event: event.as_deref().map(parse_id).transpose()?,
             content: DraftContent {
-                to: serde_json::from_str(&r.try_get::<String, _>("to_addrs")?).map_err(corrupt("recipients"))?,
-                cc: serde_json::from_str(&r.try_get::<String, _>("cc_addrs")?).map_err(corrupt("recipients"))?,
+                to: serde_json::from_str(&r.try_get::<String, _>("to_addrs")?)
+                    .map_err(corrupt("recipients"))?,
+                cc: serde_json::from_str(&r.try_get::<String, _>("cc_addrs")?)
+                    .map_err(corrupt("recipients"))?,
                 subject: r.try_get("subject")?,
                 body: r.try_get("body")?,
             },
@@ -586,11 +598,17 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        self.mailbox_of(org, person).await?.ok_or(StoreError::NotFound("person"))
+        self.mailbox_of(org, person)
+            .await?
+            .ok_or(StoreError::NotFound("person"))
     }
 
     /// The person's mailbox, if they have one.
-    pub async fn mailbox_of(&self, org: OrgId, person: PersonId) -> Result<Option<MailboxRecord>, StoreError> {
+    pub async fn mailbox_of(
+        &self,
+        org: OrgId,
+        person: PersonId,
+    ) -> Result<Option<MailboxRecord>, StoreError> {
         let sql = format!("{MAILBOX_SELECT} AND m.person_id = $2");
         on_pool!(&self.pool, |c| {
             match sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -623,7 +641,10 @@ impl Store {
     pub async fn mailbox_list(&self, org: OrgId) -> Result<Vec<MailboxRecord>, StoreError> {
         let sql = format!("{MAILBOX_SELECT} ORDER BY p.name");
         on_pool!(&self.pool, |c| {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.to_string()).fetch_all(c).await?;
+            let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(org.to_string())
+                .fetch_all(c)
+                .await?;
             let mut out = Vec::new();
             for r in rows {
                 out.push(mailbox_row!(r));
@@ -698,10 +719,12 @@ impl Store {
     /// The UIDs stored for the mailbox with their flags (for an IMAP sync).
     pub async fn mailbox_uids(&self, id: MailboxId) -> Result<BTreeMap<u32, Vec<String>>, StoreError> {
         on_pool!(&self.pool, |c| {
-            let rows = sqlx::query("SELECT imap_uid, flags FROM mail_messages WHERE mailbox_id = $1 AND imap_uid IS NOT NULL")
-                .bind(id.to_string())
-                .fetch_all(c)
-                .await?;
+            let rows = sqlx::query(
+                "SELECT imap_uid, flags FROM mail_messages WHERE mailbox_id = $1 AND imap_uid IS NOT NULL",
+            )
+            .bind(id.to_string())
+            .fetch_all(c)
+            .await?;
             let mut out = BTreeMap::new();
             for r in rows {
                 let uid = u32_of(r.try_get::<i64, _>("imap_uid")?);
@@ -732,7 +755,12 @@ impl Store {
     }
 
     /// A known UID's flags changed on the server.
-    pub async fn mail_set_flags(&self, mailbox: MailboxId, uid: u32, flags: &[String]) -> Result<(), StoreError> {
+    pub async fn mail_set_flags(
+        &self,
+        mailbox: MailboxId,
+        uid: u32,
+        flags: &[String],
+    ) -> Result<(), StoreError> {
         let flags = json(&flags)?;
         on_pool!(&self.pool, |c| {
             sqlx::query("UPDATE mail_messages SET flags = $3 WHERE mailbox_id = $1 AND imap_uid = $2")
@@ -770,15 +798,26 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |c| {
-            sqlx::query("UPDATE mailboxes SET last_sync_at = $3, last_sync_error = $4 WHERE org_id = $1 AND id = $2")
-                .bind(org.to_string())
-                .bind(id.to_string())
-                .bind(to_micros(ctx.now))
-                .bind(error)
-                .execute(&mut *c)
-                .await?;
+            sqlx::query(
+                "UPDATE mailboxes SET last_sync_at = $3, last_sync_error = $4 WHERE org_id = $1 AND id = $2",
+            )
+            .bind(org.to_string())
+            .bind(id.to_string())
+            .bind(to_micros(ctx.now))
+            .bind(error)
+            .execute(&mut *c)
+            .await?;
         });
-        audit::record(&mut tx, org, ctx, "mail.sync", "mailbox", Some(id.to_string()), details).await?;
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "mail.sync",
+            "mailbox",
+            Some(id.to_string()),
+            details,
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -791,7 +830,16 @@ impl Store {
         ctx: &AuditCtx,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        audit::record(&mut tx, org, ctx, "mail.import", "mailbox", Some(id.to_string()), details).await?;
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "mail.import",
+            "mailbox",
+            Some(id.to_string()),
+            details,
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -806,7 +854,9 @@ impl Store {
         let pattern = format!("%\"email\":\"{}\"%", address.replace(['%', '_', '"', '\\'], ""));
         let sql = format!(
             "{} ORDER BY x.sent_at DESC LIMIT {}",
-            mail_select("AND x.mailbox_id = $2 AND (x.from_addr = $3 OR x.to_addrs LIKE $4 OR x.cc_addrs LIKE $4)"),
+            mail_select(
+                "AND x.mailbox_id = $2 AND (x.from_addr = $3 OR x.to_addrs LIKE $4 OR x.cc_addrs LIKE $4)"
+            ),
             limit.clamp(1, 200)
         );
         on_pool!(&self.pool, |c| {
@@ -828,7 +878,10 @@ impl Store {
     // ---- messages ----
 
     /// Message-IDs the owner sent from this mailbox (for "a reply to something we sent").
-    pub async fn mail_sent_ids(&self, mailbox: MailboxId) -> Result<std::collections::HashSet<String>, StoreError> {
+    pub async fn mail_sent_ids(
+        &self,
+        mailbox: MailboxId,
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
         on_pool!(&self.pool, |c| {
             let rows = sqlx::query(
                 "SELECT message_id FROM mail_messages WHERE mailbox_id = $1 AND direction = 'out'
@@ -846,7 +899,12 @@ impl Store {
     }
 
     /// Stores one message with its triage (see the module's notes for what comes with it).
-    pub async fn mail_store(&self, org: OrgId, mailbox: &MailboxRecord, m: &NewMail<'_>) -> Result<Stored, StoreError> {
+    pub async fn mail_store(
+        &self,
+        org: OrgId,
+        mailbox: &MailboxRecord,
+        m: &NewMail<'_>,
+    ) -> Result<Stored, StoreError> {
         let dedupe = match m.message_id {
             Some(id) if !id.trim().is_empty() => id.trim().to_string(),
             _ => format!("sha256:{}", m.sha256),
@@ -854,11 +912,12 @@ impl Store {
         let mut tx = self.begin().await?;
         let now = Timestamp::now();
         let stored = on_tx!(&mut tx, |c| {
-            let existing = sqlx::query("SELECT id FROM mail_messages WHERE mailbox_id = $1 AND dedupe_key = $2")
-                .bind(mailbox.id.to_string())
-                .bind(&dedupe)
-                .fetch_optional(&mut *c)
-                .await?;
+            let existing =
+                sqlx::query("SELECT id FROM mail_messages WHERE mailbox_id = $1 AND dedupe_key = $2")
+                    .bind(mailbox.id.to_string())
+                    .bind(&dedupe)
+                    .fetch_optional(&mut *c)
+                    .await?;
             if let Some(r) = existing {
                 let id: MailId = parse_id(&r.try_get::<String, _>("id")?)?;
                 if let Some(uid) = m.imap_uid {
@@ -878,11 +937,13 @@ impl Store {
                     wanted.push(p);
                 }
                 for w in wanted.iter().rev() {
-                    let t = sqlx::query("SELECT thread_id FROM mail_messages WHERE mailbox_id = $1 AND message_id = $2")
-                        .bind(mailbox.id.to_string())
-                        .bind(*w)
-                        .fetch_optional(&mut *c)
-                        .await?;
+                    let t = sqlx::query(
+                        "SELECT thread_id FROM mail_messages WHERE mailbox_id = $1 AND message_id = $2",
+                    )
+                    .bind(mailbox.id.to_string())
+                    .bind(*w)
+                    .fetch_optional(&mut *c)
+                    .await?;
                     if let Some(t) = t {
                         thread = Some(t.try_get("thread_id")?);
                         break;
@@ -947,8 +1008,17 @@ impl Store {
                         .execute(&mut *c)
                         .await?;
                         if a.email != mailbox.address {
-                            touch_contact!(c, org, owner, &a.email, a.name.as_deref().unwrap_or(""), "last_out_at",
-                                m.sent_at, now, m.makes_contacts);
+                            touch_contact!(
+                                c,
+                                org,
+                                owner,
+                                &a.email,
+                                a.name.as_deref().unwrap_or(""),
+                                "last_out_at",
+                                m.sent_at,
+                                now,
+                                m.makes_contacts
+                            );
                         }
                     }
                 } else {
@@ -965,8 +1035,17 @@ impl Store {
                     .bind(to_micros(now))
                     .execute(&mut *c)
                     .await?;
-                    touch_contact!(c, org, owner, &m.from.email, m.from.name.as_deref().unwrap_or(""), "last_in_at",
-                        m.sent_at, now, m.makes_contacts);
+                    touch_contact!(
+                        c,
+                        org,
+                        owner,
+                        &m.from.email,
+                        m.from.name.as_deref().unwrap_or(""),
+                        "last_in_at",
+                        m.sent_at,
+                        now,
+                        m.makes_contacts
+                    );
                     // A reply settles the follow-ups it answers and wakes what was snoozed until one came.
                     sqlx::query(
                         "UPDATE mail_messages SET followup_done = TRUE
@@ -1023,7 +1102,11 @@ impl Store {
         if f.thread.is_some() {
             extra.push_str(" AND x.thread_id = $6");
         }
-        let order = if f.thread.is_some() { "x.sent_at ASC" } else { "x.sent_at DESC" };
+        let order = if f.thread.is_some() {
+            "x.sent_at ASC"
+        } else {
+            "x.sent_at DESC"
+        };
         let limit = if f.limit <= 0 { 200 } else { f.limit.min(5000) };
         let sql = format!("{} ORDER BY {order}, x.id LIMIT {limit}", mail_select(&extra));
         on_pool!(&self.pool, |c| {
@@ -1086,7 +1169,12 @@ impl Store {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, |c| {
             let reasons = {
-                let mut r: Vec<Reason> = before.reasons.iter().filter(|r| r.code != "corrected").cloned().collect();
+                let mut r: Vec<Reason> = before
+                    .reasons
+                    .iter()
+                    .filter(|r| r.code != "corrected")
+                    .cloned()
+                    .collect();
                 r.insert(
                     0,
                     Reason {
@@ -1134,7 +1222,9 @@ impl Store {
                     .await?
                     .rows_affected();
                     if inserted == 0 {
-                        return Err(StoreError::Conflict("the classifier changed meanwhile; try again".into()));
+                        return Err(StoreError::Conflict(
+                            "the classifier changed meanwhile; try again".into(),
+                        ));
                     }
                 }
             }
@@ -1156,11 +1246,13 @@ impl Store {
     /// A learned classifier (`org` or a person's id), if one was learned.
     pub async fn mail_model(&self, org: OrgId, scope: &str) -> Result<Option<ModelRecord>, StoreError> {
         on_pool!(&self.pool, |c| {
-            let r = sqlx::query("SELECT scope, model, examples FROM mail_models WHERE org_id = $1 AND scope = $2")
-                .bind(org.to_string())
-                .bind(scope)
-                .fetch_optional(c)
-                .await?;
+            let r = sqlx::query(
+                "SELECT scope, model, examples FROM mail_models WHERE org_id = $1 AND scope = $2",
+            )
+            .bind(org.to_string())
+            .bind(scope)
+            .fetch_optional(c)
+            .await?;
             match r {
                 Some(r) => Ok(Some(ModelRecord {
                     scope: r.try_get("scope")?,
@@ -1294,7 +1386,11 @@ impl Store {
     // ---- senders and rules ----
 
     /// What the owner decided about each sender.
-    pub async fn mail_senders(&self, org: OrgId, mailbox: MailboxId) -> Result<Vec<SenderRecord>, StoreError> {
+    pub async fn mail_senders(
+        &self,
+        org: OrgId,
+        mailbox: MailboxId,
+    ) -> Result<Vec<SenderRecord>, StoreError> {
         on_pool!(&self.pool, |c| {
             let rows = sqlx::query(
                 "SELECT address, status, updated_at FROM mail_senders WHERE org_id = $1 AND mailbox_id = $2
@@ -1309,7 +1405,9 @@ impl Store {
                 let s: String = r.try_get("status")?;
                 out.push(SenderRecord {
                     address: r.try_get("address")?,
-                    status: s.parse().map_err(|_| StoreError::Corrupt(format!("sender status `{s}`")))?,
+                    status: s
+                        .parse()
+                        .map_err(|_| StoreError::Corrupt(format!("sender status `{s}`")))?,
                     updated_at: from_micros(r.try_get("updated_at")?),
                 });
             }
@@ -1379,7 +1477,11 @@ impl Store {
     }
 
     /// The rules in force for a mailbox: the organisation's, then the mailbox's own.
-    pub async fn mail_rules(&self, org: OrgId, mailbox: Option<MailboxId>) -> Result<Vec<RuleRecord>, StoreError> {
+    pub async fn mail_rules(
+        &self,
+        org: OrgId,
+        mailbox: Option<MailboxId>,
+    ) -> Result<Vec<RuleRecord>, StoreError> {
         on_pool!(&self.pool, |c| {
             let rows = sqlx::query(
                 "SELECT id, mailbox_id, field, value, action FROM mail_rules
@@ -1393,8 +1495,8 @@ impl Store {
             let mut out = Vec::with_capacity(rows.len());
             for r in rows {
                 let field: String = r.try_get("field")?;
-                let action: RuleAction =
-                    serde_json::from_str(&r.try_get::<String, _>("action")?).map_err(corrupt("rule action"))?;
+                let action: RuleAction = serde_json::from_str(&r.try_get::<String, _>("action")?)
+                    .map_err(corrupt("rule action"))?;
                 let rule = MailRule {
                     field: field
                         .parse::<RuleField>()
@@ -1455,7 +1557,12 @@ impl Store {
     }
 
     /// Removes a rule.
-    pub async fn mail_rule_delete(&self, org: OrgId, id: MailRuleId, ctx: &AuditCtx) -> Result<(), StoreError> {
+    pub async fn mail_rule_delete(
+        &self,
+        org: OrgId,
+        id: MailRuleId,
+        ctx: &AuditCtx,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         let n = on_tx!(&mut tx, |c| {
             sqlx::query("DELETE FROM mail_rules WHERE org_id = $1 AND id = $2")
@@ -1468,8 +1575,16 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound("rule"));
         }
-        audit::record(&mut tx, org, ctx, "mail.rule.delete", "mail_rule", Some(id.to_string()), serde_json::json!({}))
-            .await?;
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "mail.rule.delete",
+            "mail_rule",
+            Some(id.to_string()),
+            serde_json::json!({}),
+        )
+        .await?;
         tx.commit().await
     }
 
@@ -1555,7 +1670,12 @@ impl Store {
     }
 
     /// Removes a template.
-    pub async fn mail_template_delete(&self, org: OrgId, id: TemplateId, ctx: &AuditCtx) -> Result<(), StoreError> {
+    pub async fn mail_template_delete(
+        &self,
+        org: OrgId,
+        id: TemplateId,
+        ctx: &AuditCtx,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         let n = on_tx!(&mut tx, |c| {
             sqlx::query("DELETE FROM mail_templates WHERE org_id = $1 AND id = $2")
@@ -1568,8 +1688,15 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound("template"));
         }
-        audit::record(&mut tx, org, ctx, "mail.template.delete", "mail_template", Some(id.to_string()),
-            serde_json::json!({}))
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "mail.template.delete",
+            "mail_template",
+            Some(id.to_string()),
+            serde_json::json!({}),
+        )
         .await?;
         tx.commit().await
     }
@@ -1649,8 +1776,14 @@ impl Store {
         mailbox: MailboxId,
         statuses: &[DraftStatus],
     ) -> Result<Vec<DraftRecord>, StoreError> {
-        let list = statuses.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ");
-        let sql = format!("{DRAFT_SELECT} AND d.mailbox_id = $2 AND d.status IN ({list}) ORDER BY d.updated_at DESC");
+        let list = statuses
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "{DRAFT_SELECT} AND d.mailbox_id = $2 AND d.status IN ({list}) ORDER BY d.updated_at DESC"
+        );
         on_pool!(&self.pool, |c| {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(org.to_string())
@@ -1682,10 +1815,16 @@ impl Store {
         ctx: &AuditCtx,
     ) -> Result<DraftRecord, StoreError> {
         let before = self.mail_draft_get(org, id).await?;
-        let list = from.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ");
+        let list = from
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
         let c2 = content.unwrap_or(&before.content);
-        let decided = matches!(to, DraftStatus::Sent | DraftStatus::Rejected | DraftStatus::Failed)
-            || (before.status == DraftStatus::Pending && to == DraftStatus::Draft);
+        let decided = matches!(
+            to,
+            DraftStatus::Sent | DraftStatus::Rejected | DraftStatus::Failed
+        ) || (before.status == DraftStatus::Pending && to == DraftStatus::Draft);
         let sql = format!(
             "UPDATE mail_drafts SET status = $3, to_addrs = $4, cc_addrs = $5, subject = $6, body = $7,
                  decided_label = CASE WHEN $8 THEN $9 ELSE decided_label END, decision_note = $10,
@@ -1714,7 +1853,10 @@ impl Store {
         });
         if n == 0 {
             let now = self.mail_draft_get(org, id).await?;
-            return Err(StoreError::Conflict(format!("the draft is {}", now.status.as_str())));
+            return Err(StoreError::Conflict(format!(
+                "the draft is {}",
+                now.status.as_str()
+            )));
         }
         audit::record(
             &mut tx,
@@ -1735,10 +1877,12 @@ impl Store {
 
     async fn contact_emails(&self, owner: PersonId) -> Result<BTreeMap<ContactId, Vec<String>>, StoreError> {
         on_pool!(&self.pool, |c| {
-            let rows = sqlx::query("SELECT contact_id, address FROM contact_addresses WHERE owner_id = $1 ORDER BY address")
-                .bind(owner.to_string())
-                .fetch_all(c)
-                .await?;
+            let rows = sqlx::query(
+                "SELECT contact_id, address FROM contact_addresses WHERE owner_id = $1 ORDER BY address",
+            )
+            .bind(owner.to_string())
+            .fetch_all(c)
+            .await?;
             let mut out: BTreeMap<ContactId, Vec<String>> = BTreeMap::new();
             for r in rows {
                 out.entry(parse_id(&r.try_get::<String, _>("contact_id")?)?)
@@ -1753,11 +1897,12 @@ impl Store {
     pub async fn contacts(&self, org: OrgId, owner: PersonId) -> Result<Vec<ContactRecord>, StoreError> {
         let mut emails = self.contact_emails(owner).await?;
         on_pool!(&self.pool, |c| {
-            let rows = sqlx::query("SELECT * FROM contacts WHERE org_id = $1 AND owner_id = $2 ORDER BY name, id")
-                .bind(org.to_string())
-                .bind(owner.to_string())
-                .fetch_all(c)
-                .await?;
+            let rows =
+                sqlx::query("SELECT * FROM contacts WHERE org_id = $1 AND owner_id = $2 ORDER BY name, id")
+                    .bind(org.to_string())
+                    .bind(owner.to_string())
+                    .fetch_all(c)
+                    .await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in rows {
                 out.push(contact_row!(r, emails));
@@ -1844,12 +1989,18 @@ impl Store {
         ctx: &AuditCtx,
     ) -> Result<ContactRecord, StoreError> {
         if into == from {
-            return Err(StoreError::Invalid(ValidationError::field("from", "a contact cannot merge into itself")));
+            return Err(StoreError::Invalid(ValidationError::field(
+                "from",
+                "a contact cannot merge into itself",
+            )));
         }
         let a = self.contact_get(org, into).await?;
         let b = self.contact_get(org, from).await?;
         if a.owner != b.owner {
-            return Err(StoreError::Invalid(ValidationError::field("from", "both contacts must be the same person's")));
+            return Err(StoreError::Invalid(ValidationError::field(
+                "from",
+                "both contacts must be the same person's",
+            )));
         }
         let latest = |x: Option<Timestamp>, y: Option<Timestamp>| x.max(y).map(to_micros);
         let next = match (a.next_meeting_at, b.next_meeting_at) {
@@ -1926,11 +2077,13 @@ impl Store {
             for card in cards {
                 let mut existing: Option<String> = None;
                 for e in &card.emails {
-                    if let Some(r) = sqlx::query("SELECT contact_id FROM contact_addresses WHERE owner_id = $1 AND address = $2")
-                        .bind(owner.to_string())
-                        .bind(e)
-                        .fetch_optional(&mut *c)
-                        .await?
+                    if let Some(r) = sqlx::query(
+                        "SELECT contact_id FROM contact_addresses WHERE owner_id = $1 AND address = $2",
+                    )
+                    .bind(owner.to_string())
+                    .bind(e)
+                    .fetch_optional(&mut *c)
+                    .await?
                     {
                         existing = Some(r.try_get("contact_id")?);
                         break;
@@ -2023,11 +2176,13 @@ impl Store {
         on_tx!(&mut tx, |c| {
             for (addr, (name, last, next)) in seen {
                 touch_contact!(c, org, owner, addr, name, "updated_at", now, now, true);
-                let r = sqlx::query("SELECT contact_id FROM contact_addresses WHERE owner_id = $1 AND address = $2")
-                    .bind(owner.to_string())
-                    .bind(addr)
-                    .fetch_optional(&mut *c)
-                    .await?;
+                let r = sqlx::query(
+                    "SELECT contact_id FROM contact_addresses WHERE owner_id = $1 AND address = $2",
+                )
+                .bind(owner.to_string())
+                .bind(addr)
+                .fetch_optional(&mut *c)
+                .await?;
                 if let Some(r) = r {
                     let id: String = r.try_get("contact_id")?;
                     sqlx::query(

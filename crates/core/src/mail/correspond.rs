@@ -17,7 +17,10 @@ pub fn render(template: &str, vars: &BTreeMap<&str, String>) -> Result<String, V
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         let Some(end) = after.find("}}") else {
-            return Err(ValidationError::field("template", "a `{{` is never closed with `}}`"));
+            return Err(ValidationError::field(
+                "template",
+                "a `{{` is never closed with `}}`",
+            ));
         };
         let name = after[..end].trim();
         match vars.get(name) {
@@ -88,7 +91,11 @@ pub fn reply_subject(subject: &str) -> String {
 
 /// The nudge drafted for a sent message with no reply after `days`.
 pub fn nudge(subject: &str, recipient_name: &str, days: u32, sender_name: &str) -> (String, String) {
-    let first = recipient_name.split_whitespace().next().unwrap_or("").trim_matches('"');
+    let first = recipient_name
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_matches('"');
     let greeting = if first.is_empty() || first.contains('@') {
         "Hello,".to_string()
     } else {
@@ -147,7 +154,10 @@ mod tests {
 
     #[test]
     fn fills_placeholders_and_names_unknown_ones() {
-        assert_eq!(render("Hi {{ first_name }}, see you {{date}}.", &vars()).unwrap(), "Hi Maya, see you Friday.");
+        assert_eq!(
+            render("Hi {{ first_name }}, see you {{date}}.", &vars()).unwrap(),
+            "Hi Maya, see you Friday."
+        );
         let e = render("Hi {{nickname}}", &vars()).unwrap_err();
         assert!(e.summary().contains("`{{nickname}}`"), "{}", e.summary());
         let e = render("Hi {{first_name", &vars()).unwrap_err();
@@ -160,7 +170,15 @@ mod tests {
         let e = check_template("", "Re {{x}}", "", &["first_name"]).unwrap_err();
         let fields: Vec<&str> = e.errors.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["name", "body", "subject"]);
-        assert!(check_template("Decline", "Re: {{first_name}}", "Dear {{first_name}}", &["first_name"]).is_ok());
+        assert!(
+            check_template(
+                "Decline",
+                "Re: {{first_name}}",
+                "Dear {{first_name}}",
+                &["first_name"]
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -189,8 +207,14 @@ mod tests {
         assert!(!followup_due(t, 3, true, t + day * 30));
         assert_eq!(keep_in_touch_overdue(Some(t), None, None, t + day * 100), None);
         assert_eq!(keep_in_touch_overdue(Some(t), None, Some(30), t + day * 29), None);
-        assert_eq!(keep_in_touch_overdue(Some(t), None, Some(30), t + day * 32), Some(2));
+        assert_eq!(
+            keep_in_touch_overdue(Some(t), None, Some(30), t + day * 32),
+            Some(2)
+        );
         assert_eq!(keep_in_touch_overdue(None, None, Some(30), t), Some(0));
-        assert_eq!(keep_in_touch_overdue(Some(t), Some(t + day * 40), Some(30), t + day * 35), None);
+        assert_eq!(
+            keep_in_touch_overdue(Some(t), Some(t + day * 40), Some(30), t + day * 35),
+            None
+        );
     }
 }

@@ -2,6 +2,6 @@
 //! that learns from corrections), screening (senders and rules), follow-ups,
 //! templates and contacts' keep-in-touch cadence.
 
-pub mod triage;
 pub mod correspond;
 pub mod screen;
+pub mod triage;

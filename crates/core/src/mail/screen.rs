@@ -79,7 +79,10 @@ impl MailRule {
                 ));
             }
             RuleField::FromAddress if !value.contains('@') => {
-                return Err(ValidationError::field("value", format!("`{value}` is not an address")));
+                return Err(ValidationError::field(
+                    "value",
+                    format!("`{value}` is not an address"),
+                ));
             }
             _ => {}
         }

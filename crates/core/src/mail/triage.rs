@@ -124,10 +124,18 @@ impl Classifier {
 /// The features a classifier sees of a message.
 pub fn tokens(signals: &Signals) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for w in signals.subject.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2) {
+    for w in signals
+        .subject
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2)
+    {
         out.push(format!("s:{}", w.to_lowercase()));
     }
-    for w in signals.text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2) {
+    for w in signals
+        .text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2)
+    {
         out.push(w.to_lowercase());
     }
     out

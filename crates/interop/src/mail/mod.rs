@@ -118,7 +118,11 @@ pub enum MboxItem {
     Message { number: usize, line: u64, raw: Vec<u8> },
     /// A stretch of the file that is not a message, or a message over the size limit
     /// (skipped without being held in memory).
-    Rejected { number: usize, line: u64, reason: String },
+    Rejected {
+        number: usize,
+        line: u64,
+        reason: String,
+    },
 }
 
 /// Reads an mbox archive as a stream: memory stays bounded by the largest

@@ -10,6 +10,7 @@ mod delegations;
 pub mod expenses;
 mod extract;
 pub mod invoices;
+pub mod mail;
 pub mod meetings;
 pub mod office;
 mod people;
@@ -61,6 +62,7 @@ Send `X-Act-For: <person id>` to act for a principal under a delegation. Errors 
         (name = "tasks", description = "Tasks, quick add, the urgent × important matrix, commitments, goals, auto-planning"),
         (name = "meetings", description = "Meeting agendas, minutes, action items, files and recaps; the responsibility grid of duties"),
         (name = "office", description = "Vendors, contracts and their notice deadlines, contract documents; supplies: stock, consumption, deliveries, counts; purchasing: requests, approval by amount, orders, deliveries; invoices: three-way match, duplicates, approval, payment; budgets; assets: register, assign and check out, check in with condition, maintenance, warranty and licence alerts; spaces: sites, floors, desks, equipment, booking rules, bookings with check-in and release; expenses: receipts, reports, approval, reimbursement, policy"),
+        (name = "mail", description = "Mailboxes: import (.eml, mbox) and IMAP sync; triage with reasons and corrections that teach; screening, VIPs, blocks and rules; follow-ups; templates, drafts with approval, sending with invitations; contacts with keep-in-touch cadence and vCard"),
         (name = "system", description = "Health and the API description"),
     )
 )]
@@ -224,6 +226,30 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(expenses::report_reject))
         .routes(routes!(expenses::report_reimburse))
         .routes(routes!(expenses::policy, expenses::policy_set))
+        .routes(routes!(mail::mailbox, mail::configure))
+        .routes(mail_import_route())
+        .routes(routes!(mail::sync))
+        .routes(routes!(mail::messages))
+        .routes(routes!(mail::message))
+        .routes(routes!(mail::attachment))
+        .routes(routes!(mail::correct))
+        .routes(routes!(mail::act))
+        .routes(routes!(mail::followup))
+        .routes(routes!(mail::followups))
+        .routes(routes!(mail::senders, mail::screen))
+        .routes(routes!(mail::rules, mail::rule_create))
+        .routes(routes!(mail::rule_delete))
+        .routes(routes!(mail::templates, mail::template_put))
+        .routes(routes!(mail::template_delete))
+        .routes(routes!(mail::drafts, mail::draft_create))
+        .routes(routes!(mail::draft_get, mail::draft_update))
+        .routes(routes!(mail::draft_send))
+        .routes(routes!(mail::draft_reject))
+        .routes(routes!(mail::contacts))
+        .routes(vcard_import_route())
+        .routes(routes!(mail::contacts_export))
+        .routes(routes!(mail::contact, mail::contact_update))
+        .routes(routes!(mail::contact_merge))
         .routes(routes!(openapi_json))
         .routes(routes!(crate::app::healthz))
 }
@@ -262,6 +288,26 @@ fn document_upload_route() -> utoipa_axum::router::UtoipaMethodRouter<AppState> 
 
 /// The receipt upload accepts a receipt up to its limit (others: 1 MiB); the
 /// download shares its path.
+/// Mail import accepts a file up to its limit (the CLI streams larger archives).
+fn mail_import_route() -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method) = routes!(mail::import);
+    (
+        schemas,
+        paths,
+        method.layer(axum::extract::DefaultBodyLimit::max(mail::IMPORT_BODY_LIMIT)),
+    )
+}
+
+/// A vCard file may be larger than an ordinary request.
+fn vcard_import_route() -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    let (schemas, paths, method) = routes!(mail::contacts_import);
+    (
+        schemas,
+        paths,
+        method.layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024)),
+    )
+}
+
 fn receipt_upload_route() -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
     let (schemas, paths, method) = routes!(expenses::receipt_upload, expenses::receipt_download);
     (

@@ -41,7 +41,11 @@ pub enum SyncEvent {
     /// UIDVALIDITY changed (or this is the first sync): forget every UID known.
     Reset { uidvalidity: u32 },
     /// A message not seen before.
-    New { uid: u32, flags: Vec<String>, raw: Vec<u8> },
+    New {
+        uid: u32,
+        flags: Vec<String>,
+        raw: Vec<u8>,
+    },
     /// A known message's flags changed.
     Flags { uid: u32, flags: Vec<String> },
     /// A known message is gone from the server.

@@ -27,9 +27,9 @@ use adjutant_interop::vcard;
 use adjutant_store::StoreError;
 use adjutant_store::calendar::EventScope;
 use adjutant_store::mail::{
-    ContactPatch, ContactRecord, DraftContent, DraftRecord, DraftStatus, ImapSettings, MailAddress, MailAttachment,
-    MailFilter, MailRecord, MailView, MailboxRecord, ModelRecord, NewContact, NewMail, RuleRecord, SenderRecord,
-    Stored, TemplateRecord,
+    ContactPatch, ContactRecord, DraftContent, DraftRecord, DraftStatus, ImapSettings, MailAddress,
+    MailAttachment, MailFilter, MailRecord, MailView, MailboxRecord, ModelRecord, NewContact, NewMail,
+    RuleRecord, SenderRecord, Stored, TemplateRecord,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -49,7 +49,9 @@ pub const TEMPLATE_VARIABLES: [&str; 5] = ["first_name", "name", "subject", "my_
 fn works_for(caller: &Caller, person: PersonId, need: Level) -> bool {
     match caller {
         Caller::System(_) => true,
-        Caller::Person(a) => a.person.id == person || a.actor.delegation_for(person, Scope::Mail, need).is_some(),
+        Caller::Person(a) => {
+            a.person.id == person || a.actor.delegation_for(person, Scope::Mail, need).is_some()
+        }
     }
 }
 
@@ -75,7 +77,9 @@ pub async fn mailbox(
             let people = state.store.person_list(org).await?;
             people
                 .into_iter()
-                .find(|p| p.id.to_string() == s || p.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(s)))
+                .find(|p| {
+                    p.id.to_string() == s || p.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(s))
+                })
                 .ok_or_else(|| ValidationError::field("person", format!("no person `{s}` here")))?
         }
         None => match caller {
@@ -94,7 +98,9 @@ pub async fn mailbox(
         ));
     }
     let Some(address) = person.email.clone() else {
-        return Err(ValidationError::field("person", format!("{} has no e-mail address", person.name)).into());
+        return Err(
+            ValidationError::field("person", format!("{} has no e-mail address", person.name)).into(),
+        );
     };
     Ok(state
         .store
@@ -116,7 +122,9 @@ async fn message(
         return Err(ApiError::not_found("message"));
     }
     if !works_for(caller, mb.person, need) {
-        return Err(ApiError::forbidden("reading this mail is shared with you, not acting on it"));
+        return Err(ApiError::forbidden(
+            "reading this mail is shared with you, not acting on it",
+        ));
     }
     Ok((m, mb))
 }
@@ -176,7 +184,11 @@ impl Triager {
             end: now + SignedDuration::from_hours(24 * 14),
         };
         let mut met = HashSet::new();
-        for e in state.store.events_in_range(org, &EventScope::Person(mailbox.person), window).await? {
+        for e in state
+            .store
+            .events_in_range(org, &EventScope::Person(mailbox.person), window)
+            .await?
+        {
             for a in &e.data.attendees {
                 if let Some(m) = &a.email {
                     met.insert(m.to_lowercase());
@@ -208,7 +220,11 @@ impl Triager {
                 sent_ids: &self.sent_ids,
             },
         );
-        s.sender = self.senders.get(&s.from).copied().unwrap_or(SenderStatus::Unknown);
+        s.sender = self
+            .senders
+            .get(&s.from)
+            .copied()
+            .unwrap_or(SenderStatus::Unknown);
         s.met_recently = self.met.contains(&s.from);
         let t = triage::triage(
             &s,
@@ -290,7 +306,9 @@ impl Triager {
                 self.sent_ids.insert(id.clone());
             }
             for a in to.iter().chain(cc.iter()) {
-                self.senders.entry(a.email.clone()).or_insert(SenderStatus::Accepted);
+                self.senders
+                    .entry(a.email.clone())
+                    .or_insert(SenderStatus::Accepted);
             }
         }
         Ok(stored)
@@ -349,7 +367,15 @@ pub async fn import(
     let mut t = Triager::load(state, org, mb).await?;
     let mut report = ImportReport::default();
     if bytes.starts_with(b"From ") {
-        import_mbox(state, &mut t, name, std::io::Cursor::new(bytes), &mut report, |_| {}).await;
+        import_mbox(
+            state,
+            &mut t,
+            name,
+            std::io::Cursor::new(bytes),
+            &mut report,
+            |_| {},
+        )
+        .await;
     } else {
         let r = t.ingest(state, bytes, None, &[]).await;
         report.count(name.to_string(), r);
@@ -417,7 +443,13 @@ pub async fn triager_for(
 }
 
 /// Ingests one `.eml`'s bytes through a loaded triager (the CLI's path).
-pub async fn ingest_one(state: &AppState, t: &mut Triager, name: &str, bytes: &[u8], report: &mut ImportReport) {
+pub async fn ingest_one(
+    state: &AppState,
+    t: &mut Triager,
+    name: &str,
+    bytes: &[u8],
+    report: &mut ImportReport,
+) {
     let r = t.ingest(state, bytes, None, &[]).await;
     report.count(name.to_string(), r);
 }
@@ -490,17 +522,29 @@ impl From<&MailboxRecord> for MailboxView {
 }
 
 /// The caller's (or the named person's) mailbox.
-pub async fn get_mailbox(state: &AppState, caller: &Caller, org: OrgId, person: Option<&str>) -> ApiResult<MailboxView> {
+pub async fn get_mailbox(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    person: Option<&str>,
+) -> ApiResult<MailboxView> {
     let mb = mailbox(state, caller, org, person, Level::Read).await?;
     Ok(MailboxView::from(&mb))
 }
 
 /// Sets a mailbox's IMAP server and follow-up delay. Only the owner (or the
 /// operator) sets where their mail comes from.
-pub async fn configure(state: &AppState, caller: &Caller, org: OrgId, f: &MailboxForm) -> ApiResult<MailboxView> {
+pub async fn configure(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    f: &MailboxForm,
+) -> ApiResult<MailboxView> {
     let mb = mailbox(state, caller, org, f.person.as_deref(), Level::Act).await?;
     if !is_owner(caller, mb.person) {
-        return Err(ApiError::forbidden("only the mailbox's owner sets where its mail comes from"));
+        return Err(ApiError::forbidden(
+            "only the mailbox's owner sets where its mail comes from",
+        ));
     }
     let days = f.followup_days.unwrap_or(mb.followup_days);
     if !(1..=60).contains(&days) {
@@ -511,7 +555,9 @@ pub async fn configure(state: &AppState, caller: &Caller, org: OrgId, f: &Mailbo
         None => None,
         Some(host) => {
             if host.contains(['/', ' ', '@']) {
-                return Err(ValidationError::field("imap_host", format!("`{host}` is not a host name")).into());
+                return Err(
+                    ValidationError::field("imap_host", format!("`{host}` is not a host name")).into(),
+                );
             }
             let username = f.imap_username.as_deref().map(str::trim).unwrap_or("");
             if username.is_empty() {
@@ -568,7 +614,9 @@ pub struct SyncSummary {
 /// arrives, so a sync cut short resumes where it stopped.
 pub async fn sync_mailbox(state: &AppState, org: OrgId, mb: MailboxRecord) -> ApiResult<SyncSummary> {
     let Some(settings) = mb.imap.clone() else {
-        return Err(ValidationError::field("mailbox", format!("{} has no IMAP server set", mb.address)).into());
+        return Err(
+            ValidationError::field("mailbox", format!("{} has no IMAP server set", mb.address)).into(),
+        );
     };
     let password = state
         .secrets
@@ -597,7 +645,11 @@ pub async fn sync_mailbox(state: &AppState, org: OrgId, mb: MailboxRecord) -> Ap
         match ev {
             SyncEvent::Reset { uidvalidity } => {
                 summary.reset = true;
-                state.store.mailbox_reset_uids(id, uidvalidity).await.map_err(|e| e.to_string())
+                state
+                    .store
+                    .mailbox_reset_uids(id, uidvalidity)
+                    .await
+                    .map_err(|e| e.to_string())
             }
             SyncEvent::New { uid, flags, raw } => {
                 match t.ingest(state, &raw, Some(uid), &flags).await {
@@ -612,11 +664,19 @@ pub async fn sync_mailbox(state: &AppState, org: OrgId, mb: MailboxRecord) -> Ap
             }
             SyncEvent::Flags { uid, flags } => {
                 summary.flags += 1;
-                state.store.mail_set_flags(id, uid, &flags).await.map_err(|e| e.to_string())
+                state
+                    .store
+                    .mail_set_flags(id, uid, &flags)
+                    .await
+                    .map_err(|e| e.to_string())
             }
             SyncEvent::Expunged { uid } => {
                 summary.expunged += 1;
-                state.store.mail_expunged(id, uid).await.map_err(|e| e.to_string())
+                state
+                    .store
+                    .mail_expunged(id, uid)
+                    .await
+                    .map_err(|e| e.to_string())
             }
         }
     })
@@ -640,7 +700,12 @@ pub async fn sync_mailbox(state: &AppState, org: OrgId, mb: MailboxRecord) -> Ap
 }
 
 /// Syncs the caller's (or the named person's) mailbox now.
-pub async fn sync(state: &AppState, caller: &Caller, org: OrgId, person: Option<&str>) -> ApiResult<SyncSummary> {
+pub async fn sync(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    person: Option<&str>,
+) -> ApiResult<SyncSummary> {
     let mb = mailbox(state, caller, org, person, Level::Act).await?;
     sync_mailbox(state, org, mb).await
 }
@@ -697,7 +762,14 @@ pub struct MailItem {
 
 impl From<&MailRecord> for MailItem {
     fn from(m: &MailRecord) -> Self {
-        let snippet: String = m.text.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(160).collect();
+        let snippet: String = m
+            .text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .take(160)
+            .collect();
         Self {
             id: m.id.to_string(),
             thread: m.thread.clone(),
@@ -705,7 +777,11 @@ impl From<&MailRecord> for MailItem {
             from: m.from.email.clone(),
             from_name: m.from.name.clone().unwrap_or_else(|| m.from.email.clone()),
             to: m.to.iter().map(|a| a.email.clone()).collect(),
-            subject: if m.subject.is_empty() { "(no subject)".into() } else { m.subject.clone() },
+            subject: if m.subject.is_empty() {
+                "(no subject)".into()
+            } else {
+                m.subject.clone()
+            },
             sent_at: m.sent_at.to_string(),
             snippet,
             category: m.category,
@@ -784,8 +860,18 @@ pub async fn list(state: &AppState, caller: &Caller, org: OrgId, q: &MailQuery) 
     let view = view_of(q.view.as_deref())?;
     let f = MailFilter {
         view,
-        category: q.category.as_deref().filter(|s| !s.is_empty()).map(str::parse).transpose()?,
-        office: q.office.as_deref().filter(|s| !s.is_empty()).map(str::parse).transpose()?,
+        category: q
+            .category
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(str::parse)
+            .transpose()?,
+        office: q
+            .office
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(str::parse)
+            .transpose()?,
         thread: None,
         limit: q.limit.unwrap_or(200),
     };
@@ -813,7 +899,12 @@ pub async fn get(state: &AppState, caller: &Caller, org: OrgId, id: MailId) -> A
         )
         .await?;
     let mut all = thread;
-    for v in [MailView::Inbox, MailView::Screening, MailView::Snoozed, MailView::Sent] {
+    for v in [
+        MailView::Inbox,
+        MailView::Screening,
+        MailView::Snoozed,
+        MailView::Sent,
+    ] {
         all.extend(
             state
                 .store
@@ -944,7 +1035,9 @@ pub struct MailAction {
 
 fn caller_zone(caller: &Caller) -> jiff::tz::TimeZone {
     match caller {
-        Caller::Person(a) => adjutant_core::calendar::Zone::or_utc(&a.person.time_zone).tz().clone(),
+        Caller::Person(a) => adjutant_core::calendar::Zone::or_utc(&a.person.time_zone)
+            .tz()
+            .clone(),
         Caller::System(_) => jiff::tz::TimeZone::UTC,
     }
 }
@@ -980,17 +1073,30 @@ pub fn snooze_until(caller: &Caller, s: &str, now: Timestamp) -> ApiResult<Times
 }
 
 /// Archives, brings back, or snoozes a message.
-pub async fn act(state: &AppState, caller: &Caller, org: OrgId, id: MailId, a: &MailAction) -> ApiResult<MailItem> {
+pub async fn act(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    id: MailId,
+    a: &MailAction,
+) -> ApiResult<MailItem> {
     message(state, caller, org, id, Level::Act).await?;
     let now = Timestamp::now();
     let (archived, until, reply) = match a.action.trim() {
         "archive" => (true, None, false),
         "inbox" => (false, None, false),
         "snooze" => {
-            let until = a.until.as_deref().filter(|s| !s.trim().is_empty()).map(|s| snooze_until(caller, s, now)).transpose()?;
+            let until = a
+                .until
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| snooze_until(caller, s, now))
+                .transpose()?;
             let reply = a.until_reply.unwrap_or(false);
             if until.is_none() && !reply {
-                return Err(ValidationError::field("until", "snooze until a date, or until a reply arrives").into());
+                return Err(
+                    ValidationError::field("until", "snooze until a date, or until a reply arrives").into(),
+                );
             }
             (false, until, reply)
         }
@@ -1002,7 +1108,10 @@ pub async fn act(state: &AppState, caller: &Caller, org: OrgId, id: MailId, a: &
             .into());
         }
     };
-    let r = state.store.mail_set_state(org, id, archived, until, reply, &caller.audit(now)).await?;
+    let r = state
+        .store
+        .mail_set_state(org, id, archived, until, reply, &caller.audit(now))
+        .await?;
     Ok(MailItem::from(&r))
 }
 
@@ -1022,11 +1131,18 @@ pub struct SenderForm {
 }
 
 /// Accepts, marks VIP, blocks or forgets a sender.
-pub async fn screen(state: &AppState, caller: &Caller, org: OrgId, f: &SenderForm) -> ApiResult<Vec<SenderRecord>> {
+pub async fn screen(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    f: &SenderForm,
+) -> ApiResult<Vec<SenderRecord>> {
     let status: SenderStatus = f.status.parse()?;
     let address = f.address.trim().to_lowercase();
     if !address.contains('@') || address.len() > 254 || address.contains(char::is_whitespace) {
-        return Err(ValidationError::field("address", format!("`{address}` is not an e-mail address")).into());
+        return Err(
+            ValidationError::field("address", format!("`{address}` is not an e-mail address")).into(),
+        );
     }
     let mb = mailbox(state, caller, org, f.person.as_deref(), Level::Act).await?;
     state
@@ -1037,7 +1153,12 @@ pub async fn screen(state: &AppState, caller: &Caller, org: OrgId, f: &SenderFor
 }
 
 /// The senders screened in a mailbox.
-pub async fn senders(state: &AppState, caller: &Caller, org: OrgId, person: Option<&str>) -> ApiResult<Vec<SenderRecord>> {
+pub async fn senders(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    person: Option<&str>,
+) -> ApiResult<Vec<SenderRecord>> {
     let mb = mailbox(state, caller, org, person, Level::Read).await?;
     Ok(state.store.mail_senders(org, mb.id).await?)
 }
@@ -1074,7 +1195,11 @@ pub struct RuleView {
 fn rule_view(r: &RuleRecord) -> RuleView {
     RuleView {
         id: r.id.to_string(),
-        scope: if r.mailbox.is_some() { "mailbox".into() } else { "org".into() },
+        scope: if r.mailbox.is_some() {
+            "mailbox".into()
+        } else {
+            "org".into()
+        },
         field: r.rule.field.as_str().into(),
         value: r.rule.value.clone(),
         description: r.description.clone(),
@@ -1082,9 +1207,20 @@ fn rule_view(r: &RuleRecord) -> RuleView {
 }
 
 /// The rules in force for a mailbox (the organisation's first).
-pub async fn rules(state: &AppState, caller: &Caller, org: OrgId, person: Option<&str>) -> ApiResult<Vec<RuleView>> {
+pub async fn rules(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    person: Option<&str>,
+) -> ApiResult<Vec<RuleView>> {
     let mb = mailbox(state, caller, org, person, Level::Read).await?;
-    Ok(state.store.mail_rules(org, Some(mb.id)).await?.iter().map(rule_view).collect())
+    Ok(state
+        .store
+        .mail_rules(org, Some(mb.id))
+        .await?
+        .iter()
+        .map(rule_view)
+        .collect())
 }
 
 /// Adds a rule: for a mailbox (its owner or their assistant), or for the organisation.
@@ -1096,14 +1232,22 @@ pub async fn add_rule(state: &AppState, caller: &Caller, org: OrgId, f: &RuleFor
     ) {
         (Some(c), None) => RuleAction::Category(c.parse()?),
         (None, Some(o)) => RuleAction::Office(o.parse()?),
-        _ => return Err(ValidationError::field("category", "give either a category or an office workflow").into()),
+        _ => {
+            return Err(
+                ValidationError::field("category", "give either a category or an office workflow").into(),
+            );
+        }
     };
     let rule = MailRule::new(field, &f.value, action)?;
     let mailbox = if f.person.as_deref().map(str::trim) == Some("org") {
         caller.may(org, Capability::ManageMailRules)?;
         None
     } else {
-        Some(mailbox(state, caller, org, f.person.as_deref(), Level::Act).await?.id)
+        Some(
+            mailbox(state, caller, org, f.person.as_deref(), Level::Act)
+                .await?
+                .id,
+        )
     };
     let id = state
         .store
@@ -1111,7 +1255,11 @@ pub async fn add_rule(state: &AppState, caller: &Caller, org: OrgId, f: &RuleFor
         .await?;
     Ok(RuleView {
         id: id.to_string(),
-        scope: if mailbox.is_some() { "mailbox".into() } else { "org".into() },
+        scope: if mailbox.is_some() {
+            "mailbox".into()
+        } else {
+            "org".into()
+        },
         field: rule.field.as_str().into(),
         value: rule.value.clone(),
         description: rule.describe(),
@@ -1128,11 +1276,16 @@ pub async fn delete_rule(state: &AppState, caller: &Caller, org: OrgId, id: Mail
                 return Err(ApiError::not_found("rule"));
             }
             if !works_for(caller, mb.person, Level::Act) {
-                return Err(ApiError::forbidden("reading this mail is shared with you, not changing its rules"));
+                return Err(ApiError::forbidden(
+                    "reading this mail is shared with you, not changing its rules",
+                ));
             }
         }
     }
-    Ok(state.store.mail_rule_delete(org, id, &caller.audit(Timestamp::now())).await?)
+    Ok(state
+        .store
+        .mail_rule_delete(org, id, &caller.audit(Timestamp::now()))
+        .await?)
 }
 
 // ---------------------------------------------------------------------------
@@ -1149,7 +1302,12 @@ pub struct FollowUp {
 }
 
 /// Sent messages whose wait for a reply is over, oldest first.
-pub async fn followups(state: &AppState, caller: &Caller, org: OrgId, person: Option<&str>) -> ApiResult<Vec<FollowUp>> {
+pub async fn followups(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    person: Option<&str>,
+) -> ApiResult<Vec<FollowUp>> {
     let mb = mailbox(state, caller, org, person, Level::Read).await?;
     let now = Timestamp::now();
     let list = state.store.mail_followups_due(org, &mb, now).await?;
@@ -1157,9 +1315,17 @@ pub async fn followups(state: &AppState, caller: &Caller, org: OrgId, person: Op
         .iter()
         .map(|m| {
             let to = m.to.first();
-            let name = to.and_then(|a| a.name.clone()).or_else(|| to.map(|a| a.email.clone())).unwrap_or_default();
+            let name = to
+                .and_then(|a| a.name.clone())
+                .or_else(|| to.map(|a| a.email.clone()))
+                .unwrap_or_default();
             let days = now.duration_since(m.sent_at).as_secs() / 86_400;
-            let (s, b) = correspond::nudge(&m.subject, &name, u32::try_from(days).unwrap_or(u32::MAX), &mb.person_name);
+            let (s, b) = correspond::nudge(
+                &m.subject,
+                &name,
+                u32::try_from(days).unwrap_or(u32::MAX),
+                &mb.person_name,
+            );
             FollowUp {
                 message: MailItem::from(m),
                 days_waiting: days,
@@ -1201,7 +1367,13 @@ pub async fn set_followup(
     }
     let r = state
         .store
-        .mail_set_followup(org, id, f.days, f.done.unwrap_or(false), &caller.audit(Timestamp::now()))
+        .mail_set_followup(
+            org,
+            id,
+            f.days,
+            f.done.unwrap_or(false),
+            &caller.audit(Timestamp::now()),
+        )
         .await?;
     Ok(MailItem::from(&r))
 }
@@ -1228,12 +1400,23 @@ pub async fn templates(state: &AppState, caller: &Caller, org: OrgId) -> ApiResu
 }
 
 /// Adds or replaces a template.
-pub async fn put_template(state: &AppState, caller: &Caller, org: OrgId, f: &TemplateForm) -> ApiResult<TemplateRecord> {
+pub async fn put_template(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    f: &TemplateForm,
+) -> ApiResult<TemplateRecord> {
     caller.may(org, Capability::ManageMailRules)?;
     correspond::check_template(&f.name, &f.subject, &f.body, &TEMPLATE_VARIABLES)?;
     let id = state
         .store
-        .mail_template_put(org, &f.name, f.subject.trim(), &f.body, &caller.audit(Timestamp::now()))
+        .mail_template_put(
+            org,
+            &f.name,
+            f.subject.trim(),
+            &f.body,
+            &caller.audit(Timestamp::now()),
+        )
         .await?;
     state
         .store
@@ -1247,7 +1430,13 @@ pub async fn put_template(state: &AppState, caller: &Caller, org: OrgId, f: &Tem
 /// Removes a template.
 pub async fn delete_template(state: &AppState, caller: &Caller, org: OrgId, id: TemplateId) -> ApiResult<()> {
     caller.may(org, Capability::ManageMailRules)?;
-    Ok(hide(state.store.mail_template_delete(org, id, &caller.audit(Timestamp::now())).await, "template")?)
+    Ok(hide(
+        state
+            .store
+            .mail_template_delete(org, id, &caller.audit(Timestamp::now()))
+            .await,
+        "template",
+    )?)
 }
 
 /// A draft to write.
@@ -1338,11 +1527,17 @@ impl From<&DraftRecord> for DraftView {
 
 fn addresses(list: &[String], field: &str) -> ApiResult<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
-    for a in list.iter().flat_map(|s| s.split([',', ';'])).map(str::trim).filter(|s| !s.is_empty()) {
+    for a in list
+        .iter()
+        .flat_map(|s| s.split([',', ';']))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         let a = a.to_lowercase();
         let ok = a.len() <= 254
             && !a.contains(char::is_whitespace)
-            && a.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.'));
+            && a.split_once('@')
+                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'));
         if !ok {
             return Err(ValidationError::field(field, format!("`{a}` is not an e-mail address")).into());
         }
@@ -1364,14 +1559,21 @@ fn check_content(c: &DraftContent) -> ApiResult<()> {
         return Err(ValidationError::field("subject", "must be at most 300 characters").into());
     }
     if c.body.trim().is_empty() || c.body.chars().count() > MAX_BODY_CHARS {
-        return Err(ValidationError::field("body", format!("must be 1 to {MAX_BODY_CHARS} characters")).into());
+        return Err(
+            ValidationError::field("body", format!("must be 1 to {MAX_BODY_CHARS} characters")).into(),
+        );
     }
     Ok(())
 }
 
 /// Writes a draft. The owner's own draft waits for them to send it; a draft an
 /// assistant writes for a principal waits for the principal's approval.
-pub async fn create_draft(state: &AppState, caller: &Caller, org: OrgId, f: &DraftForm) -> ApiResult<DraftView> {
+pub async fn create_draft(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    f: &DraftForm,
+) -> ApiResult<DraftView> {
     let mb = mailbox(state, caller, org, f.person.as_deref(), Level::Act).await?;
     let now = Timestamp::now();
     let reply = match f.reply_to.as_deref().filter(|s| !s.trim().is_empty()) {
@@ -1391,7 +1593,9 @@ pub async fn create_draft(state: &AppState, caller: &Caller, org: OrgId, f: &Dra
             Some(
                 all.into_iter()
                     .find(|x| x.id.to_string() == t.trim() || x.name.eq_ignore_ascii_case(t.trim()))
-                    .ok_or_else(|| ValidationError::field("template", format!("no template `{}`", t.trim())))?,
+                    .ok_or_else(|| {
+                        ValidationError::field("template", format!("no template `{}`", t.trim()))
+                    })?,
             )
         }
         None => None,
@@ -1415,7 +1619,10 @@ pub async fn create_draft(state: &AppState, caller: &Caller, org: OrgId, f: &Dra
     let original_subject = reply.as_ref().map(|m| m.subject.clone()).unwrap_or_default();
     let zone = caller_zone(caller);
     let vars: BTreeMap<&str, String> = BTreeMap::from([
-        ("first_name", recipient_name.split_whitespace().next().unwrap_or("").to_string()),
+        (
+            "first_name",
+            recipient_name.split_whitespace().next().unwrap_or("").to_string(),
+        ),
         ("name", recipient_name.clone()),
         ("subject", original_subject.clone()),
         ("my_name", mb.person_name.clone()),
@@ -1432,7 +1639,12 @@ pub async fn create_draft(state: &AppState, caller: &Caller, org: OrgId, f: &Dra
         (_, Some(t)) => correspond::render(&t.body, &vars)?,
         _ => String::new(),
     };
-    let content = DraftContent { to, cc, subject, body };
+    let content = DraftContent {
+        to,
+        cc,
+        subject,
+        body,
+    };
     check_content(&content)?;
     let event = match f.event.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(s) => {
@@ -1442,10 +1654,22 @@ pub async fn create_draft(state: &AppState, caller: &Caller, org: OrgId, f: &Dra
         }
         None => None,
     };
-    let status = if is_owner(caller, mb.person) { DraftStatus::Draft } else { DraftStatus::Pending };
+    let status = if is_owner(caller, mb.person) {
+        DraftStatus::Draft
+    } else {
+        DraftStatus::Pending
+    };
     let d = state
         .store
-        .mail_draft_create(org, mb.id, &content, reply.map(|m| m.id), event, status, &caller.audit(now))
+        .mail_draft_create(
+            org,
+            mb.id,
+            &content,
+            reply.map(|m| m.id),
+            event,
+            status,
+            &caller.audit(now),
+        )
         .await?;
     Ok(DraftView::from(&d))
 }
@@ -1460,7 +1684,12 @@ pub async fn drafts(
 ) -> ApiResult<Vec<DraftView>> {
     let mb = mailbox(state, caller, org, person, Level::Read).await?;
     let statuses: Vec<DraftStatus> = match status.map(str::trim).unwrap_or("open") {
-        "" | "open" => vec![DraftStatus::Draft, DraftStatus::Pending, DraftStatus::Failed, DraftStatus::Rejected],
+        "" | "open" => vec![
+            DraftStatus::Draft,
+            DraftStatus::Pending,
+            DraftStatus::Failed,
+            DraftStatus::Rejected,
+        ],
         "draft" => vec![DraftStatus::Draft],
         "pending" => vec![DraftStatus::Pending],
         "rejected" => vec![DraftStatus::Rejected],
@@ -1474,7 +1703,13 @@ pub async fn drafts(
             .into());
         }
     };
-    Ok(state.store.mail_drafts(org, mb.id, &statuses).await?.iter().map(DraftView::from).collect())
+    Ok(state
+        .store
+        .mail_drafts(org, mb.id, &statuses)
+        .await?
+        .iter()
+        .map(DraftView::from)
+        .collect())
 }
 
 async fn draft(state: &AppState, caller: &Caller, org: OrgId, id: DraftId) -> ApiResult<DraftRecord> {
@@ -1503,7 +1738,10 @@ fn edited(d: &DraftRecord, e: &DraftEdit) -> ApiResult<Option<DraftContent>> {
             Some(t) => addresses(t, "cc")?,
             None => d.content.cc.clone(),
         },
-        subject: e.subject.clone().map_or(d.content.subject.clone(), |s| s.trim().to_string()),
+        subject: e
+            .subject
+            .clone()
+            .map_or(d.content.subject.clone(), |s| s.trim().to_string()),
         body: e.body.clone().unwrap_or(d.content.body.clone()),
     };
     check_content(&c)?;
@@ -1521,14 +1759,35 @@ pub async fn update_draft(
 ) -> ApiResult<DraftView> {
     let d = draft(state, caller, org, id).await?;
     if !works_for(caller, d.owner, Level::Act) {
-        return Err(ApiError::forbidden("reading this mail is shared with you, not writing it"));
+        return Err(ApiError::forbidden(
+            "reading this mail is shared with you, not writing it",
+        ));
     }
     let content = edited(&d, e)?;
-    let to = if is_owner(caller, d.owner) { DraftStatus::Draft } else { DraftStatus::Pending };
-    let open = [DraftStatus::Draft, DraftStatus::Pending, DraftStatus::Rejected, DraftStatus::Failed];
+    let to = if is_owner(caller, d.owner) {
+        DraftStatus::Draft
+    } else {
+        DraftStatus::Pending
+    };
+    let open = [
+        DraftStatus::Draft,
+        DraftStatus::Pending,
+        DraftStatus::Rejected,
+        DraftStatus::Failed,
+    ];
     let r = state
         .store
-        .mail_draft_move(org, id, &open, to, content.as_ref(), "", None, "", &caller.audit(Timestamp::now()))
+        .mail_draft_move(
+            org,
+            id,
+            &open,
+            to,
+            content.as_ref(),
+            "",
+            None,
+            "",
+            &caller.audit(Timestamp::now()),
+        )
         .await?;
     Ok(DraftView::from(&r))
 }
@@ -1543,7 +1802,9 @@ pub async fn reject_draft(
 ) -> ApiResult<DraftView> {
     let d = draft(state, caller, org, id).await?;
     if !is_owner(caller, d.owner) {
-        return Err(ApiError::forbidden("only the person the draft speaks for approves or rejects it"));
+        return Err(ApiError::forbidden(
+            "only the person the draft speaks for approves or rejects it",
+        ));
     }
     let note = e.note.as_deref().map(str::trim).unwrap_or("");
     if note.is_empty() {
@@ -1618,7 +1879,9 @@ pub async fn send_draft(
             let msgs = state.store.itip_list(org, &e.uid).await?;
             msgs.into_iter()
                 .rev()
-                .find(|m| m.method == "REQUEST" && content.to.iter().any(|t| t.eq_ignore_ascii_case(&m.recipient)))
+                .find(|m| {
+                    m.method == "REQUEST" && content.to.iter().any(|t| t.eq_ignore_ascii_case(&m.recipient))
+                })
                 .map(|m| ("REQUEST".to_string(), m.ics))
         }
         None => None,
@@ -1640,17 +1903,41 @@ pub async fn send_draft(
             .unwrap_or_default(),
         calendar,
     };
-    let domain = mb.address.rsplit_once('@').map_or("localhost", |(_, d)| d).to_string();
+    let domain = mb
+        .address
+        .rsplit_once('@')
+        .map_or("localhost", |(_, d)| d)
+        .to_string();
     let (_, raw) = smtp::build(&out, &domain).map_err(|e| ValidationError::field("draft", e.to_string()))?;
     // Claim the draft first, so two approvals at once cannot both send it.
     state
         .store
-        .mail_draft_move(org, id, &sendable, DraftStatus::Pending, Some(&content), "", None, "", &ctx)
+        .mail_draft_move(
+            org,
+            id,
+            &sendable,
+            DraftStatus::Pending,
+            Some(&content),
+            "",
+            None,
+            "",
+            &ctx,
+        )
         .await?;
     if let Err(err) = smtp::send(&relay, &out, &raw).await {
         let r = state
             .store
-            .mail_draft_move(org, id, &[DraftStatus::Pending], DraftStatus::Failed, None, "", None, &err.to_string(), &ctx)
+            .mail_draft_move(
+                org,
+                id,
+                &[DraftStatus::Pending],
+                DraftStatus::Failed,
+                None,
+                "",
+                None,
+                &err.to_string(),
+                &ctx,
+            )
             .await?;
         return Err(ApiError::new(
             axum::http::StatusCode::BAD_GATEWAY,
@@ -1665,7 +1952,17 @@ pub async fn send_draft(
     };
     let r = state
         .store
-        .mail_draft_move(org, id, &[DraftStatus::Pending], DraftStatus::Sent, None, "", sent, "", &ctx)
+        .mail_draft_move(
+            org,
+            id,
+            &[DraftStatus::Pending],
+            DraftStatus::Sent,
+            None,
+            "",
+            sent,
+            "",
+            &ctx,
+        )
         .await?;
     Ok(DraftView::from(&r))
 }
@@ -1696,7 +1993,10 @@ pub struct ContactView {
 }
 
 fn last_interaction(c: &ContactRecord) -> Option<Timestamp> {
-    [c.last_in_at, c.last_out_at, c.last_met_at].into_iter().flatten().max()
+    [c.last_in_at, c.last_out_at, c.last_met_at]
+        .into_iter()
+        .flatten()
+        .max()
 }
 
 fn contact_view(c: &ContactRecord, now: Timestamp) -> ContactView {
@@ -1715,7 +2015,12 @@ fn contact_view(c: &ContactRecord, now: Timestamp) -> ContactView {
         last_out_at: c.last_out_at.map(|t| t.to_string()),
         last_met_at: c.last_met_at.map(|t| t.to_string()),
         next_meeting_at: c.next_meeting_at.map(|t| t.to_string()),
-        overdue_days: correspond::keep_in_touch_overdue(last_interaction(c), c.next_meeting_at, c.cadence_days, now),
+        overdue_days: correspond::keep_in_touch_overdue(
+            last_interaction(c),
+            c.next_meeting_at,
+            c.cadence_days,
+            now,
+        ),
     }
 }
 
@@ -1728,7 +2033,11 @@ async fn refresh_meetings(state: &AppState, org: OrgId, mb: &MailboxRecord) -> A
         end: now + SignedDuration::from_hours(24 * 90),
     };
     let mut seen: BTreeMap<String, (String, Option<Timestamp>, Option<Timestamp>)> = BTreeMap::new();
-    for e in state.store.events_in_range(org, &EventScope::Person(mb.person), window).await? {
+    for e in state
+        .store
+        .events_in_range(org, &EventScope::Person(mb.person), window)
+        .await?
+    {
         let start = e.starts_at;
         for a in &e.data.attendees {
             let Some(m) = a.email.as_deref().map(str::to_lowercase) else {
@@ -1749,15 +2058,31 @@ async fn refresh_meetings(state: &AppState, org: OrgId, mb: &MailboxRecord) -> A
 }
 
 /// A person's contacts, brought up to date with their calendar.
-pub async fn contacts(state: &AppState, caller: &Caller, org: OrgId, person: Option<&str>) -> ApiResult<Vec<ContactView>> {
+pub async fn contacts(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    person: Option<&str>,
+) -> ApiResult<Vec<ContactView>> {
     let mb = mailbox(state, caller, org, person, Level::Read).await?;
     refresh_meetings(state, org, &mb).await?;
     let now = Timestamp::now();
-    Ok(state.store.contacts(org, mb.person).await?.iter().map(|c| contact_view(c, now)).collect())
+    Ok(state
+        .store
+        .contacts(org, mb.person)
+        .await?
+        .iter()
+        .map(|c| contact_view(c, now))
+        .collect())
 }
 
 /// Contacts due for keeping in touch, most overdue first (stakeholders first among equals).
-pub async fn contacts_due(state: &AppState, caller: &Caller, org: OrgId, person: Option<&str>) -> ApiResult<Vec<ContactView>> {
+pub async fn contacts_due(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    person: Option<&str>,
+) -> ApiResult<Vec<ContactView>> {
     let mut list: Vec<ContactView> = contacts(state, caller, org, person)
         .await?
         .into_iter()
@@ -1780,19 +2105,32 @@ pub struct ContactDetail {
     pub messages: Vec<MailItem>,
 }
 
-async fn contact(state: &AppState, caller: &Caller, org: OrgId, id: ContactId, need: Level) -> ApiResult<ContactRecord> {
+async fn contact(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    id: ContactId,
+    need: Level,
+) -> ApiResult<ContactRecord> {
     let c = hide(state.store.contact_get(org, id).await, "contact")?;
     if !works_for(caller, c.owner, Level::Read) {
         return Err(ApiError::not_found("contact"));
     }
     if !works_for(caller, c.owner, need) {
-        return Err(ApiError::forbidden("reading these contacts is shared with you, not changing them"));
+        return Err(ApiError::forbidden(
+            "reading these contacts is shared with you, not changing them",
+        ));
     }
     Ok(c)
 }
 
 /// One contact and its history.
-pub async fn get_contact(state: &AppState, caller: &Caller, org: OrgId, id: ContactId) -> ApiResult<ContactDetail> {
+pub async fn get_contact(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    id: ContactId,
+) -> ApiResult<ContactDetail> {
     let c = contact(state, caller, org, id, Level::Read).await?;
     let mut messages = Vec::new();
     if let Some(mb) = state.store.mailbox_of(org, c.owner).await? {
@@ -1861,7 +2199,10 @@ pub async fn update_contact(
         cadence_days: f.cadence_days.map(|d| (d > 0).then_some(d)),
         stakeholder: f.stakeholder,
     };
-    let c = state.store.contact_update(org, id, &p, &caller.audit(Timestamp::now())).await?;
+    let c = state
+        .store
+        .contact_update(org, id, &p, &caller.audit(Timestamp::now()))
+        .await?;
     Ok(contact_view(&c, Timestamp::now()))
 }
 
@@ -1879,7 +2220,10 @@ pub async fn merge_contacts(
     if a.owner != b.owner {
         return Err(ValidationError::field("from", "both contacts must be the same person's").into());
     }
-    let c = state.store.contact_merge(org, into, from, &caller.audit(Timestamp::now())).await?;
+    let c = state
+        .store
+        .contact_merge(org, into, from, &caller.audit(Timestamp::now()))
+        .await?;
     Ok(contact_view(&c, Timestamp::now()))
 }
 
@@ -1904,7 +2248,11 @@ pub async fn import_vcards(
     let list: Vec<NewContact> = cards
         .into_iter()
         .map(|c| NewContact {
-            name: if c.name.trim().is_empty() { c.emails.first().cloned().unwrap_or_default() } else { c.name },
+            name: if c.name.trim().is_empty() {
+                c.emails.first().cloned().unwrap_or_default()
+            } else {
+                c.name
+            },
             emails: c.emails,
             organization: c.organization.unwrap_or_default(),
             title: c.title.unwrap_or_default(),
@@ -1920,7 +2268,12 @@ pub async fn import_vcards(
 }
 
 /// A person's contacts as a vCard 4.0 file.
-pub async fn export_vcards(state: &AppState, caller: &Caller, org: OrgId, person: Option<&str>) -> ApiResult<String> {
+pub async fn export_vcards(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    person: Option<&str>,
+) -> ApiResult<String> {
     let mb = mailbox(state, caller, org, person, Level::Read).await?;
     let cards: Vec<vcard::Card> = state
         .store
