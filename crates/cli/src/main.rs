@@ -10,6 +10,7 @@ mod commands;
 mod expenses;
 mod ids;
 mod invoices;
+mod mail;
 mod office;
 mod output;
 mod purchases;
@@ -156,6 +157,16 @@ pub enum Command {
     /// Expenses: add (with a receipt), list (or export as CSV), show; reports: submit, approve, reject, reimburse; the policy.
     #[command(subcommand)]
     Expense(expenses::ExpenseCmd),
+    /// Mail: import files, sync from IMAP, the mailbox's settings, show, file, archive, snooze, screen, rules, drafts.
+    #[command(subcommand)]
+    Mail(mail::MailCmd),
+    /// The triaged inbox (or another view) with categories, priorities and, with --reasons, why.
+    Triage(mail::TriageArgs),
+    /// Sent messages that got no reply in time.
+    Followups(mail::ForArg),
+    /// Contacts: list, due for keeping in touch, vCard import and export.
+    #[command(subcommand)]
+    Contacts(mail::ContactsCmd),
 }
 
 fn main() -> ExitCode {

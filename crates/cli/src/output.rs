@@ -77,3 +77,15 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
     }
     out(&text);
 }
+
+/// Rewrites a progress line on stderr, only when stderr is a terminal
+/// (`done`: end the line).
+pub fn progress(msg: &str, done: bool) {
+    use std::io::IsTerminal;
+    let mut err = std::io::stderr().lock();
+    if err.is_terminal() {
+        let end = if done { "\n" } else { "" };
+        let _ = write!(err, "\r\x1b[2K{msg}{end}");
+        let _ = err.flush();
+    }
+}
