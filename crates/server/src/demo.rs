@@ -160,6 +160,7 @@ pub async fn seed_if_empty(state: &AppState) -> Result<bool, ApiError> {
     crate::demo_spaces::seed(state, org.id).await?;
     crate::demo_assets::seed(state, org.id, &ids).await?;
     crate::demo_expenses::seed(state, org.id).await?;
+    crate::demo_mail::seed(state, org.id).await?;
     tracing::info!("seeded the demo organisation Northwind");
     Ok(true)
 }

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod demo_assets;
 pub mod demo_calendar;
 pub mod demo_expenses;
+pub mod demo_mail;
 pub mod demo_office;
 pub mod demo_spaces;
 pub mod demo_tasks;
