@@ -271,6 +271,7 @@ pub async fn serve(
     let app = router(state.clone());
     let sweeper = tokio::spawn(sweep_sessions(state.clone()));
     let releaser = tokio::spawn(release_bookings(state.clone()));
+    let mail = tokio::spawn(sync_mail(state.clone()));
     let r = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -279,6 +280,7 @@ pub async fn serve(
     .await;
     sweeper.abort();
     releaser.abort();
+    mail.abort();
     state.store.close().await;
     r
 }
@@ -296,6 +298,26 @@ async fn release_bookings(state: AppState) {
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = ?e, "releasing bookings failed"),
+        }
+    }
+}
+
+/// Syncs every mailbox that has an IMAP server, every `mail_sync_minutes`
+/// (0: never on its own). A sync cut short resumes at the next turn.
+async fn sync_mail(state: AppState) {
+    let minutes = state.config.mail_sync_minutes;
+    if minutes == 0 {
+        return;
+    }
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60 * u64::from(minutes)));
+    loop {
+        tick.tick().await;
+        for s in crate::ops::mail::sync_all(&state).await {
+            if let Some(e) = &s.error {
+                tracing::warn!(mailbox = %s.address, error = %e, "mail sync stopped early");
+            } else if s.new > 0 {
+                tracing::info!(mailbox = %s.address, new = s.new, "new mail");
+            }
         }
     }
 }

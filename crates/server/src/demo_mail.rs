@@ -238,7 +238,10 @@ fn raw(d: &Demo, now: Timestamp, n: usize) -> String {
         s.push_str(&format!("Cc: {}\r\n", d.cc));
     }
     if !d.in_reply_to.is_empty() {
-        s.push_str(&format!("In-Reply-To: <{0}>\r\nReferences: <{0}>\r\n", d.in_reply_to));
+        s.push_str(&format!(
+            "In-Reply-To: <{0}>\r\nReferences: <{0}>\r\n",
+            d.in_reply_to
+        ));
     }
     s.push_str(d.headers);
     s.push_str("\r\n");
@@ -349,7 +352,15 @@ pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
             };
             state
                 .store
-                .mail_draft_create(org, mb.id, &content, Some(henk_id), None, DraftStatus::Pending, &ctx)
+                .mail_draft_create(
+                    org,
+                    mb.id,
+                    &content,
+                    Some(henk_id),
+                    None,
+                    DraftStatus::Pending,
+                    &ctx,
+                )
                 .await?;
         }
     }
@@ -364,9 +375,11 @@ pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
     for c in ops::contacts(state, &sys, org, Some(LARS)).await? {
         let form = match c.emails.first().map(String::as_str) {
             Some("h.de.wit@example.org") => Some((Some(30), Some(true), "Chairs the audit committee.")),
-            Some("a.okoye@example.com") => {
-                Some((Some(3), Some(true), "Met at the October dinner; interested in the Lagos partnership."))
-            }
+            Some("a.okoye@example.com") => Some((
+                Some(3),
+                Some(true),
+                "Met at the October dinner; interested in the Lagos partnership.",
+            )),
             Some("pieter@vosshipping.example") => Some((Some(60), Some(true), "Call around the new year.")),
             _ => None,
         };

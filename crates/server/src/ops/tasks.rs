@@ -1049,6 +1049,8 @@ pub struct CommitmentsView {
     pub person: PersonRef,
     pub owes: Vec<CommitmentView>,
     pub owed: Vec<CommitmentView>,
+    /// Mail the person sent that got no reply in time (when the caller may read their mail).
+    pub awaiting_replies: Vec<crate::ops::mail::FollowUp>,
 }
 
 pub async fn commitments_of(
@@ -1099,10 +1101,14 @@ pub async fn commitments_of(
             })
             .collect()
     };
+    let awaiting_replies = crate::ops::mail::followups(state, caller, org, Some(&p.id.to_string()))
+        .await
+        .unwrap_or_default();
     Ok(CommitmentsView {
         person: names.person(p.id),
         owes: to_view(owes),
         owed: to_view(owed),
+        awaiting_replies,
     })
 }
 

@@ -1008,6 +1008,7 @@ struct CommitmentsPage {
     heading: String,
     owes: Vec<CommitmentRow>,
     owed: Vec<CommitmentRow>,
+    awaiting: Vec<crate::ops::mail::FollowUp>,
 }
 
 fn kind_label(k: &str) -> &'static str {
@@ -1047,6 +1048,7 @@ pub async fn commitments(
         heading,
         owes: rows(&v.owes),
         owed: rows(&v.owed),
+        awaiting: v.awaiting_replies,
     };
     Ok(render_status(StatusCode::OK, &page))
 }
