@@ -1779,6 +1779,62 @@ fn demo_seeds_an_empty_directory_once() {
             .any(|b| b["space_name"] == "Pool car (Tesla Model 3)"),
         "{bookings}"
     );
+    // Mail: Lars's inbox triaged with the board director's question on top, a
+    // first-time sender in screening, a follow-up overdue, Maya's draft waiting
+    // for approval, Sofia's invoices marked for office work, contacts due.
+    let lars_mail = cli(&data, &["--json", "triage", "--for", "lars@northwind.example"]).json();
+    let top = &lars_mail[0];
+    assert_eq!(top["from"], "h.de.wit@example.org", "{lars_mail}");
+    assert!(top["reasons"].to_string().contains("vip"), "{top}");
+    let screening = cli(
+        &data,
+        &[
+            "--json",
+            "triage",
+            "--for",
+            "lars@northwind.example",
+            "--view",
+            "screening",
+        ],
+    )
+    .json();
+    assert!(
+        screening.to_string().contains("j.berg@nordicventures.example"),
+        "{screening}"
+    );
+    let follow = cli(&data, &["followups", "--for", "lars@northwind.example"])
+        .ok()
+        .stdout;
+    assert!(follow.contains("Introduction to our Lagos partner"), "{follow}");
+    assert!(!follow.contains("Offsite venue"), "answered: {follow}");
+    let drafts = cli(
+        &data,
+        &[
+            "--json",
+            "mail",
+            "drafts",
+            "--for",
+            "lars@northwind.example",
+            "--status",
+            "pending",
+        ],
+    )
+    .json();
+    assert_eq!(drafts[0]["author_label"], "Maya de Vries", "{drafts}");
+    let office = cli(&data, &["--json", "triage", "--for", "sofia@northwind.example"]).json();
+    let invoices = office
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["office"] == "invoice")
+        .count();
+    assert!(invoices >= 2, "{office}");
+    let due = cli(
+        &data,
+        &["--json", "contacts", "due", "--for", "lars@northwind.example"],
+    )
+    .json();
+    assert!(due.to_string().contains("Pieter Vos"), "{due}");
     // The demo accounts work: Maya holds her two delegations.
     let rt = runtime();
     let c = client();
@@ -4648,4 +4704,140 @@ fn expenses_from_the_command_line() {
     ] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// Mail commands
+// ---------------------------------------------------------------------------
+
+fn eml(id: &str, from: &str, to: &str, date: &str, subject: &str, extra: &str, body: &str) -> String {
+    format!(
+        "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: <{id}@example.org>\r\n{extra}\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+    )
+}
+
+#[test]
+fn mail_from_the_command_line() {
+    let tmp = TempDir::new("mail");
+    let data = tmp.join("data");
+    init_northwind(&data);
+    let me = "iris@example.org";
+    let mut mbox = String::new();
+    for m in [
+        eml(
+            "q1",
+            "Henk <henk@board.example>",
+            me,
+            "Tue, 01 Dec 2026 09:00:00 +0000",
+            "Can you confirm the numbers by Thursday?",
+            "",
+            "Could you confirm the Q4 numbers by Thursday?",
+        ),
+        eml(
+            "n1",
+            "Weekly <news@weekly.example>",
+            me,
+            "Tue, 01 Dec 2026 10:00:00 +0000",
+            "This week",
+            "List-Unsubscribe: <https://weekly.example/u>\r\n",
+            "Ten stories.",
+        ),
+        eml(
+            "s1",
+            &format!("Iris <{me}>"),
+            "Olga <olga@partner.example>",
+            "Mon, 23 Nov 2026 09:00:00 +0000",
+            "Proposal",
+            "",
+            "Here is our proposal.",
+        ),
+    ] {
+        mbox.push_str("From someone@example.org Tue Dec  1 09:00:00 2026\r\n");
+        mbox.push_str(&m.replace("\r\nFrom ", "\r\n>From "));
+        mbox.push_str("\r\n");
+    }
+    // A stretch that is no message at all.
+    mbox.push_str("From broken@example.org Tue Dec  1 09:00:00 2026\r\n\u{1}\u{2}binary junk\r\n\r\n");
+    let file = tmp.join("archive.mbox");
+    std::fs::write(&file, &mbox).unwrap();
+    let out = cli(&data, &["mail", "import", "--for", me, path_str(&file)])
+        .ok()
+        .stdout;
+    assert!(out.contains("3 stored, 0 already there, 1 refused"), "{out}");
+    assert!(out.contains("refused") && out.contains("message 4"), "{out}");
+    // Again: nothing twice.
+    let out = cli(&data, &["mail", "import", "--for", me, path_str(&file)])
+        .ok()
+        .stdout;
+    assert!(out.contains("0 stored, 3 already there"), "{out}");
+
+    let screening = cli(&data, &["--json", "triage", "--for", me, "--view", "screening"]).json();
+    let henk = screening
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["from"] == "henk@board.example")
+        .unwrap_or_else(|| panic!("{screening}"));
+    assert!(!henk["reasons"].as_array().unwrap().is_empty());
+    cli(
+        &data,
+        &["mail", "screen", "--for", me, "henk@board.example", "vip"],
+    )
+    .ok();
+    let table = cli(&data, &["triage", "--for", me, "--reasons"]).ok().stdout;
+    assert!(table.contains("Can you confirm the numbers"), "{table}");
+    let id = henk["id"].as_str().unwrap();
+    let short = &id[id.len() - 8..];
+    let filed = cli(&data, &["mail", "file", "--for", me, short, "act"])
+        .ok()
+        .stdout;
+    assert!(filed.contains("under act"), "{filed}");
+    let bad = cli(&data, &["mail", "file", "--for", me, short, "urgent"]);
+    bad.error(&["unknown value `urgent`"]);
+    let shown = cli(&data, &["mail", "show", "--for", me, short]).ok().stdout;
+    assert!(shown.contains("Could you confirm the Q4 numbers"), "{shown}");
+
+    let follow = cli(&data, &["followups", "--for", me]).ok().stdout;
+    assert!(
+        follow.contains("Proposal") && follow.contains("olga@partner.example"),
+        "{follow}"
+    );
+
+    // Contacts: Olga and Henk from mail, plus a vCard; cadence makes someone due.
+    let vcf = tmp.join("cards.vcf");
+    std::fs::write(
+        &vcf,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Pieter Vos\r\nEMAIL:pieter@vos.example\r\nEND:VCARD\r\n",
+    )
+    .unwrap();
+    let out = cli(&data, &["contacts", "import", "--for", me, path_str(&vcf)])
+        .ok()
+        .stdout;
+    assert!(out.contains("1 contacts added"), "{out}");
+    let list = cli(&data, &["--json", "contacts", "list", "--for", me]).json();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"Pieter Vos") && names.contains(&"Olga"),
+        "{names:?}"
+    );
+    let exported = cli(&data, &["contacts", "export", "--for", me]).ok().stdout;
+    assert!(
+        exported.contains("BEGIN:VCARD") && exported.contains("pieter@vos.example"),
+        "{exported}"
+    );
+    let broken = tmp.join("broken.vcf");
+    std::fs::write(&broken, "this is not a vcard").unwrap();
+    cli(&data, &["contacts", "import", "--for", me, path_str(&broken)]).error(&["broken.vcf"]);
+    // A missing file and an unknown person are named.
+    cli(&data, &["mail", "import", "--for", me, "/nonexistent/x.eml"])
+        .error(&["cannot open /nonexistent/x.eml"]);
+    cli(&data, &["triage", "--for", "nobody@example.org"]).error(&["no person `nobody@example.org`"]);
+    let sync = cli(&data, &["mail", "sync", "--for", me]);
+    sync.error(&["has no IMAP server set"]);
 }

@@ -19,6 +19,8 @@ mod assets;
 mod calendar;
 #[path = "api/expenses.rs"]
 mod expenses;
+#[path = "api/mail.rs"]
+mod mail;
 #[path = "api/office.rs"]
 mod office;
 #[path = "api/spaces.rs"]
@@ -829,6 +831,12 @@ async fn run_cell(
             raw = r;
             p
         }
+        _ if mail::owns(route) => {
+            let (p, b, r) = mail::prepare(app, route, actor, side).await;
+            body = b;
+            raw = r;
+            p
+        }
         _ if expenses::owns(route) => {
             let (p, b, r) = expenses::prepare(app, route, actor, side).await;
             body = b;
@@ -886,6 +894,7 @@ async fn run_cell(
     spaces::check(app, route, actor, side, &r, &mut fail).await;
     assets::check(app, route, actor, side, &r, &mut fail).await;
     expenses::check(app, route, actor, side, &r, &mut fail).await;
+    mail::check(app, route, actor, side, &r, &mut fail).await;
 
     // What a successful answer must contain (and must not).
     if r.status / 100 == 2 {
@@ -1004,6 +1013,7 @@ async fn access_matrix_covers_every_api_route() {
         .chain(spaces::MATRIX.iter())
         .chain(assets::MATRIX.iter())
         .chain(expenses::MATRIX.iter())
+        .chain(mail::MATRIX.iter())
         .collect();
     let table: BTreeSet<(String, String)> = matrix
         .iter()

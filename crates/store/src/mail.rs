@@ -952,13 +952,14 @@ impl Store {
                 let id = MailId(new_uuid());
                 let thread = thread.unwrap_or_else(|| id.to_string());
                 let t = m.triage;
-                sqlx::query(
+                let inserted = sqlx::query(
                     "INSERT INTO mail_messages (org_id, id, mailbox_id, thread_id, dedupe_key, message_id, in_reply_to,
                          refs, imap_uid, flags, direction, from_addr, from_name, to_addrs, cc_addrs, recipient_count,
                          subject, sent_at, text_body, html_body, attachments, warnings, raw, size, category, priority,
                          reasons, office, archived, created_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-                         $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)",
+                         $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30)
+                     ON CONFLICT (mailbox_id, dedupe_key) DO NOTHING",
                 )
                 .bind(org.to_string())
                 .bind(id.to_string())
@@ -992,7 +993,18 @@ impl Store {
                 .bind(t.category == Category::Suspect && t.reasons.iter().any(|r| r.code == "blocked"))
                 .bind(to_micros(now))
                 .execute(&mut *c)
-                .await?;
+                .await?
+                .rows_affected();
+                if inserted == 0 {
+                    // A copy arriving at the same moment was stored first: that one stays.
+                    let r =
+                        sqlx::query("SELECT id FROM mail_messages WHERE mailbox_id = $1 AND dedupe_key = $2")
+                            .bind(mailbox.id.to_string())
+                            .bind(&dedupe)
+                            .fetch_one(&mut *c)
+                            .await?;
+                    return Ok(Stored::Duplicate(parse_id(&r.try_get::<String, _>("id")?)?));
+                }
                 let owner = mailbox.person;
                 if m.outgoing {
                     for a in m.to.iter().chain(m.cc.iter()) {

@@ -3357,5 +3357,7 @@ mod office_stories;
 
 #[path = "store/expenses_stories.rs"]
 mod expenses_stories;
+#[path = "store/mail_stories.rs"]
+mod mail_stories;
 #[path = "store/spaces_stories.rs"]
 mod spaces_stories;
