@@ -2,5 +2,6 @@
 //! that learns from corrections), screening (senders and rules), follow-ups,
 //! templates and contacts' keep-in-touch cadence.
 
-pub mod triage;
+pub mod scan;
 pub mod screen;
+pub mod triage;
