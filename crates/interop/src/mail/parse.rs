@@ -23,7 +23,14 @@ pub const SIGNAL_TEXT_BYTES: usize = 8 * 1024;
 /// a part whose encoding could not be decoded in full.
 pub fn parse(raw: &[u8]) -> Result<ParsedMessage, MailError> {
     let start = sniff(raw)?;
-    let raw = &raw[start..];
+    let completed;
+    let mut raw = &raw[start..];
+    let header_cut = header_end(raw).is_none();
+    if header_cut {
+        // The last field would be lost without the line end and blank line.
+        completed = [raw, b"\n\n"].concat();
+        raw = &completed;
+    }
     let msg = MessageParser::default()
         .parse(raw)
         .ok_or_else(|| MailError::Malformed("no header field could be read".into()))?;
@@ -93,6 +100,11 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMessage, MailError> {
     let auto_submitted = header_text(&msg, "Auto-Submitted")
         .is_some_and(|v| !v.trim().is_empty() && !v.trim().eq_ignore_ascii_case("no"));
 
+    if header_cut {
+        warnings.push(
+            "the header is not ended by a blank line: the message is cut off or has no body".into(),
+        );
+    }
     check_structure(raw, &msg, &mut warnings);
 
     Ok(ParsedMessage {
@@ -247,11 +259,6 @@ fn sniff(raw: &[u8]) -> Result<usize, MailError> {
 /// a multipart body without its closing boundary, an unknown charset, a part
 /// that could not be decoded in full.
 fn check_structure(raw: &[u8], msg: &Message<'_>, warnings: &mut Vec<String>) {
-    if find(raw, b"\n\n").is_none() && find(raw, b"\n\r\n").is_none() {
-        warnings.push(
-            "the header is not ended by a blank line: the message is cut off or has no body".into(),
-        );
-    }
     for (i, part) in msg.parts.iter().enumerate() {
         let Some(ct) = part.content_type() else {
             continue;
@@ -280,6 +287,17 @@ fn check_structure(raw: &[u8], msg: &Message<'_>, warnings: &mut Vec<String>) {
         if part.is_encoding_problem {
             warnings.push(format!("part {} could not be decoded in full", i + 1));
         }
+    }
+}
+
+/// Where the header's closing blank line is, if it has one.
+fn header_end(raw: &[u8]) -> Option<usize> {
+    if raw.starts_with(b"\n") || raw.starts_with(b"\r\n") {
+        return Some(0);
+    }
+    match (find(raw, b"\n\n"), find(raw, b"\n\r\n")) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 
