@@ -47,7 +47,10 @@ fn owner_addresses() -> Vec<String> {
 #[test]
 fn multipart_alternative_quoted_printable() {
     let m = check("alternative-qp");
-    assert_eq!(m.message_id.as_deref(), Some("CAJ7x1=board-deck-114@mail.acme.example"));
+    assert_eq!(
+        m.message_id.as_deref(),
+        Some("CAJ7x1=board-deck-114@mail.acme.example")
+    );
     assert_eq!(m.subject, "Board deck – slide 4 numbers");
     let from = m.from.as_ref().unwrap();
     assert_eq!(from.email, "anna.berg@acme.example");
@@ -70,10 +73,20 @@ fn charsets() {
     assert_eq!(m.from.unwrap().name.as_deref(), Some("Jürgen Müller"));
     assert!(m.text.contains("Büro kommen nächste Woche"));
     let m = check("windows1252");
-    assert!(m.text.contains("Here’s the quote you asked for – 40 chairs at €189"), "{}", m.text);
+    assert!(
+        m.text
+            .contains("Here’s the quote you asked for – 40 chairs at €189"),
+        "{}",
+        m.text
+    );
     assert!(m.text.contains("“Best price this year,”"));
     let m = check("unknown-charset");
-    assert!(m.text.contains("Occupancy this week: 74% (caf\u{fffd} closed Friday)."), "{}", m.text);
+    assert!(
+        m.text
+            .contains("Occupancy this week: 74% (caf\u{fffd} closed Friday)."),
+        "{}",
+        m.text
+    );
     assert_eq!(m.warnings.len(), 1, "{:?}", m.warnings);
     assert!(m.warnings[0].contains("x-mac-klingon"), "{:?}", m.warnings);
 }
@@ -156,19 +169,28 @@ fn truncated_messages_keep_what_arrived() {
     let m = check("truncated-multipart");
     assert!(m.text.contains("Here are the first photos."));
     assert!(
-        m.warnings.iter().any(|w| w.contains("no closing boundary `--cut-here--`")),
+        m.warnings
+            .iter()
+            .any(|w| w.contains("no closing boundary `--cut-here--`")),
         "{:?}",
         m.warnings
     );
     let m = check("truncated-header");
     assert_eq!(m.subject, "Lunch on Fri");
-    assert!(m.warnings.iter().any(|w| w.contains("not ended by a blank line")), "{:?}", m.warnings);
+    assert!(
+        m.warnings.iter().any(|w| w.contains("not ended by a blank line")),
+        "{:?}",
+        m.warnings
+    );
 }
 
 #[test]
 fn what_is_not_a_message_is_refused_with_a_reason() {
     let e = mail::parse(&raw("junk.bin")).unwrap_err();
-    assert!(matches!(&e, MailError::Malformed(r) if r.starts_with("binary data")), "{e}");
+    assert!(
+        matches!(&e, MailError::Malformed(r) if r.starts_with("binary data")),
+        "{e}"
+    );
     let e = mail::parse(&raw("not-a-message.txt")).unwrap_err();
     assert_eq!(
         e.to_string(),
@@ -207,7 +229,10 @@ fn ten_thousand_recipients_keep_the_first_200() {
     assert_eq!(p.to.len(), 200);
     assert!(p.cc.is_empty());
     assert_eq!(p.to[0].email, "p0@bigcorp.example");
-    assert_eq!(p.warnings, vec!["10000 recipients; the first 200 kept".to_string()]);
+    assert_eq!(
+        p.warnings,
+        vec!["10000 recipients; the first 200 kept".to_string()]
+    );
 }
 
 #[test]
@@ -220,11 +245,7 @@ fn mbox_entries_separators_and_quoting() {
                 Ok(m) => format!("{number}@{line}: {}", m.subject),
                 Err(e) => format!("{number}@{line}: {e}"),
             },
-            MboxItem::Rejected {
-                number,
-                line,
-                reason,
-            } => format!("{number}@{line}: rejected: {reason}"),
+            MboxItem::Rejected { number, line, reason } => format!("{number}@{line}: rejected: {reason}"),
         })
         .collect();
     assert_eq!(
@@ -323,13 +344,14 @@ fn mbox_streams_a_huge_file_without_holding_it() {
                 largest_kept = largest_kept.max(raw.capacity());
                 seen.push(format!("{number} ok"));
             }
-            MboxItem::Rejected {
-                number, reason, ..
-            } => seen.push(format!("{number}: {reason}")),
+            MboxItem::Rejected { number, reason, .. } => seen.push(format!("{number}: {reason}")),
         }
     }
     let body = (huge / 77) * 77;
-    let big_size = "From: big@x.example\nSubject: huge\nContent-Type: application/octet-stream\n\n".len() as u64 + body + 1;
+    let big_size = "From: big@x.example\nSubject: huge\nContent-Type: application/octet-stream\n\n".len()
+        as u64
+        + body
+        + 1;
     assert_eq!(
         seen,
         [

@@ -59,25 +59,6 @@ impl Features {
     }
 }
 
-/// A lower-case ASCII word held on the stack.
-#[derive(Clone, Copy)]
-struct Word {
-    buf: [u8; MAX_WORD],
-    len: usize,
-}
-
-impl Word {
-    const EMPTY: Word = Word {
-        buf: [0; MAX_WORD],
-        len: 0,
-    };
-
-    fn as_str(&self) -> &str {
-        // Only ASCII bytes are ever stored, so this never fails.
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
-    }
-}
-
 /// Scans a subject and a text.
 pub fn scan(subject: &str, text: &str) -> Features {
     let mut f = Features::default();
@@ -92,11 +73,11 @@ pub fn scan(subject: &str, text: &str) -> Features {
         }
     }
     let mut s = Scanner { f, weight: 2 };
-    s.line(subject.as_bytes(), true);
+    s.line(&subject.to_ascii_lowercase(), true);
     s.weight = 1;
-    for line in text.as_bytes().split(|b| *b == b'\n') {
-        let trimmed = line.trim_ascii_start();
-        if trimmed.first() == Some(&b'>') {
+    let lower = text.to_ascii_lowercase();
+    for line in lower.split('\n') {
+        if line.trim_start().starts_with('>') {
             continue;
         }
         s.line(line, false);
@@ -111,35 +92,38 @@ struct Scanner {
 }
 
 impl Scanner {
-    fn line(&mut self, line: &[u8], subject: bool) {
-        let mut p2 = Word::EMPTY;
-        let mut p1 = Word::EMPTY;
+    /// Scans one line, already in lower case (ASCII letters only, so it is
+    /// still UTF-8); words are slices of it, so nothing is copied.
+    fn line(&mut self, line: &str, subject: bool) {
+        let bytes = line.as_bytes();
+        let mut p2 = "";
+        let mut p1 = "";
         let mut i = 0;
-        let n = line.len();
+        let n = bytes.len();
         while i < n {
-            let b = line[i];
+            let b = bytes[i];
             if is_word_byte(b) {
-                let start = i;
-                while i < n && is_word_byte(line[i]) {
+                let mut start = i;
+                let mut ascii = true;
+                while i < n && is_word_byte(bytes[i]) {
+                    ascii &= bytes[i] < 0x80;
                     i += 1;
                 }
-                let raw = &line[start..i];
-                let mut w = Word::EMPTY;
-                if raw.len() <= MAX_WORD && raw.is_ascii() {
-                    for (d, s) in w.buf.iter_mut().zip(raw) {
-                        *d = s.to_ascii_lowercase();
-                    }
-                    w.len = raw.len();
-                    // Apostrophes at the edges are quotes, not part of the word.
-                    let t = w.as_str().trim_matches('\'');
-                    if t.len() != w.len {
-                        let off = w.as_str().find(t).unwrap_or(0);
-                        let mut u = Word::EMPTY;
-                        u.buf[..t.len()].copy_from_slice(&w.buf[off..off + t.len()]);
-                        u.len = t.len();
-                        w = u;
-                    }
-                    self.word(p2.as_str(), p1.as_str(), w.as_str());
+                // Apostrophes at the edges are quotes, not part of the word.
+                let mut end = i;
+                while start < end && bytes[start] == b'\'' {
+                    start += 1;
+                }
+                while end > start && bytes[end - 1] == b'\'' {
+                    end -= 1;
+                }
+                let w = if ascii && end - start <= MAX_WORD {
+                    line.get(start..end).unwrap_or("")
+                } else {
+                    ""
+                };
+                if !w.is_empty() && (interesting(w) || p1 == "due") {
+                    self.word(p2, p1, w);
                 }
                 p2 = p1;
                 p1 = w;
@@ -152,21 +136,17 @@ impl Scanner {
                     }
                     b'!' if !subject => self.f.text_exclamations += 1,
                     b'$' => {
-                        if line.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                        if bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
                             self.money("a dollar amount");
                         }
                     }
-                    // A lone hyphen keeps a phrase together ("e-ticket", "auto-renew").
-                    b'-' => {
-                        i += 1;
-                        continue;
-                    }
                     _ => {}
                 }
+                // A hyphen or slash keeps a phrase together ("e-ticket", "12/03");
+                // other punctuation ends it.
                 if !b.is_ascii_whitespace() && b != b'-' && b != b'/' {
-                    // Punctuation ends a phrase.
-                    p2 = Word::EMPTY;
-                    p1 = Word::EMPTY;
+                    p2 = "";
+                    p1 = "";
                 }
                 i += 1;
             }
@@ -299,6 +279,234 @@ impl Scanner {
         }
     }
 }
+
+/// Every word that can end a phrase [`Scanner::word`] matches (and
+/// "due", whose next word decides). Most words of a message are none of
+/// these, and a look-up in a bit set answers that before any phrase is tried.
+const PHRASE_ENDS: &[&str] = &[
+    // questions
+    "you",
+    "confirm",
+    "know",
+    "available",
+    "think",
+    "agree",
+    "have",
+    "thoughts",
+    "feedback",
+    "input",
+    "opinion",
+    // requests
+    "review",
+    "sign",
+    "approve",
+    "send",
+    "complete",
+    "submit",
+    "prepare",
+    "fill",
+    "forward",
+    "book",
+    "schedule",
+    "arrange",
+    "update",
+    "pay",
+    "call",
+    "check",
+    "find",
+    "share",
+    "draft",
+    "required",
+    "needed",
+    "your",
+    "signature",
+    "approval",
+    // deadlines
+    "deadline",
+    "deadlines",
+    "eod",
+    "eow",
+    "cob",
+    "asap",
+    "overdue",
+    "of",
+    "later",
+    // promises
+    "to",
+    "up",
+    "revert",
+    "into",
+    "back",
+    // spam, urgency, verification
+    "lottery",
+    "winner",
+    "prize",
+    "inheritance",
+    "million",
+    "millions",
+    "bitcoin",
+    "crypto",
+    "viagra",
+    "cialis",
+    "casino",
+    "loan",
+    "loans",
+    "mortgage",
+    "cash",
+    "guaranteed",
+    "profit",
+    "profits",
+    "income",
+    "dollars",
+    "usd",
+    "beneficiary",
+    "pharmacy",
+    "debt",
+    "refinance",
+    "investment",
+    "earn",
+    "rates",
+    "cheap",
+    "free",
+    "wire",
+    "bonus",
+    "jackpot",
+    "urgent",
+    "urgently",
+    "immediately",
+    "suspended",
+    "expire",
+    "expires",
+    "expired",
+    "limited",
+    "locked",
+    "compromised",
+    "unsubscribe",
+    "account",
+    "password",
+    "identity",
+    "details",
+    "billing",
+    "payment",
+    "login",
+    "disabled",
+    "verification",
+    "activity",
+    "credentials",
+    "here",
+    "below",
+    "now",
+    "out",
+    "notice",
+    // office work (see `screen::office_tell`)
+    "invoice",
+    "invoices",
+    "factuur",
+    "facturen",
+    "rechnung",
+    "facture",
+    "due",
+    "reminder",
+    "order",
+    "itinerary",
+    "ticket",
+    "eticket",
+    "reference",
+    "number",
+    "code",
+    "pass",
+    "reservation",
+    "booking",
+    "confirmation",
+    "flight",
+    "flights",
+    "renew",
+    "renewal",
+    "renews",
+    "autorenew",
+    "period",
+    "ends",
+    "expiry",
+];
+
+const BLOOM_BITS: usize = 1 << 14;
+
+fn bloom_hash(w: &str) -> (usize, usize) {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in w.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    ((h as usize) % BLOOM_BITS, ((h >> 32) as usize) % BLOOM_BITS)
+}
+
+/// Whether a word may end a phrase: [`PHRASE_ENDS`] and the words of a date
+/// after "by" ([`is_when`]); a false "yes" only costs the full match.
+fn interesting(w: &str) -> bool {
+    static BLOOM: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    let bits = BLOOM.get_or_init(|| {
+        let mut bits = vec![0u64; BLOOM_BITS / 64];
+        for w in PHRASE_ENDS.iter().chain(WHEN) {
+            let (a, b) = bloom_hash(w);
+            bits[a / 64] |= 1 << (a % 64);
+            bits[b / 64] |= 1 << (b % 64);
+        }
+        bits
+    });
+    if w.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    let (a, b) = bloom_hash(w);
+    let set = |i: usize| bits.get(i / 64).is_some_and(|x| x & (1 << (i % 64)) != 0);
+    set(a) && set(b)
+}
+
+const WHEN: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "mon",
+    "tue",
+    "wed",
+    "thu",
+    "fri",
+    "tomorrow",
+    "tonight",
+    "noon",
+    "midday",
+    "eod",
+    "cob",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "next",
+    "this",
+    "the",
+];
 
 /// A word that can follow "by" in a deadline: a weekday, a month, a day
 /// number, "tomorrow", "tonight", "noon", "eod".

@@ -49,9 +49,8 @@ fn builder() -> &'static ammonia::Builder<'static> {
                 let v = value.trim_start().to_ascii_lowercase();
                 match (element, attribute) {
                     // Images load only what the message carries.
-                    ("img", "src") => {
-                        (v.starts_with("cid:") || v.starts_with("data:image/")).then_some(Cow::Borrowed(value))
-                    }
+                    ("img", "src") => (v.starts_with("cid:") || v.starts_with("data:image/"))
+                        .then_some(Cow::Borrowed(value)),
                     // `data:` and `cid:` are for images, never for links.
                     (_, "href") if v.starts_with("data:") || v.starts_with("cid:") => None,
                     _ => Some(Cow::Borrowed(value)),

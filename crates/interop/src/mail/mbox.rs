@@ -165,7 +165,11 @@ impl<R: BufRead> MboxReader<R> {
                 Err(e) => return Err(e),
             };
             if buf.is_empty() {
-                return Ok(if self.piece.is_empty() { Piece::End } else { Piece::Last });
+                return Ok(if self.piece.is_empty() {
+                    Piece::End
+                } else {
+                    Piece::Last
+                });
             }
             let room = PIECE - self.piece.len();
             let (take, ends) = match buf.iter().take(room).position(|b| *b == b'\n') {
@@ -222,8 +226,7 @@ impl<R: BufRead> Iterator for MboxReader<R> {
             }
             self.line_no += 1;
             self.mid_line = !line_done;
-            let separator =
-                self.piece.starts_with(b"From ") && (self.prev_blank || self.line_no == 1);
+            let separator = self.piece.starts_with(b"From ") && (self.prev_blank || self.line_no == 1);
             if separator {
                 self.number += 1;
                 let entry = Entry {
@@ -258,8 +261,7 @@ impl<R: BufRead> Iterator for MboxReader<R> {
             let quoted_from = quotes > 0 && self.piece[quotes..].starts_with(b"From ");
             let start = usize::from(quoted_from);
             entry.append(&self.piece[start..], self.line_no);
-            self.prev_blank =
-                line_done && matches!(self.piece.as_slice(), b"\n" | b"\r\n" | b"");
+            self.prev_blank = line_done && matches!(self.piece.as_slice(), b"\n" | b"\r\n" | b"");
         }
     }
 }
@@ -278,22 +280,36 @@ mod tests {
         let mbox = b"From a@x Thu Dec  3 10:00:00 2026\nSubject: one\n\n>From the start\n>From here\n>>From there\n\nFrom b@x Thu Dec  3 10:01:00 2026\nSubject: two\n\nbody\n";
         let items = read(mbox);
         assert_eq!(items.len(), 2);
-        let MboxItem::Message { number, line, raw } = &items[0] else { panic!() };
+        let MboxItem::Message { number, line, raw } = &items[0] else {
+            panic!()
+        };
         assert_eq!((*number, *line), (1, 1));
         // A `From ` line after a blank line starts a message, so writers quote it.
         assert_eq!(
             String::from_utf8_lossy(raw),
             "Subject: one\n\nFrom the start\nFrom here\n>From there\n"
         );
-        let MboxItem::Message { number, line, .. } = &items[1] else { panic!() };
+        let MboxItem::Message { number, line, .. } = &items[1] else {
+            panic!()
+        };
         assert_eq!((*number, *line), (2, 8));
     }
 
     #[test]
     fn a_stray_start_is_rejected() {
         let items = read(b"garbage\nmore\n\nFrom a@x Thu Dec  3 10:00:00 2026\nSubject: s\n\nb\n");
-        assert!(matches!(&items[0], MboxItem::Rejected { number: 1, line: 1, reason } if reason.contains("lines 1–3")), "{items:?}");
-        assert!(matches!(&items[1], MboxItem::Message { number: 2, line: 4, .. }));
+        assert!(
+            matches!(&items[0], MboxItem::Rejected { number: 1, line: 1, reason } if reason.contains("lines 1–3")),
+            "{items:?}"
+        );
+        assert!(matches!(
+            &items[1],
+            MboxItem::Message {
+                number: 2,
+                line: 4,
+                ..
+            }
+        ));
     }
 
     #[test]

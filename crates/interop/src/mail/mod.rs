@@ -110,4 +110,3 @@ pub struct Owner<'a> {
     /// Message-IDs the owner sent (for "a reply to something we sent").
     pub sent_ids: &'a std::collections::HashSet<String>,
 }
-

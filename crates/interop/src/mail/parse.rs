@@ -2,8 +2,7 @@
 //! what was odd about it in `warnings`.
 
 use super::{
-    Address, AttachmentMeta, MAX_MESSAGE_BYTES, MAX_RECIPIENTS_KEPT, MailError, Owner,
-    ParsedMessage, html,
+    Address, AttachmentMeta, MAX_MESSAGE_BYTES, MAX_RECIPIENTS_KEPT, MailError, Owner, ParsedMessage, html,
 };
 use adjutant_core::mail::triage::Signals;
 use mail_parser::decoders::charsets::map::charset_decoder;
@@ -94,16 +93,14 @@ pub fn parse(raw: &[u8]) -> Result<ParsedMessage, MailError> {
 
     let bulk = !msg.list_unsubscribe().is_empty()
         || !msg.list_id().is_empty()
-        || header_text(&msg, "Precedence").is_some_and(|p| {
-            matches!(p.trim().to_ascii_lowercase().as_str(), "bulk" | "list" | "junk")
-        });
+        || header_text(&msg, "Precedence")
+            .is_some_and(|p| matches!(p.trim().to_ascii_lowercase().as_str(), "bulk" | "list" | "junk"));
     let auto_submitted = header_text(&msg, "Auto-Submitted")
         .is_some_and(|v| !v.trim().is_empty() && !v.trim().eq_ignore_ascii_case("no"));
 
     if header_cut {
-        warnings.push(
-            "the header is not ended by a blank line: the message is cut off or has no body".into(),
-        );
+        warnings
+            .push("the header is not ended by a blank line: the message is cut off or has no body".into());
     }
     check_structure(raw, &msg, &mut warnings);
 
@@ -215,7 +212,9 @@ fn sniff(raw: &[u8]) -> Result<usize, MailError> {
     }
     let rest = &raw[start..];
     if rest.is_empty() {
-        return Err(MailError::Malformed("an mbox `From ` line and nothing else".into()));
+        return Err(MailError::Malformed(
+            "an mbox `From ` line and nothing else".into(),
+        ));
     }
     // Binary data: a NUL byte, or many control bytes, in the first 4 KiB.
     let head = &rest[..rest.len().min(4096)];
@@ -277,10 +276,7 @@ fn check_structure(raw: &[u8], msg: &Message<'_>, warnings: &mut Vec<String>) {
         } else if ct.c_type.eq_ignore_ascii_case("text") {
             if let Some(cs) = ct.attribute("charset") {
                 if !known_charset(cs) {
-                    warnings.push(format!(
-                        "unknown charset `{cs}` in part {}; read as UTF-8",
-                        i + 1
-                    ));
+                    warnings.push(format!("unknown charset `{cs}` in part {}; read as UTF-8", i + 1));
                 }
             }
         }
@@ -344,7 +340,10 @@ fn address(a: &mail_parser::Addr<'_>) -> Option<Address> {
 }
 
 fn strip_id(id: &str) -> String {
-    id.trim().trim_start_matches('<').trim_end_matches('>').to_string()
+    id.trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .to_string()
 }
 
 fn ids(v: &HeaderValue<'_>) -> Vec<String> {
@@ -380,7 +379,10 @@ mod tests {
     fn refuses_what_is_not_a_message() {
         assert_eq!(parse(b""), Err(MailError::Empty));
         let e = parse(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap_err();
-        assert!(matches!(&e, MailError::Malformed(r) if r.contains("binary data")), "{e}");
+        assert!(
+            matches!(&e, MailError::Malformed(r) if r.contains("binary data")),
+            "{e}"
+        );
         let e = parse(b"Dear Lena,\n\nthe report is attached.\n").unwrap_err();
         assert!(
             matches!(&e, MailError::Malformed(r) if r.contains("no header field") && r.contains("Dear Lena")),
