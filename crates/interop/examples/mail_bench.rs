@@ -63,7 +63,10 @@ fn main() {
     }
     let (ok, refused, warned, cats) = summary;
     let total = ok + refused;
-    println!("{path}: {} MB, {total} entries: {ok} parsed ({warned} with warnings), {refused} refused", size / 1_000_000);
+    println!(
+        "{path}: {} MB, {total} entries: {ok} parsed ({warned} with warnings), {refused} refused",
+        size / 1_000_000
+    );
     println!("categories (rules only): {cats:?}");
     println!(
         "read + parse + signals + triage: {total} messages in {best:.3} s = {:.0} messages/s ({:.1} MB/s); parse alone {parse_best:.3} s",

@@ -73,8 +73,16 @@ fn pr(pairs: &[(bool, bool)]) -> (f64, f64, usize, usize) {
     let tp = pairs.iter().filter(|(t, p)| *t && *p).count();
     let fp = pairs.iter().filter(|(t, p)| !*t && *p).count();
     let fn_ = pairs.iter().filter(|(t, p)| *t && !*p).count();
-    let precision = if tp + fp == 0 { 0.0 } else { tp as f64 / (tp + fp) as f64 };
-    let recall = if tp + fn_ == 0 { 0.0 } else { tp as f64 / (tp + fn_) as f64 };
+    let precision = if tp + fp == 0 {
+        0.0
+    } else {
+        tp as f64 / (tp + fp) as f64
+    };
+    let recall = if tp + fn_ == 0 {
+        0.0
+    } else {
+        tp as f64 / (tp + fn_) as f64
+    };
     (precision, recall, tp + fn_, tp + fp)
 }
 
@@ -142,13 +150,18 @@ fn spam(path: &str) {
     println!("| --- | --- | --- | --- | --- |");
     for (name, got) in [
         ("rules alone", &rules_only),
-        ("rules + classifier, 5-fold, trained on every message filed", &all_filed),
+        (
+            "rules + classifier, 5-fold, trained on every message filed",
+            &all_filed,
+        ),
         (
             "rules + classifier, 5-fold, trained on corrections only",
             &corrected,
         ),
     ] {
-        let pairs: Vec<(bool, bool)> = (0..n).map(|i| (is_spam[i], got[i] == Category::Suspect)).collect();
+        let pairs: Vec<(bool, bool)> = (0..n)
+            .map(|i| (is_spam[i], got[i] == Category::Suspect))
+            .collect();
         let (p, r, t, f) = pr(&pairs);
         println!("| {name} | {:.3} | {:.3} | {t} | {f} |", p, r);
     }
@@ -174,7 +187,9 @@ fn labelled(path: &str) {
     println!();
     println!("Per category on the labelled set: {path}, {n} messages");
     println!();
-    println!("| category | n | rules: precision | rules: recall | + classifier (leave one out): precision | recall |");
+    println!(
+        "| category | n | rules: precision | rules: recall | + classifier (leave one out): precision | recall |"
+    );
     println!("| --- | --- | --- | --- | --- | --- |");
     let mut acc = [0usize; 2];
     for c in Category::ALL {
@@ -196,7 +211,10 @@ fn labelled(path: &str) {
     if std::env::var_os("SHOW_MISSES").is_some() {
         for i in 0..n {
             if rules_only[i] != truth[i] {
-                println!("miss: {} → {} : {}", truth[i], rules_only[i], ex[i].signals.subject);
+                println!(
+                    "miss: {} → {} : {}",
+                    truth[i], rules_only[i], ex[i].signals.subject
+                );
             }
         }
     }

@@ -129,16 +129,10 @@ impl Scanner {
                 p1 = w;
             } else {
                 match b {
-                    b'?' => {
-                        if self.f.question.is_none() {
-                            self.f.question = Some("?");
-                        }
-                    }
+                    b'?' if self.f.question.is_none() => self.f.question = Some("?"),
                     b'!' if !subject => self.f.text_exclamations += 1,
-                    b'$' => {
-                        if bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
-                            self.money("a dollar amount");
-                        }
+                    b'$' if bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                        self.money("a dollar amount");
                     }
                     _ => {}
                 }
@@ -237,10 +231,10 @@ impl Scanner {
                 self.money(word);
             }
             "urgent" | "urgently" | "immediately" | "suspended" | "expire" | "expires" | "expired"
-            | "limited" | "locked" | "compromised" => {
-                if self.f.urgency.is_none() {
-                    self.f.urgency = Some(static_word(w));
-                }
+            | "limited" | "locked" | "compromised"
+                if self.f.urgency.is_none() =>
+            {
+                self.f.urgency = Some(static_word(w));
             }
             "unsubscribe" => self.f.unsubscribe = true,
             _ => {}
@@ -248,14 +242,11 @@ impl Scanner {
         let f = &mut self.f;
         if f.verify.is_none() {
             f.verify = match (p2, p1, w) {
-                ("verify" | "confirm" | "validate" | "update", "your", x)
-                    if matches!(
-                        x,
-                        "account" | "password" | "identity" | "details" | "billing" | "payment" | "login"
-                    ) =>
-                {
-                    Some("verify your account")
-                }
+                (
+                    "verify" | "confirm" | "validate" | "update",
+                    "your",
+                    "account" | "password" | "identity" | "details" | "billing" | "payment" | "login",
+                ) => Some("verify your account"),
                 (_, "account", "suspended" | "locked" | "disabled" | "verification") => {
                     Some("account suspended")
                 }
@@ -267,10 +258,8 @@ impl Scanner {
         match (p1, w) {
             ("click", "here" | "below" | "now") => f.click_here = true,
             ("opt", "out") => f.unsubscribe = true,
-            ("act", "now") | ("final", "notice") => {
-                if f.urgency.is_none() {
-                    f.urgency = Some("act now");
-                }
+            ("act", "now") | ("final", "notice") if f.urgency.is_none() => {
+                f.urgency = Some("act now");
             }
             _ => {}
         }

@@ -99,6 +99,8 @@ pub struct Signals {
     pub attachment_names: Vec<String>,
 }
 
+// `SenderStatus` is declared by `named_enum!`, which cannot derive `Default`.
+#[allow(clippy::derivable_impls)]
 impl Default for SenderStatus {
     fn default() -> Self {
         SenderStatus::Unknown
@@ -331,13 +333,13 @@ impl Classifier {
         };
         let total = f64::from(self.examples) + CATEGORIES as f64;
         let mut scores = [f64::NEG_INFINITY; CATEGORIES];
-        for c in 0..CATEGORIES {
+        for (c, score) in scores.iter_mut().enumerate() {
             if self.per_category[c] == 0 {
                 continue;
             }
             let prior = ((f64::from(self.per_category[c]) + 1.0) / total).ln();
             let likelihood = acc.sums[c] - known * (self.token_totals[c] as f64 + vocabulary).ln();
-            scores[c] = prior + damp * likelihood;
+            *score = prior + damp * likelihood;
         }
         let (best, top) =
             scores.iter().enumerate().fold(
@@ -510,13 +512,13 @@ fn category_shift(c: Category) -> i32 {
 /// points for the strong ones.
 fn spam_tells(s: &Signals, f: &Features) -> Vec<(u32, String)> {
     let mut tells = Vec::new();
-    if s.reply_to_differs {
-        if let Some(w) = f.money_word.or(f.urgency) {
-            tells.push((
-                2,
-                format!("Replies go to another domain than the sender's, and it speaks of “{w}”"),
-            ));
-        }
+    if s.reply_to_differs
+        && let Some(w) = f.money_word.or(f.urgency)
+    {
+        tells.push((
+            2,
+            format!("Replies go to another domain than the sender's, and it speaks of “{w}”"),
+        ));
     }
     if let Some(p) = f.verify {
         tells.push((2, format!("It asks you to “{p}”")));
@@ -531,10 +533,10 @@ fn spam_tells(s: &Signals, f: &Features) -> Vec<(u32, String)> {
             ),
         ));
     }
-    if let Some(u) = f.urgency {
-        if f.money > 0 || f.click_here {
-            tells.push((1, format!("Pressure to act (“{u}”)")));
-        }
+    if let Some(u) = f.urgency
+        && (f.money > 0 || f.click_here)
+    {
+        tells.push((1, format!("Pressure to act (“{u}”)")));
     }
     if f.shouting() {
         tells.push((1, "The subject is mostly capitals".to_string()));
@@ -653,15 +655,15 @@ pub fn triage(signals: &Signals, ctx: &Context<'_>) -> Triage {
 
     // Office work.
     let mut office = None;
-    if category != Category::Suspect {
-        if let Some(m) = screen::decide_office(f.office, f.office_phrase, &s.attachment_names) {
-            office = Some(m.kind);
-            d.add(
-                "office",
-                10,
-                format!("Looks like {} work (“{}”)", m.kind, m.phrase),
-            );
-        }
+    if category != Category::Suspect
+        && let Some(m) = screen::decide_office(f.office, f.office_phrase, &s.attachment_names)
+    {
+        office = Some(m.kind);
+        d.add(
+            "office",
+            10,
+            format!("Looks like {} work (“{}”)", m.kind, m.phrase),
+        );
     }
 
     // Rules the person or organisation wrote win over what follows.

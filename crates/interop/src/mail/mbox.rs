@@ -215,10 +215,10 @@ impl<R: BufRead> Iterator for MboxReader<R> {
             }
             let line_done = piece != Piece::Partial;
             if self.mid_line {
-                if !self.skip_rest {
-                    if let Some(e) = self.current.as_mut() {
-                        e.append(&self.piece, self.line_no);
-                    }
+                if !self.skip_rest
+                    && let Some(e) = self.current.as_mut()
+                {
+                    e.append(&self.piece, self.line_no);
                 }
                 self.mid_line = !line_done;
                 self.skip_rest &= !line_done;

@@ -139,7 +139,7 @@ pub fn attachment(raw: &[u8], index: usize) -> Option<(AttachmentMeta, Vec<u8>)>
 ///
 /// `to_me` and `cc_me` look at the recipients kept (the first 200).
 pub fn signals(msg: &ParsedMessage, owner: &Owner<'_>) -> Signals {
-    let mine = |a: &Address| owner.addresses.iter().any(|o| *o == a.email);
+    let mine = |a: &Address| owner.addresses.contains(&a.email);
     let to_me = msg.to.iter().any(mine);
     let cc_me = !to_me && msg.cc.iter().any(mine);
     let reply_to_ours = msg
@@ -273,12 +273,11 @@ fn check_structure(raw: &[u8], msg: &Message<'_>, warnings: &mut Vec<String>) {
                     ));
                 }
             }
-        } else if ct.c_type.eq_ignore_ascii_case("text") {
-            if let Some(cs) = ct.attribute("charset") {
-                if !known_charset(cs) {
-                    warnings.push(format!("unknown charset `{cs}` in part {}; read as UTF-8", i + 1));
-                }
-            }
+        } else if ct.c_type.eq_ignore_ascii_case("text")
+            && let Some(cs) = ct.attribute("charset")
+            && !known_charset(cs)
+        {
+            warnings.push(format!("unknown charset `{cs}` in part {}; read as UTF-8", i + 1));
         }
         if part.is_encoding_problem {
             warnings.push(format!("part {} could not be decoded in full", i + 1));
