@@ -441,15 +441,13 @@ fn each_token(signals: &Signals, f: &mut dyn FnMut(&str)) {
     words(&mut buf, &signals.text, "", 3, TEXT_TOKENS, f);
 }
 
+/// The words of `text` (runs of alphanumeric characters) of `min` to 20
+/// bytes, lower case, prefixed, at most `max_words` of them. ASCII runs are
+/// found byte by byte; only runs with other characters are split by `char`.
 fn words(buf: &mut String, text: &str, prefix: &str, min: usize, max_words: usize, f: &mut dyn FnMut(&str)) {
-    let mut n = 0;
-    for w in text.split(|c: char| !c.is_alphanumeric()) {
-        if n >= max_words {
-            break;
-        }
-        let len = w.len();
-        if len < min || len > 20 {
-            continue;
+    let mut emit = |w: &str, buf: &mut String| {
+        if w.len() < min || w.len() > 20 {
+            return 0;
         }
         buf.clear();
         buf.push_str(prefix);
@@ -460,7 +458,35 @@ fn words(buf: &mut String, text: &str, prefix: &str, min: usize, max_words: usiz
             buf.extend(w.chars().flat_map(char::to_lowercase));
         }
         f(buf);
-        n += 1;
+        1
+    };
+    let bytes = text.as_bytes();
+    let in_word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
+    let mut i = 0;
+    let mut count = 0;
+    while i < bytes.len() && count < max_words {
+        if !in_word(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut ascii = true;
+        while i < bytes.len() && in_word(bytes[i]) {
+            ascii &= bytes[i] < 0x80;
+            i += 1;
+        }
+        // The run starts and ends at ASCII bytes or the ends of the text: char boundaries.
+        let run = text.get(start..i).unwrap_or("");
+        if ascii {
+            count += emit(run, buf);
+        } else {
+            for w in run.split(|c: char| !c.is_alphanumeric()) {
+                if count >= max_words {
+                    break;
+                }
+                count += emit(w, buf);
+            }
+        }
     }
 }
 
@@ -967,6 +993,32 @@ mod tests {
                 .iter()
                 .any(|r| r.text.starts_with("Your organisation filed 3"))
         );
+    }
+
+    #[test]
+    fn tokens_are_lower_case_words() {
+        let mut s = msg(
+            "Anna@Acme.example",
+            "Grüße aus KÖLN—café",
+            "Re: The Q4 plan, v2 (final).",
+        );
+        s.from = "anna@acme.example".into();
+        let t = tokens(&s);
+        for want in [
+            "f:anna@acme.example",
+            "d:acme.example",
+            "x:to",
+            "s:grüße",
+            "s:aus",
+            "s:köln",
+            "s:café",
+            "the",
+            "plan",
+            "final",
+        ] {
+            assert!(t.iter().any(|x| x == want), "{want} missing from {t:?}");
+        }
+        assert!(!t.iter().any(|x| x == "q4" || x == "v2"), "{t:?}");
     }
 
     #[test]
