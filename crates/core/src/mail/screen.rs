@@ -54,9 +54,11 @@ pub enum RuleAction {
 /// A screening rule as the user wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailRule {
+    /// What the rule looks at.
     pub field: RuleField,
     /// The domain, address or text to look for (stored lower case, trimmed).
     pub value: String,
+    /// What it does to a matching message.
     pub action: RuleAction,
 }
 

@@ -74,6 +74,7 @@ pub struct ParsedMessage {
     pub text: String,
     /// The HTML body, sanitised for display (no script, no remote content), if any.
     pub html: Option<String>,
+    /// The attachments (and inline parts that are not the body), in order.
     pub attachments: Vec<AttachmentMeta>,
     /// `List-Unsubscribe`, `List-Id` or `Precedence: bulk|list|junk`.
     pub bulk: bool,
