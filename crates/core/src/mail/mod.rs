@@ -3,5 +3,6 @@
 //! templates and contacts' keep-in-touch cadence.
 
 pub mod correspond;
+pub mod scan;
 pub mod screen;
 pub mod triage;

@@ -1,8 +1,22 @@
 //! Mail messages (RFC 5322 / MIME): parsing one message into what Adjutant
 //! keeps of it, reading mbox archives as a stream, the signals triage needs,
 //! and HTML made safe to display.
+//!
+//! Parsing is the maintained `mail-parser` crate's (MIME structure, transfer
+//! encodings, charsets, RFC 2047 encoded words, groups); on top of it this
+//! module refuses what is not a message with a precise reason, keeps what a
+//! damaged message still holds and says what was wrong in `warnings`, and
+//! sanitises HTML with `ammonia`: no scripts, no style sheets, no remote
+//! images (only `cid:` and `data:` sources survive), links opened without
+//! a referrer. Limits: 25 MiB per message, 200 recipients kept (counted in full).
 
-use adjutant_core::mail::triage::Signals;
+mod html;
+mod mbox;
+mod parse;
+
+pub use mbox::{MboxItem, MboxReader};
+pub use parse::{attachment, parse, signals};
+
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +39,9 @@ pub struct Address {
 pub struct AttachmentMeta {
     /// Its index among the message's attachments, for [`attachment`].
     pub index: usize,
+    /// The file name the sender gave ("" when none).
     pub filename: String,
+    /// `type/subtype`, lower case.
     pub content_type: String,
     /// Decoded size in bytes.
     pub size: usize,
@@ -40,10 +56,13 @@ pub struct ParsedMessage {
     pub in_reply_to: Vec<String>,
     /// `References`, without angle brackets, oldest first.
     pub references: Vec<String>,
+    /// The first `From` address (groups flattened).
     pub from: Option<Address>,
+    /// The first `Reply-To` address.
     pub reply_to: Option<Address>,
     /// At most [`MAX_RECIPIENTS_KEPT`] of To, then Cc.
     pub to: Vec<Address>,
+    /// Cc, within what is left of [`MAX_RECIPIENTS_KEPT`] after To.
     pub cc: Vec<Address>,
     /// To and Cc counted in full.
     pub recipient_count: usize,
@@ -55,6 +74,7 @@ pub struct ParsedMessage {
     pub text: String,
     /// The HTML body, sanitised for display (no script, no remote content), if any.
     pub html: Option<String>,
+    /// The attachments (and inline parts that are not the body), in order.
     pub attachments: Vec<AttachmentMeta>,
     /// `List-Unsubscribe`, `List-Id` or `Precedence: bulk|list|junk`.
     pub bulk: bool,
@@ -67,31 +87,20 @@ pub struct ParsedMessage {
 /// Why a message was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MailError {
+    /// No bytes at all.
     #[error("the message is empty")]
     Empty,
+    /// Over [`MAX_MESSAGE_BYTES`].
     #[error("the message is {size} bytes; the largest accepted is {max} bytes (25 MiB)")]
-    TooLarge { size: usize, max: usize },
+    TooLarge {
+        /// The message's size in bytes.
+        size: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Not a message at all; the reason says what was found instead.
     #[error("not a mail message: {0}")]
     Malformed(String),
-}
-
-/// Parses one message (the raw bytes of a `.eml` file or an mbox entry).
-pub fn parse(raw: &[u8]) -> Result<ParsedMessage, MailError> {
-    if raw.is_empty() {
-        return Err(MailError::Empty);
-    }
-    if raw.len() > MAX_MESSAGE_BYTES {
-        return Err(MailError::TooLarge {
-            size: raw.len(),
-            max: MAX_MESSAGE_BYTES,
-        });
-    }
-    Err(MailError::Malformed("not implemented".into()))
-}
-
-/// One attachment's metadata and content, read from the raw message.
-pub fn attachment(_raw: &[u8], _index: usize) -> Option<(AttachmentMeta, Vec<u8>)> {
-    None
 }
 
 /// What triage needs to know of the mailbox's owner and the sender.
@@ -101,52 +110,4 @@ pub struct Owner<'a> {
     pub addresses: &'a [String],
     /// Message-IDs the owner sent (for "a reply to something we sent").
     pub sent_ids: &'a std::collections::HashSet<String>,
-}
-
-/// The triage signals of a parsed message; the caller then fills in what the
-/// store knows (`sender`, `met_recently`, and `reply_to_ours` if it has no set of ids).
-pub fn signals(msg: &ParsedMessage, owner: &Owner<'_>) -> Signals {
-    let _ = (msg, owner);
-    Signals::default()
-}
-
-/// One entry of an mbox archive, or why it was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MboxItem {
-    /// A message's raw bytes (">From " unquoted), with its 1-based position and
-    /// the line of the file its `From ` separator is on.
-    Message { number: usize, line: u64, raw: Vec<u8> },
-    /// A stretch of the file that is not a message, or a message over the size limit
-    /// (skipped without being held in memory).
-    Rejected {
-        number: usize,
-        line: u64,
-        reason: String,
-    },
-}
-
-/// Reads an mbox archive as a stream: memory stays bounded by the largest
-/// accepted message, however large the file.
-pub struct MboxReader<R> {
-    inner: R,
-    bytes_read: u64,
-}
-
-impl<R: std::io::BufRead> MboxReader<R> {
-    pub fn new(inner: R) -> Self {
-        Self { inner, bytes_read: 0 }
-    }
-
-    /// Bytes consumed so far (for a progress bar).
-    pub fn bytes_read(&self) -> u64 {
-        self.bytes_read
-    }
-}
-
-impl<R: std::io::BufRead> Iterator for MboxReader<R> {
-    type Item = MboxItem;
-    fn next(&mut self) -> Option<MboxItem> {
-        let _ = &mut self.inner;
-        None
-    }
 }
