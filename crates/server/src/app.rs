@@ -24,6 +24,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Expanded busy time of people and rooms, reloaded when their agenda changes.
     pub busy: Arc<crate::busy::BusyCache>,
+    /// Seals secrets kept in the store (mailbox passwords) with the server's key.
+    pub secrets: crate::secrets::SecretBox,
 }
 
 /// Why the server could not start.
@@ -89,7 +91,10 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     })?;
     let hashing = PasswordHashing::new(config.argon2_memory_kib, config.argon2_iterations)
         .map_err(|e| StartError::Other(e.to_string()))?;
+    let secrets =
+        crate::secrets::SecretBox::from_config(&config).map_err(|e| StartError::Other(e.to_string()))?;
     let state = AppState {
+        secrets,
         store,
         config: Arc::new(config),
         hashing: Arc::new(hashing),

@@ -49,6 +49,9 @@ pub struct Config {
     /// How much an office manager may approve on her own, per currency
     /// (`EUR 1000.00, USD 1100.00`); above it, a principal approves.
     pub approval_limits: String,
+    /// The key sealing stored secrets (mailbox passwords): base64 of 32 bytes.
+    /// When absent, `secret.key` in the data directory is used, made on first start.
+    pub secret_key: Option<String>,
 }
 
 /// When to mark cookies `Secure`.
@@ -80,6 +83,7 @@ impl Default for Config {
             log: "info".into(),
             fetch_private_addresses: false,
             approval_limits: "EUR 1000.00".into(),
+            secret_key: None,
         }
     }
 }
@@ -115,6 +119,7 @@ impl fmt::Debug for Config {
             .field("log", &self.log)
             .field("fetch_private_addresses", &self.fetch_private_addresses)
             .field("approval_limits", &self.approval_limits)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
     }
 }
@@ -151,6 +156,7 @@ const ENV_KEYS: &[&str] = &[
     "log",
     "fetch_private_addresses",
     "approval_limits",
+    "secret_key",
 ];
 
 impl Config {
@@ -246,6 +252,14 @@ impl Config {
         }
         if let Err(m) = self.approval_rule() {
             return bad("approval_limits", &m);
+        }
+        if let Some(k) = &self.secret_key
+            && crate::secrets::SecretBox::from_base64(k, "secret_key").is_err()
+        {
+            return bad(
+                "secret_key",
+                "must be the base64 of 32 bytes (e.g. `openssl rand -base64 32`)",
+            );
         }
         Ok(())
     }
@@ -371,5 +385,20 @@ mod tests {
         assert!(!dbg.contains("hunter2"), "{dbg}");
         assert!(dbg.contains("postgres://app:<redacted>@db/adjutant"), "{dbg}");
         assert!(Config::load(None, env(&[("ADJUTANT_DATABASE_URL", "mysql://x")])).is_err());
+    }
+
+    #[test]
+    fn the_secret_key_comes_from_env_is_checked_and_redacted() {
+        let key = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+        let c = Config::load(None, env(&[("ADJUTANT_SECRET_KEY", key)])).unwrap_or_default();
+        assert_eq!(c.secret_key.as_deref(), Some(key));
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains(key), "{dbg}");
+        assert!(dbg.contains("secret_key: Some(\"<redacted>\")"), "{dbg}");
+        let e = Config::load(None, env(&[("ADJUTANT_SECRET_KEY", "c2hvcnQ=")]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.starts_with("secret_key: must be the base64 of 32 bytes"), "{e}");
     }
 }
