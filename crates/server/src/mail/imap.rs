@@ -395,7 +395,7 @@ where
                     status,
                     outcome,
                 } if *done == tag => {
-                    let words = outcome.information.as_deref().unwrap_or("").trim().to_string();
+                    let words = text_of(outcome.information.as_deref());
                     return match status {
                         Status::Ok => Ok(()),
                         Status::No => Err(SyncError::Protocol(format!("{verb} refused (NO): {words}"))),
@@ -406,7 +406,7 @@ where
                     status: Status::Bye,
                     outcome,
                 } if !cmd.eq_ignore_ascii_case("LOGOUT") => {
-                    let words = outcome.information.as_deref().unwrap_or("").trim().to_string();
+                    let words = text_of(outcome.information.as_deref());
                     return Err(lost(target, &format!("the server said goodbye: {words}")));
                 }
                 other => each(other)?,
@@ -475,12 +475,24 @@ fn quoted(s: &str) -> Result<String, SyncError> {
 /// The human text of an error async-imap formats as `code: …, info: Some("…")`.
 fn server_words(m: &str) -> String {
     match m.split_once("info: Some(\"") {
-        Some((_, rest)) => rest
-            .strip_suffix("\")")
-            .unwrap_or(rest)
-            .replace("\\\"", "\"")
-            .replace("\\\\", "\\"),
+        Some((_, rest)) => text_of(Some(
+            &rest
+                .strip_suffix("\")")
+                .unwrap_or(rest)
+                .replace("\\\"", "\"")
+                .replace("\\\\", "\\"),
+        )),
         None => m.to_string(),
+    }
+}
+
+/// A response's human text, without a response code the parser left in it
+/// (`[AUTHENTICATIONFAILED] Authentication failed.` → `Authentication failed.`).
+fn text_of(information: Option<&str>) -> String {
+    let t = information.unwrap_or("").trim();
+    match t.strip_prefix('[').and_then(|rest| rest.split_once("] ")) {
+        Some((_, words)) => words.trim().to_string(),
+        None => t.to_string(),
     }
 }
 
@@ -557,6 +569,11 @@ mod tests {
             "Authentication failed."
         );
         assert_eq!(server_words("plain"), "plain");
+        assert_eq!(
+            server_words("code: None, info: Some(\"[AUTHENTICATIONFAILED] Authentication failed.\")"),
+            "Authentication failed."
+        );
+        assert_eq!(text_of(Some("[ALERT] Read this")), "Read this");
     }
 
     #[test]
