@@ -333,7 +333,7 @@ mod secret_box_tests {
     fn altered_text_is_refused() {
         let b = SecretBox::new([7; 32]);
         let s = b.seal("pw");
-        let mut bytes = data_encoding::BASE64.decode(s[3..].as_bytes()).unwrap();
+        let mut bytes = data_encoding::BASE64.decode(&s.as_bytes()[3..]).unwrap();
         for i in [0, NONCE_LEN, bytes.len() - 1] {
             bytes[i] ^= 1;
             let t = format!("v1:{}", data_encoding::BASE64.encode(&bytes));
