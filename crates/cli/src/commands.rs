@@ -162,12 +162,12 @@ pub(crate) async fn state_for(config: Config) -> anyhow::Result<AppState> {
     let hashing =
         adjutant_server::secrets::PasswordHashing::new(config.argon2_memory_kib, config.argon2_iterations)?;
     Ok(AppState {
+        secrets: adjutant_server::secrets::SecretBox::from_config(&config)?,
         store,
         config: Arc::new(config),
         hashing: Arc::new(hashing),
         metrics: Arc::default(),
         busy: Arc::default(),
-        secrets: adjutant_server::secrets::SecretBox::new([0u8; 32]), // MERGE-B
     })
 }
 

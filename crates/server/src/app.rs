@@ -24,7 +24,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Expanded busy time of people and rooms, reloaded when their agenda changes.
     pub busy: Arc<crate::busy::BusyCache>,
-    pub secrets: crate::secrets::SecretBox, // MERGE-B
+    /// Seals secrets kept in the store (mailbox passwords) with the server's key.
+    pub secrets: crate::secrets::SecretBox,
 }
 
 /// Why the server could not start.
@@ -90,13 +91,15 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     })?;
     let hashing = PasswordHashing::new(config.argon2_memory_kib, config.argon2_iterations)
         .map_err(|e| StartError::Other(e.to_string()))?;
+    let secrets =
+        crate::secrets::SecretBox::from_config(&config).map_err(|e| StartError::Other(e.to_string()))?;
     let state = AppState {
+        secrets,
         store,
         config: Arc::new(config),
         hashing: Arc::new(hashing),
         metrics: Arc::new(Metrics::default()),
         busy: Arc::default(),
-        secrets: crate::secrets::SecretBox::new([0u8; 32]), // MERGE-B
     };
     if state.config.demo {
         crate::demo::seed_if_empty(&state)

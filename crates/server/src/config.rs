@@ -59,6 +59,9 @@ pub struct Config {
     pub smtp_password: Option<String>,
     /// Check IMAP mailboxes this often (minutes; 0: only when asked).
     pub mail_sync_minutes: u32,
+    /// The key sealing stored secrets (mailbox passwords): base64 of 32 bytes.
+    /// When absent, `secret.key` in the data directory is used, made on first start.
+    pub secret_key: Option<String>,
 }
 
 /// When to mark cookies `Secure`.
@@ -96,6 +99,7 @@ impl Default for Config {
             smtp_username: None,
             smtp_password: None,
             mail_sync_minutes: 5,
+            secret_key: None,
         }
     }
 }
@@ -140,6 +144,7 @@ impl fmt::Debug for Config {
                 &self.smtp_password.as_ref().map(|_| "<redacted>"),
             )
             .field("mail_sync_minutes", &self.mail_sync_minutes)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "<redacted>"))
             .finish_non_exhaustive()
     }
 }
@@ -182,6 +187,7 @@ const ENV_KEYS: &[&str] = &[
     "smtp_username",
     "smtp_password",
     "mail_sync_minutes",
+    "secret_key",
 ];
 
 impl Config {
@@ -280,6 +286,14 @@ impl Config {
         }
         if !["starttls", "tls", "none"].contains(&self.smtp_security.as_str()) {
             return bad("smtp_security", "must be starttls, tls or none");
+        }
+        if let Some(k) = &self.secret_key
+            && crate::secrets::SecretBox::from_base64(k, "secret_key").is_err()
+        {
+            return bad(
+                "secret_key",
+                "must be the base64 of 32 bytes (e.g. `openssl rand -base64 32`)",
+            );
         }
         Ok(())
     }
@@ -407,5 +421,20 @@ mod tests {
         assert!(!dbg.contains("hunter2"), "{dbg}");
         assert!(dbg.contains("postgres://app:<redacted>@db/adjutant"), "{dbg}");
         assert!(Config::load(None, env(&[("ADJUTANT_DATABASE_URL", "mysql://x")])).is_err());
+    }
+
+    #[test]
+    fn the_secret_key_comes_from_env_is_checked_and_redacted() {
+        let key = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+        let c = Config::load(None, env(&[("ADJUTANT_SECRET_KEY", key)])).unwrap_or_default();
+        assert_eq!(c.secret_key.as_deref(), Some(key));
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains(key), "{dbg}");
+        assert!(dbg.contains("secret_key: Some(\"<redacted>\")"), "{dbg}");
+        let e = Config::load(None, env(&[("ADJUTANT_SECRET_KEY", "c2hvcnQ=")]))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.starts_with("secret_key: must be the base64 of 32 bytes"), "{e}");
     }
 }

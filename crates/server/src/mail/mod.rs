@@ -2,4 +2,5 @@
 //! an SMTP relay, plus a local SMTP receiver for tests and trying Adjutant out.
 
 pub mod imap;
+pub mod sink;
 pub mod smtp;

@@ -641,8 +641,25 @@ pub async fn sync_mailbox(state: &AppState, org: OrgId, mb: MailboxRecord) -> Ap
     };
     let id = mb.id;
     let mut t = Triager::load(state, org, mb).await?;
-    let result = imap::sync(&account, &cursor, async |ev: SyncEvent| -> Result<(), String> {
-        match ev {
+    // The IMAP client runs as its own task and hands each change over a
+    // channel; this side stores it and answers before the next is read.
+    type Ack = tokio::sync::oneshot::Sender<Result<(), String>>;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(SyncEvent, Ack)>(1);
+    let client = tokio::spawn(async move {
+        imap::sync(&account, &cursor, move |ev: SyncEvent| {
+            let tx = tx.clone();
+            async move {
+                let (ack, answer) = tokio::sync::oneshot::channel();
+                tx.send((ev, ack))
+                    .await
+                    .map_err(|_| "the sync was stopped".to_string())?;
+                answer.await.map_err(|_| "the sync was stopped".to_string())?
+            }
+        })
+        .await
+    });
+    while let Some((ev, ack)) = rx.recv().await {
+        let applied = match ev {
             SyncEvent::Reset { uidvalidity } => {
                 summary.reset = true;
                 state
@@ -678,9 +695,13 @@ pub async fn sync_mailbox(state: &AppState, org: OrgId, mb: MailboxRecord) -> Ap
                     .await
                     .map_err(|e| e.to_string())
             }
-        }
-    })
-    .await;
+        };
+        let _ = ack.send(applied);
+    }
+    let result = match client.await {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(e) => Err(format!("the sync stopped: {e}")),
+    };
     if let Err(e) = &result {
         summary.error = Some(e.to_string());
     }
@@ -969,6 +990,7 @@ fn stored_signals(m: &MailRecord, mb: &MailboxRecord) -> Signals {
         auto_submitted: m.reasons.iter().any(|r| r.code == "auto"),
         reply_to_differs: m.reasons.iter().any(|r| r.code == "reply_to_differs"),
         has_attachments: !m.attachments.is_empty(),
+        attachment_names: m.attachments.iter().map(|a| a.filename.clone()).collect(),
     }
 }
 

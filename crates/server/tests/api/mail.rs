@@ -847,13 +847,13 @@ async fn an_assistants_draft_is_approved_by_the_principal_and_sent_to_the_relay(
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["status"], "sent");
-    sink.wait_for(1).await;
+    sink.wait_for(1, std::time::Duration::from_secs(10)).await;
     let got = sink.messages();
     assert_eq!(got.len(), 1);
     let text = String::from_utf8_lossy(&got[0].raw).to_string();
     assert!(text.contains("the hiring plan follows"), "{text}");
     assert!(text.contains("In-Reply-To:"), "{text}");
-    assert!(got[0].recipients.iter().any(|r| r == "henk@board.example"));
+    assert!(got[0].to.iter().any(|r| r == "henk@board.example"));
     // Sending twice is refused; the sent message waits for its reply.
     let r = app
         .call(
