@@ -1803,17 +1803,20 @@ pub const KEYS_JS: &str = r#"/* Adjutant mail keys: j/k move, Enter or o open, e
       if (ev.key === 'Escape' && ev.target.blur) { ev.target.blur(); }
       return;
     }
+    var k = ev.key;
+    var help = document.getElementById('mail-keys');
+    if (k === '?' && help) {
+      help.hidden = !help.hidden;
+      ev.preventDefault();
+      return;
+    }
     var list = rows();
     var page = document.querySelector('[data-mail-message]');
     if (!list.length && !page) { return; }
-    var k = ev.key;
     var cur = selected();
     var i = cur ? list.indexOf(cur) : -1;
     var where = scope();
-    if (k === '?') {
-      var help = document.getElementById('mail-keys');
-      if (help) { help.hidden = !help.hidden; }
-    } else if (k === 'j' && list.length) {
+    if (k === 'j' && list.length) {
       select(list[Math.min(i + 1, list.length - 1)]);
     } else if (k === 'k' && list.length) {
       select(list[Math.max(i - 1, 0)]);
