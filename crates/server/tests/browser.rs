@@ -1438,3 +1438,255 @@ async fn staff_files_an_expense_with_a_receipt_and_the_office_manager_approves_i
     let _ = c.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// One message as a mail client would store it (CRLF line ends).
+fn eml(lines: &[&str]) -> Vec<u8> {
+    let mut s = lines.join("\r\n");
+    s.push_str("\r\n");
+    s.into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn assistant_triages_her_principals_inbox_and_the_principal_approves_a_draft() {
+    use adjutant_server::ops::mail::{self as mail_ops, MailQuery, SenderForm};
+    let _one = BROWSER.lock().await;
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let (url, state, dir) = spawn_app().await;
+    let org = state.store.org_list().await.unwrap()[0].id;
+    let sys = Caller::System("test".into());
+    let lars = state
+        .store
+        .person_by_email(org, "lars@northwind.example")
+        .await
+        .unwrap()
+        .id;
+    let maya = state
+        .store
+        .person_by_email(org, "maya@northwind.example")
+        .await
+        .unwrap()
+        .id;
+    ops::set_password(&state, &sys, org, lars, "lars horse battery")
+        .await
+        .unwrap();
+    ops::grant_delegation(
+        &state,
+        &sys,
+        org,
+        &DelegationInput {
+            principal: lars.to_string(),
+            delegate: maya.to_string(),
+            scopes: vec!["mail".into()],
+            level: "act".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let lars_mail = Some("lars@northwind.example");
+    // Anna is one of his people; the newsletter's sender was let in long ago.
+    for (address, status) in [
+        ("anna@client.example", "vip"),
+        ("news@weekly.example", "accepted"),
+    ] {
+        mail_ops::screen(
+            &state,
+            &sys,
+            org,
+            &SenderForm {
+                person: lars_mail.map(String::from),
+                address: address.into(),
+                status: status.into(),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let messages = [
+        (
+            "question.eml",
+            eml(&[
+                "From: Anna Smit <anna@client.example>",
+                "To: Lars Jansen <lars@northwind.example>",
+                "Subject: Board deck",
+                "Date: Tue, 1 Dec 2026 09:15:00 +0100",
+                "Message-ID: <deck-1@client.example>",
+                "Content-Type: text/plain; charset=utf-8",
+                "",
+                "Hi Lars,",
+                "",
+                "Could you send me the board deck before Friday?",
+                "",
+                "Anna",
+            ]),
+        ),
+        (
+            "weekly.eml",
+            eml(&[
+                "From: The Weekly <news@weekly.example>",
+                "To: lars@northwind.example",
+                "Subject: This week in logistics",
+                "Date: Tue, 1 Dec 2026 07:00:00 +0100",
+                "Message-ID: <issue-48@weekly.example>",
+                "List-Unsubscribe: <https://weekly.example/unsubscribe?u=lars>",
+                "List-Id: The Weekly <weekly.example>",
+                "Precedence: bulk",
+                "Content-Type: text/plain; charset=utf-8",
+                "",
+                "Ten stories about ports and trucks.",
+            ]),
+        ),
+        (
+            "introduction.eml",
+            eml(&[
+                "From: Piet de Boer <piet@vendor.example>",
+                "To: lars@northwind.example",
+                "Subject: Introduction",
+                "Date: Tue, 1 Dec 2026 11:30:00 +0100",
+                "Message-ID: <intro-1@vendor.example>",
+                "Content-Type: text/plain; charset=utf-8",
+                "",
+                "Dear Mr Jansen, may I introduce our office furniture?",
+            ]),
+        ),
+    ];
+    for (name, raw) in &messages {
+        let report = mail_ops::import(&state, &sys, org, lars_mail, name, raw)
+            .await
+            .unwrap();
+        assert_eq!(
+            (report.stored, report.rejected.len()),
+            (1, 0),
+            "{name}: {report:?}"
+        );
+    }
+    let inbox = mail_ops::list(
+        &state,
+        &sys,
+        org,
+        &MailQuery {
+            person: lars_mail.map(String::from),
+            ..MailQuery::default()
+        },
+    )
+    .await
+    .unwrap();
+    let deck = inbox
+        .iter()
+        .find(|m| m.subject == "Board deck")
+        .expect("the question is in the inbox")
+        .id
+        .clone();
+    assert!(
+        !inbox.iter().any(|m| m.subject == "Introduction"),
+        "a first-time sender waits in screening"
+    );
+
+    // Maya signs in and opens Lars's inbox.
+    c.goto(&format!("{url}/login")).await.unwrap();
+    type_into(&c, "#email", "maya@northwind.example").await;
+    type_into(&c, "#password", "maya horse battery").await;
+    click(&c, "button[type=submit]").await;
+    wait_text(&c, "h1", "Maya").await;
+    c.goto(&format!("{url}/mail?person={lars}")).await.unwrap();
+    wait_text(&c, "h1", "Mail of Lars Jansen").await;
+    wait_text(&c, "#mail-list", "This week in logistics").await;
+    wait_text(&c, "#mail-list", "Board deck").await;
+    wait_text(&c, ".mail-views", "Screening (1)").await;
+    shot(&c, "mail-1-inbox").await;
+
+    // `j` selects the first row (the VIP's question); `6` files it under newsletter.
+    let body = c.find(Locator::Css("body")).await.unwrap();
+    body.send_keys("j").await.unwrap();
+    let first = c
+        .execute(
+            "return document.querySelector('tr[data-mail][aria-selected=\"true\"]')?.getAttribute('data-mail');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(first, serde_json::json!(deck), "the VIP's question is first");
+    let before = text_of(&c, &format!("#mail-{deck} .category")).await;
+    assert_ne!(before, "newsletter");
+    body.send_keys("6").await.unwrap();
+    wait_text(&c, ".notice", "Category set").await;
+    wait_text(&c, &format!("#mail-{deck} .category"), "newsletter").await;
+    let still = c
+        .execute(
+            "return document.querySelector('tr[data-mail][aria-selected=\"true\"]')?.getAttribute('data-mail');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(still, serde_json::json!(deck), "the selection is kept");
+    let m = mail_ops::get(&state, &sys, org, deck.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(m.item.category.as_str(), "newsletter");
+    assert!(m.item.corrected);
+    shot(&c, "mail-2-corrected").await;
+
+    // The first-time sender is accepted from Screening; his message reaches the inbox.
+    click(&c, ".mail-views a[href^='/mail/screening']").await;
+    wait_text(&c, "h1", "Screening").await;
+    wait_text(&c, "#screening", "piet@vendor.example").await;
+    click(
+        &c,
+        "section[data-sender='piet@vendor.example'] button[value=accepted]",
+    )
+    .await;
+    wait_text(&c, ".notice", "Sender decision saved").await;
+    wait_text(&c, "#screening", "Nobody new waits").await;
+    c.goto(&format!("{url}/mail?person={lars}")).await.unwrap();
+    wait_text(&c, "#mail-list", "Introduction").await;
+    shot(&c, "mail-3-screened").await;
+
+    // She answers Anna from the message page; the reply waits for Lars.
+    c.goto(&format!("{url}/mail/{deck}")).await.unwrap();
+    wait_text(&c, "h1", "Board deck").await;
+    wait_text(&c, "#message-text", "board deck before Friday").await;
+    wait_text(&c, "#message-reasons", "").await;
+    type_into(&c, "#reply-body", "Lars will send the deck on Thursday.").await;
+    click(&c, "#reply-form button[type=submit]").await;
+    wait_text(&c, ".notice", "waits for approval").await;
+    wait_text(&c, "#open-drafts", "Re: Board deck").await;
+    wait_text(&c, "#open-drafts", "waiting for approval").await;
+    shot(&c, "mail-4-drafted").await;
+    let pending = || async {
+        mail_ops::drafts(&state, &sys, org, lars_mail, Some("pending"))
+            .await
+            .unwrap()
+    };
+    assert_eq!(pending().await.len(), 1);
+
+    // Lars signs in and finds it in his approval queue.
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{url}/login")).await.unwrap();
+    type_into(&c, "#email", "lars@northwind.example").await;
+    type_into(&c, "#password", "lars horse battery").await;
+    click(&c, "button[type=submit]").await;
+    wait_text(&c, "h1", "Lars").await;
+    click(&c, "nav a[href='/mail/drafts']").await;
+    wait_text(&c, "#approval-queue", "Re: Board deck").await;
+    wait_text(&c, "#approval-queue", "Maya de Vries").await;
+
+    // Rejecting without a reason is refused, naming the field; nothing changes.
+    click(&c, "#approval-queue .reject-form button[type=submit]").await;
+    wait_text(&c, ".error", "say why").await;
+    wait_text(&c, ".error", "note").await;
+    assert_eq!(pending().await.len(), 1);
+    shot(&c, "mail-5-reason-needed").await;
+
+    // Approve & send: without an SMTP relay the page says so and the draft is kept.
+    click(&c, "#approval-queue .approve-form button[type=submit]").await;
+    wait_text(&c, ".error", "no SMTP relay is configured").await;
+    wait_text(&c, "#approval-queue", "Re: Board deck").await;
+    let kept = pending().await;
+    assert_eq!(kept.len(), 1, "the draft is kept");
+    assert_eq!(kept[0].body, "Lars will send the deck on Thursday.");
+    shot(&c, "mail-6-no-relay").await;
+
+    let _ = c.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

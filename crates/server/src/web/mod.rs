@@ -5,6 +5,7 @@ mod assets;
 mod calendar;
 mod expenses;
 mod login;
+mod mail;
 mod meetings;
 mod office;
 mod pages;
@@ -253,6 +254,40 @@ pub fn router() -> Router<AppState> {
             "/office/expenses/policy",
             get(expenses::policy).post(expenses::policy_set),
         )
+        .route("/mail", get(mail::inbox))
+        .route("/mail/screening", get(mail::screening))
+        .route("/mail/senders", post(mail::screen))
+        .route("/mail/drafts", get(mail::drafts).post(mail::draft_create))
+        .route("/mail/drafts/{id}", post(mail::draft_update))
+        .route("/mail/drafts/{id}/send", post(mail::draft_send))
+        .route("/mail/drafts/{id}/reject", post(mail::draft_reject))
+        .route("/mail/followups", get(mail::followups))
+        .route("/mail/settings", get(mail::settings).post(mail::settings_save))
+        .route("/mail/sync", post(mail::sync))
+        .route(
+            "/mail/import",
+            post(mail::import).layer(axum::extract::DefaultBodyLimit::max(mail::IMPORT_FORM_LIMIT)),
+        )
+        .route("/mail/rules", post(mail::rule_add))
+        .route("/mail/rules/{id}/delete", post(mail::rule_delete))
+        .route("/mail/templates", post(mail::template_put))
+        .route("/mail/templates/{id}/delete", post(mail::template_delete))
+        .route("/mail/{id}", get(mail::message_page))
+        .route("/mail/{id}/act", post(mail::message_act))
+        .route("/mail/{id}/category", post(mail::message_category))
+        .route("/mail/{id}/followup", post(mail::followup_settle))
+        .route("/mail/{id}/attachments/{index}", get(mail::attachment))
+        .route("/contacts", get(mail::contacts))
+        .route(
+            "/contacts/import",
+            post(mail::contacts_import).layer(axum::extract::DefaultBodyLimit::max(mail::VCARD_FORM_LIMIT)),
+        )
+        .route(
+            "/contacts/{id}",
+            get(mail::contact_page).post(mail::contact_update),
+        )
+        .route("/contacts/{id}/merge", post(mail::contact_merge))
+        .route("/static/mail.js", get(mail_js))
         .route("/static/htmx.min.js", get(htmx))
         .route("/static/tasks.js", get(tasks_js))
         .route("/static/app.css", get(css))
@@ -272,6 +307,11 @@ async fn tasks_js() -> Response {
         "text/javascript; charset=utf-8",
         include_str!("../../static/tasks.js"),
     )
+}
+
+/// The mail pages' keys; the pages work without it.
+async fn mail_js() -> Response {
+    static_asset("text/javascript; charset=utf-8", mail::KEYS_JS)
 }
 
 async fn css() -> Response {
@@ -476,6 +516,24 @@ fn notice_text(key: &str) -> &'static str {
         "report-reimbursed" => "Report marked reimbursed.",
         "policy-set" => "Policy rule set.",
         "policy-removed" => "Policy rule removed.",
+        "mail-archived" => "Message archived.",
+        "mail-snoozed" => "Message snoozed; it comes back when its time comes.",
+        "mail-inbox" => "Message back in the inbox.",
+        "category-set" => "Category set; mail like it will follow.",
+        "sender-screened" => "Sender decision saved.",
+        "draft-saved" => "Draft saved.",
+        "draft-pending" => "Draft written; it waits for approval.",
+        "draft-resubmitted" => "Draft changed; it is back in the approval queue.",
+        "draft-sent" => "Sent.",
+        "draft-rejected" => "Draft sent back with your reason.",
+        "followup-settled" => "Follow-up settled.",
+        "mailbox-saved" => "Mail settings saved.",
+        "mail-rule-added" => "Rule added.",
+        "mail-rule-deleted" => "Rule deleted.",
+        "template-saved" => "Template saved.",
+        "template-deleted" => "Template deleted.",
+        "contact-saved" => "Contact saved.",
+        "contacts-merged" => "Contacts merged.",
         _ => "Done.",
     }
 }
