@@ -304,8 +304,8 @@ async fn import_file(
         let mut count = 0u64;
         ops::import_mbox(state, &mut t, &name, reader, &mut report, |read| {
             count += 1;
-            if count % 25 == 0 || read == total {
-                let pct = if total > 0 { read * 100 / total } else { 100 };
+            if count.is_multiple_of(25) || read == total {
+                let pct = (read * 100).checked_div(total).unwrap_or(100);
                 let rate = count as f64 / started.elapsed().as_secs_f64().max(0.001);
                 output::progress(
                     &format!("{name}: {pct:>3}%  {count} messages  {rate:.0}/s"),

@@ -1452,13 +1452,13 @@ pub async fn put_template(
 /// Removes a template.
 pub async fn delete_template(state: &AppState, caller: &Caller, org: OrgId, id: TemplateId) -> ApiResult<()> {
     caller.may(org, Capability::ManageMailRules)?;
-    Ok(hide(
+    hide(
         state
             .store
             .mail_template_delete(org, id, &caller.audit(Timestamp::now()))
             .await,
         "template",
-    )?)
+    )
 }
 
 /// A draft to write.
@@ -1881,16 +1881,29 @@ pub async fn send_draft(
             "only the person the draft speaks for sends it; an assistant's draft waits for their approval",
         ));
     }
-    let content = edited(&d, e)?.unwrap_or(d.content.clone());
-    check_content(&content)?;
-    let relay = relay(state)?;
-    let mb = hide(state.store.mailbox_get(org, d.mailbox).await, "draft")?;
-    let now = Timestamp::now();
-    let ctx = caller.audit(now);
     let sendable = [DraftStatus::Draft, DraftStatus::Pending, DraftStatus::Failed];
     if !sendable.contains(&d.status) {
         return Err(ApiError::conflict(format!("the draft is {}", d.status.as_str())));
     }
+    let edits = edited(&d, e)?;
+    let content = edits.clone().unwrap_or(d.content.clone());
+    check_content(&content)?;
+    let now = Timestamp::now();
+    let ctx = caller.audit(now);
+    let relay = match relay(state) {
+        Ok(r) => r,
+        Err(err) => {
+            // Keep the approver's edits for when a relay is set.
+            if let Some(c) = &edits {
+                state
+                    .store
+                    .mail_draft_move(org, id, &sendable, d.status, Some(c), "", None, "", &ctx)
+                    .await?;
+            }
+            return Err(err);
+        }
+    };
+    let mb = hide(state.store.mailbox_get(org, d.mailbox).await, "draft")?;
     let reply = match d.reply_to {
         Some(r) => state.store.mail_get(org, r).await.ok(),
         None => None,
@@ -2160,7 +2173,7 @@ pub async fn get_contact(
             messages.extend(state.store.mail_with(org, mb.id, e, 20).await?);
         }
     }
-    messages.sort_by(|a, b| b.sent_at.cmp(&a.sent_at));
+    messages.sort_by_key(|m| std::cmp::Reverse(m.sent_at));
     messages.dedup_by(|a, b| a.id == b.id);
     Ok(ContactDetail {
         contact: contact_view(&c, Timestamp::now()),

@@ -433,13 +433,13 @@ pub async fn check(
         ("get", "/api/v1/mail/mailbox") if r.json()["address"] != actor.email => {
             fail(format!("another mailbox came back: {}", r.body));
         }
-        ("get", "/api/v1/mail/mailbox" | "/api/v1/mail/messages") => {
-            if r.body.contains("imap_password") || r.body.contains("contoso") {
-                fail(format!(
-                    "the answer shows a password or another organisation: {}",
-                    r.body
-                ));
-            }
+        ("get", "/api/v1/mail/mailbox" | "/api/v1/mail/messages")
+            if r.body.contains("imap_password") || r.body.contains("contoso") =>
+        {
+            fail(format!(
+                "the answer shows a password or another organisation: {}",
+                r.body
+            ));
         }
         _ => {}
     }
