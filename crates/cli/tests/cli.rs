@@ -4837,7 +4837,7 @@ fn mail_from_the_command_line() {
     // A missing file and an unknown person are named.
     cli(&data, &["mail", "import", "--for", me, "/nonexistent/x.eml"])
         .error(&["cannot open /nonexistent/x.eml"]);
-    cli(&data, &["triage", "--for", "nobody@example.org"]).error(&["no person `nobody@example.org`"]);
+    cli(&data, &["triage", "--for", "nobody@example.org"]).error(&["no such person here"]);
     let sync = cli(&data, &["mail", "sync", "--for", me]);
     sync.error(&["has no IMAP server set"]);
 }

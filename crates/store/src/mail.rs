@@ -1115,12 +1115,12 @@ impl Store {
             extra.push_str(" AND x.thread_id = $6");
         }
         let order = if f.thread.is_some() {
-            "x.sent_at ASC"
+            "x.sent_at ASC, x.id ASC"
         } else {
-            "x.sent_at DESC"
+            "x.sent_at DESC, x.id DESC"
         };
         let limit = if f.limit <= 0 { 200 } else { f.limit.min(5000) };
-        let sql = format!("{} ORDER BY {order}, x.id LIMIT {limit}", mail_select(&extra));
+        let sql = format!("{} ORDER BY {order} LIMIT {limit}", mail_select(&extra));
         on_pool!(&self.pool, |c| {
             let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(org.to_string())
@@ -1166,14 +1166,15 @@ impl Store {
         })
     }
 
-    /// A person files a message under another category; the classifiers they
-    /// taught go with it, in one transaction. A model changed meanwhile by
+    /// A person files a message under another category (`refile`), or
+    /// confirms the one it has (`None`, when they archive it); the classifiers
+    /// they taught go with it, in one transaction. A model changed meanwhile by
     /// someone else is a `Conflict` (the caller learns again and retries).
     pub async fn mail_correct(
         &self,
         org: OrgId,
         id: MailId,
-        category: Category,
+        refile: Option<Category>,
         models: &[(ModelRecord, i64)],
         ctx: &AuditCtx,
     ) -> Result<MailRecord, StoreError> {
@@ -1191,19 +1192,25 @@ impl Store {
                     0,
                     Reason {
                         code: "corrected".into(),
-                        text: format!("Filed under {category} by {}", ctx.actor_label),
+                        text: format!(
+                            "Filed under {} by {}",
+                            refile.unwrap_or(before.category),
+                            ctx.actor_label
+                        ),
                         weight: 0,
                     },
                 );
                 json(&r)?
             };
-            sqlx::query("UPDATE mail_messages SET category = $3, corrected = TRUE, reasons = $4 WHERE org_id = $1 AND id = $2")
-                .bind(org.to_string())
-                .bind(id.to_string())
-                .bind(category.as_str())
-                .bind(reasons)
-                .execute(&mut *c)
-                .await?;
+            if let Some(category) = refile {
+                sqlx::query("UPDATE mail_messages SET category = $3, corrected = TRUE, reasons = $4 WHERE org_id = $1 AND id = $2")
+                    .bind(org.to_string())
+                    .bind(id.to_string())
+                    .bind(category.as_str())
+                    .bind(reasons)
+                    .execute(&mut *c)
+                    .await?;
+            }
             for (m, was) in models {
                 let done = sqlx::query(
                     "UPDATE mail_models SET model = $3, examples = $4, updated_at = $5
@@ -1241,16 +1248,18 @@ impl Store {
                 }
             }
         });
-        audit::record(
-            &mut tx,
-            org,
-            ctx,
-            "mail.correct",
-            "mail",
-            Some(id.to_string()),
-            serde_json::json!({"from": before.category, "to": category, "subject": before.subject}),
-        )
-        .await?;
+        if let Some(category) = refile {
+            audit::record(
+                &mut tx,
+                org,
+                ctx,
+                "mail.correct",
+                "mail",
+                Some(id.to_string()),
+                serde_json::json!({"from": before.category, "to": category, "subject": before.subject}),
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.mail_get(org, id).await
     }

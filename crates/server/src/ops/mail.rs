@@ -80,7 +80,7 @@ pub async fn mailbox(
                 .find(|p| {
                     p.id.to_string() == s || p.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(s))
                 })
-                .ok_or_else(|| ValidationError::field("person", format!("no person `{s}` here")))?
+                .ok_or_else(|| ValidationError::field("person", "no such person here"))?
         }
         None => match caller {
             Caller::Person(a) => {
@@ -1005,7 +1005,25 @@ pub async fn correct(
 ) -> ApiResult<MailItem> {
     let category: Category = category.parse()?;
     let (m, mb) = message(state, caller, org, id, Level::Act).await?;
-    let tokens = triage::tokens(&stored_signals(&m, &mb));
+    Ok(MailItem::from(
+        &teach(state, caller, org, &m, &mb, Some(category)).await?,
+    ))
+}
+
+/// Teaches the person's and the organisation's classifiers a message's
+/// category: a new one (`refile`, a correction), or the one it has (`None`: the
+/// person archived it as it was filed). Models changed meanwhile are read
+/// again and the lesson retried.
+async fn teach(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    m: &MailRecord,
+    mb: &MailboxRecord,
+    refile: Option<Category>,
+) -> ApiResult<MailRecord> {
+    let tokens = triage::tokens(&stored_signals(m, mb));
+    let category = refile.unwrap_or(m.category);
     let person_scope = mb.person.to_string();
     let mut last = None;
     for _ in 0..5 {
@@ -1014,7 +1032,7 @@ pub async fn correct(
             let before = state.store.mail_model(org, scope).await?;
             let was = before.as_ref().map_or(0, |b| b.examples);
             let mut c: Classifier = model_of(before).unwrap_or_default();
-            if m.corrected {
+            if m.corrected && refile.is_some() {
                 c.unlearn(&tokens, m.category);
             }
             c.learn(&tokens, category);
@@ -1030,10 +1048,10 @@ pub async fn correct(
         }
         match state
             .store
-            .mail_correct(org, id, category, &models, &caller.audit(Timestamp::now()))
+            .mail_correct(org, m.id, refile, &models, &caller.audit(Timestamp::now()))
             .await
         {
-            Ok(r) => return Ok(MailItem::from(&r)),
+            Ok(r) => return Ok(r),
             Err(StoreError::Conflict(e)) => last = Some(e),
             Err(e) => return Err(e.into()),
         }
@@ -1102,7 +1120,7 @@ pub async fn act(
     id: MailId,
     a: &MailAction,
 ) -> ApiResult<MailItem> {
-    message(state, caller, org, id, Level::Act).await?;
+    let (m, mb) = message(state, caller, org, id, Level::Act).await?;
     let now = Timestamp::now();
     let (archived, until, reply) = match a.action.trim() {
         "archive" => (true, None, false),
@@ -1130,6 +1148,11 @@ pub async fn act(
             .into());
         }
     };
+    // Archiving a message as it was filed confirms its category: the
+    // classifiers learn from what people file, not only from corrections.
+    if archived && !m.archived && !m.corrected && m.direction == "in" {
+        teach(state, caller, org, &m, &mb, None).await?;
+    }
     let r = state
         .store
         .mail_set_state(org, id, archived, until, reply, &caller.audit(now))

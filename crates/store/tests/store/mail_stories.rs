@@ -297,9 +297,15 @@ async fn mail_is_stored_once_threaded_followed_up_and_screened() {
             model: format!("{{\"n\":{n}}}"),
             examples: n,
         };
-        s.mail_correct(org.id, ask_id, Category::Act, &[(model(1), 0)], &by(&lars, 4_000))
-            .await
-            .unwrap();
+        s.mail_correct(
+            org.id,
+            ask_id,
+            Some(Category::Act),
+            &[(model(1), 0)],
+            &by(&lars, 4_000),
+        )
+        .await
+        .unwrap();
         let stale = s
             .mail_correct(
                 org.id,
