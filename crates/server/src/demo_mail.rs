@@ -255,17 +255,28 @@ pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
     let sys = Caller::System("demo".into());
     let now = Timestamp::now();
     // Screening first, so the mail arrives into a mailbox that knows its VIPs and rules.
-    ops::screen(
-        state,
-        &sys,
-        org,
-        &SenderForm {
-            person: Some(LARS.into()),
-            address: "h.de.wit@example.org".into(),
-            status: "vip".into(),
-        },
-    )
-    .await?;
+    // Known senders: the board director is a VIP; the airline, the newsletter
+    // and the office's vendors were accepted long ago.
+    for (owner, address, status) in [
+        (LARS, "h.de.wit@example.org", "vip"),
+        (LARS, "noreply@klm.example", "accepted"),
+        (LARS, "news@freightweekly.example", "accepted"),
+        (SOFIA, "billing@cleanco.example", "accepted"),
+        (SOFIA, "renewals@meraki.example", "accepted"),
+        (SOFIA, "orders@osd.example", "accepted"),
+    ] {
+        ops::screen(
+            state,
+            &sys,
+            org,
+            &SenderForm {
+                person: Some(owner.into()),
+                address: address.into(),
+                status: status.into(),
+            },
+        )
+        .await?;
+    }
     for (field, value, category, office) in [
         ("from_domain", "freightweekly.example", Some("newsletter"), None),
         ("subject_contains", "invoice", None, Some("invoice")),
