@@ -1584,29 +1584,14 @@ impl Store {
         id: MailRuleId,
         ctx: &AuditCtx,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin().await?;
-        let n = on_tx!(&mut tx, |c| {
-            sqlx::query("DELETE FROM mail_rules WHERE org_id = $1 AND id = $2")
-                .bind(org.to_string())
-                .bind(id.to_string())
-                .execute(&mut *c)
-                .await?
-                .rows_affected()
-        });
-        if n == 0 {
-            return Err(StoreError::NotFound("rule"));
-        }
-        audit::record(
-            &mut tx,
+        self.delete_audited(
             org,
+            "mail_rules",
+            &id.to_string(),
+            ("rule", "mail.rule.delete", "mail_rule"),
             ctx,
-            "mail.rule.delete",
-            "mail_rule",
-            Some(id.to_string()),
-            serde_json::json!({}),
         )
-        .await?;
-        tx.commit().await
+        .await
     }
 
     /// A rule by id (to check whose it is).
@@ -1697,24 +1682,45 @@ impl Store {
         id: TemplateId,
         ctx: &AuditCtx,
     ) -> Result<(), StoreError> {
+        self.delete_audited(
+            org,
+            "mail_templates",
+            &id.to_string(),
+            ("template", "mail.template.delete", "mail_template"),
+            ctx,
+        )
+        .await
+    }
+
+    /// Deletes one row of `table` (a constant) by id, with its audit entry
+    /// (`what` names it when it is not there).
+    async fn delete_audited(
+        &self,
+        org: OrgId,
+        table: &'static str,
+        id: &str,
+        (what, action, item_type): (&'static str, &str, &str),
+        ctx: &AuditCtx,
+    ) -> Result<(), StoreError> {
+        let sql = format!("DELETE FROM {table} WHERE org_id = $1 AND id = $2");
         let mut tx = self.begin().await?;
         let n = on_tx!(&mut tx, |c| {
-            sqlx::query("DELETE FROM mail_templates WHERE org_id = $1 AND id = $2")
+            sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(org.to_string())
-                .bind(id.to_string())
+                .bind(id)
                 .execute(&mut *c)
                 .await?
                 .rows_affected()
         });
         if n == 0 {
-            return Err(StoreError::NotFound("template"));
+            return Err(StoreError::NotFound(what));
         }
         audit::record(
             &mut tx,
             org,
             ctx,
-            "mail.template.delete",
-            "mail_template",
+            action,
+            item_type,
             Some(id.to_string()),
             serde_json::json!({}),
         )

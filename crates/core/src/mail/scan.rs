@@ -326,7 +326,54 @@ const PHRASE_ENDS: &[&str] = &[
     "revert",
     "into",
     "back",
-    // spam, urgency, verification
+    "identity",
+    "details",
+    "billing",
+    "payment",
+    "login",
+    "disabled",
+    "verification",
+    "activity",
+    "credentials",
+    "here",
+    "below",
+    "now",
+    "out",
+    "notice",
+    // office work (see `screen::office_tell`)
+    "invoice",
+    "invoices",
+    "factuur",
+    "facturen",
+    "rechnung",
+    "facture",
+    "due",
+    "reminder",
+    "order",
+    "itinerary",
+    "ticket",
+    "eticket",
+    "reference",
+    "number",
+    "code",
+    "pass",
+    "reservation",
+    "booking",
+    "confirmation",
+    "flight",
+    "flights",
+    "renew",
+    "renewal",
+    "renews",
+    "autorenew",
+    "period",
+    "ends",
+    "expiry",
+];
+
+/// Spam, urgency and verification words: phrase ends too, and the words a
+/// reason quotes.
+const SPAM_WORDS: &[&str] = &[
     "lottery",
     "winner",
     "prize",
@@ -373,49 +420,6 @@ const PHRASE_ENDS: &[&str] = &[
     "unsubscribe",
     "account",
     "password",
-    "identity",
-    "details",
-    "billing",
-    "payment",
-    "login",
-    "disabled",
-    "verification",
-    "activity",
-    "credentials",
-    "here",
-    "below",
-    "now",
-    "out",
-    "notice",
-    // office work (see `screen::office_tell`)
-    "invoice",
-    "invoices",
-    "factuur",
-    "facturen",
-    "rechnung",
-    "facture",
-    "due",
-    "reminder",
-    "order",
-    "itinerary",
-    "ticket",
-    "eticket",
-    "reference",
-    "number",
-    "code",
-    "pass",
-    "reservation",
-    "booking",
-    "confirmation",
-    "flight",
-    "flights",
-    "renew",
-    "renewal",
-    "renews",
-    "autorenew",
-    "period",
-    "ends",
-    "expiry",
 ];
 
 const BLOOM_BITS: usize = 1 << 14;
@@ -428,13 +432,13 @@ fn bloom_hash(w: &str) -> (usize, usize) {
     ((h as usize) % BLOOM_BITS, ((h >> 32) as usize) % BLOOM_BITS)
 }
 
-/// Whether a word may end a phrase: [`PHRASE_ENDS`] and the words of a date
+/// Whether a word may end a phrase: [`PHRASE_ENDS`], [`SPAM_WORDS`] and the words of a date
 /// after "by" ([`is_when`]); a false "yes" only costs the full match.
 fn interesting(w: &str) -> bool {
     static BLOOM: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
     let bits = BLOOM.get_or_init(|| {
         let mut bits = vec![0u64; BLOOM_BITS / 64];
-        for w in PHRASE_ENDS.iter().chain(WHEN) {
+        for w in PHRASE_ENDS.iter().chain(WHEN).chain(SPAM_WORDS) {
             let (a, b) = bloom_hash(w);
             bits[a / 64] |= 1 << (a % 64);
             bits[b / 64] |= 1 << (b % 64);
@@ -552,52 +556,7 @@ fn is_when(w: &str) -> bool {
 
 /// The spam and urgency words as static strings (for the reason's sentence).
 fn static_word(w: &str) -> &'static str {
-    const WORDS: &[&str] = &[
-        "lottery",
-        "winner",
-        "prize",
-        "inheritance",
-        "million",
-        "millions",
-        "bitcoin",
-        "crypto",
-        "viagra",
-        "cialis",
-        "casino",
-        "loan",
-        "loans",
-        "mortgage",
-        "cash",
-        "guaranteed",
-        "profit",
-        "profits",
-        "income",
-        "dollars",
-        "usd",
-        "beneficiary",
-        "pharmacy",
-        "debt",
-        "refinance",
-        "investment",
-        "earn",
-        "rates",
-        "cheap",
-        "free",
-        "wire",
-        "bonus",
-        "jackpot",
-        "urgent",
-        "urgently",
-        "immediately",
-        "suspended",
-        "expire",
-        "expires",
-        "expired",
-        "limited",
-        "locked",
-        "compromised",
-    ];
-    WORDS.iter().copied().find(|x| *x == w).unwrap_or("money")
+    SPAM_WORDS.iter().copied().find(|x| *x == w).unwrap_or("money")
 }
 
 fn is_word_byte(b: u8) -> bool {

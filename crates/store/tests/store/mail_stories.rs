@@ -310,7 +310,7 @@ async fn mail_is_stored_once_threaded_followed_up_and_screened() {
             .mail_correct(
                 org.id,
                 ask_id,
-                Category::Reply,
+                Some(Category::Reply),
                 &[(model(1), 0)],
                 &by(&lars, 4_001),
             )
@@ -324,7 +324,7 @@ async fn mail_is_stored_once_threaded_followed_up_and_screened() {
         s.mail_correct(
             org.id,
             ask_id,
-            Category::Reply,
+            Some(Category::Reply),
             &[(model(2), 1)],
             &by(&lars, 4_002),
         )
