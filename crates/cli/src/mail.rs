@@ -152,7 +152,7 @@ pub enum RuleCmd {
 pub struct TriageArgs {
     #[command(flatten)]
     pub who: ForArg,
-    /// inbox (default), screening, snoozed, archived, sent.
+    /// inbox (default), screening, snoozed, archived, sent, all.
     #[arg(long, value_name = "VIEW")]
     pub view: Option<String>,
     #[arg(long, value_name = "CATEGORY")]
@@ -203,22 +203,18 @@ async fn mail_id(state: &AppState, org: OrgId, person: &str, given: &str) -> any
     if let Ok(id) = given.trim().parse::<MailId>() {
         return Ok(id);
     }
-    let mut ids: Vec<MailId> = Vec::new();
-    for view in ["inbox", "screening", "snoozed", "sent", "archived"] {
-        let q = MailQuery {
-            person: Some(person.to_string()),
-            view: Some(view.into()),
-            limit: Some(5000),
-            ..MailQuery::default()
-        };
-        ids.extend(
-            ops::list(state, &cli(), org, &q)
-                .await
-                .map_err(api)?
-                .iter()
-                .filter_map(|m| m.id.parse::<MailId>().ok()),
-        );
-    }
+    let q = MailQuery {
+        person: Some(person.to_string()),
+        view: Some("all".into()),
+        limit: Some(5000),
+        ..MailQuery::default()
+    };
+    let ids: Vec<MailId> = ops::list(state, &cli(), org, &q)
+        .await
+        .map_err(api)?
+        .iter()
+        .filter_map(|m| m.id.parse::<MailId>().ok())
+        .collect();
     pick(("message", "messages"), given, ids.into_iter())
 }
 

@@ -152,6 +152,8 @@ pub enum MailView {
     Snoozed,
     Archived,
     Sent,
+    /// Every message, whatever its state (a thread, a lookup by id).
+    All,
 }
 
 /// A list request.
@@ -1103,6 +1105,7 @@ impl Store {
             }
             MailView::Archived => "AND x.archived",
             MailView::Sent => "AND x.direction = 'out'",
+            MailView::All => "",
         };
         let mut extra = format!("AND x.mailbox_id = $2 {view}");
         if f.category.is_some() {

@@ -114,7 +114,7 @@ pub async fn sync(
 
 /// Messages: the inbox (highest priority first), screening, snoozed, archived or sent.
 #[utoipa::path(get, path = "/api/v1/mail/messages", tag = "mail", security(("bearer" = []), ("session" = [])),
-    params(("person" = Option<String>, Query, description = "Whose mail"), ("view" = Option<String>, Query, description = "inbox, screening, snoozed, archived, sent"),
+    params(("person" = Option<String>, Query, description = "Whose mail"), ("view" = Option<String>, Query, description = "inbox, screening, snoozed, archived, sent, all"),
         ("category" = Option<String>, Query, description = "act, reply, waiting, read, fyi, newsletter, suspect"),
         ("office" = Option<String>, Query, description = "invoice, travel, contract"), ("limit" = Option<i64>, Query, description = "At most this many (default 200)")),
     responses((status = 200, body = [MailItem]), (status = 403, body = Problem), (status = 422, body = Problem)))]

@@ -74,13 +74,16 @@ pub async fn mailbox(
 ) -> ApiResult<MailboxRecord> {
     let person = match named.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => {
-            let people = state.store.person_list(org).await?;
-            people
-                .into_iter()
-                .find(|p| {
-                    p.id.to_string() == s || p.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(s))
-                })
-                .ok_or_else(|| ValidationError::field("person", "no such person here"))?
+            let found = match s.parse::<PersonId>() {
+                Ok(id) => state.store.person_get(org, id).await,
+                Err(_) => state.store.person_by_email(org, &s.to_lowercase()).await,
+            };
+            found.map_err(|e| match e {
+                StoreError::NotFound(_) => {
+                    ApiError::from(ValidationError::field("person", "no such person here"))
+                }
+                other => other.into(),
+            })?
         }
         None => match caller {
             Caller::Person(a) => {
@@ -846,7 +849,7 @@ pub struct MailDetail {
 pub struct MailQuery {
     #[serde(default)]
     pub person: Option<String>,
-    /// inbox (default), screening, snoozed, archived, sent.
+    /// inbox (default), screening, snoozed, archived, sent, all.
     #[serde(default)]
     pub view: Option<String>,
     #[serde(default)]
@@ -865,10 +868,11 @@ fn view_of(s: Option<&str>) -> ApiResult<MailView> {
         "snoozed" => MailView::Snoozed,
         "archived" => MailView::Archived,
         "sent" => MailView::Sent,
+        "all" => MailView::All,
         other => {
             return Err(ValidationError::field(
                 "view",
-                format!("unknown view `{other}`; expected inbox, screening, snoozed, archived or sent"),
+                format!("unknown view `{other}`; expected inbox, screening, snoozed, archived, sent or all"),
             )
             .into());
         }
@@ -906,44 +910,20 @@ pub async fn list(state: &AppState, caller: &Caller, org: OrgId, q: &MailQuery) 
 /// One message with its thread.
 pub async fn get(state: &AppState, caller: &Caller, org: OrgId, id: MailId) -> ApiResult<MailDetail> {
     let (m, mb) = message(state, caller, org, id, Level::Read).await?;
-    let thread = state
+    // The whole thread, oldest first, whatever state each message is in.
+    let all = state
         .store
         .mail_list(
             org,
             mb.id,
             &MailFilter {
-                view: MailView::Archived,
+                view: MailView::All,
                 thread: Some(m.thread.clone()),
                 ..MailFilter::default()
             },
             Timestamp::now(),
         )
         .await?;
-    let mut all = thread;
-    for v in [
-        MailView::Inbox,
-        MailView::Screening,
-        MailView::Snoozed,
-        MailView::Sent,
-    ] {
-        all.extend(
-            state
-                .store
-                .mail_list(
-                    org,
-                    mb.id,
-                    &MailFilter {
-                        view: v,
-                        thread: Some(m.thread.clone()),
-                        ..MailFilter::default()
-                    },
-                    Timestamp::now(),
-                )
-                .await?,
-        );
-    }
-    all.sort_by(|a, b| a.sent_at.cmp(&b.sent_at).then(a.id.cmp(&b.id)));
-    all.dedup_by(|a, b| a.id == b.id);
     Ok(MailDetail {
         item: MailItem::from(&m),
         cc: m.cc.iter().map(|a| a.email.clone()).collect(),
