@@ -349,7 +349,16 @@ fn check_rules(input: &PlanInput, p: &Plan) -> Result<(), TestCaseError> {
         .tasks
         .iter()
         .filter_map(|t| t.deadline)
-        .map(|d| format!("due {}", av.zone.local(d).strftime("%a %-d %b %H:%M")))
+        .map(|d| {
+            // A deadline at midnight is the end of the day before it.
+            let local = av.zone.local(d);
+            if local.hour() == 0 && local.minute() == 0 {
+                let day = local.date().yesterday().unwrap_or(local.date());
+                format!("due {} (end of day)", day.strftime("%a %-d %b"))
+            } else {
+                format!("due {}", local.strftime("%a %-d %b %H:%M"))
+            }
+        })
         .collect();
     for b in &p.blocks {
         for r in b
