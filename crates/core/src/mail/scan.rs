@@ -201,6 +201,14 @@ impl Scanner {
                 (_, "overdue") => Some("overdue"),
                 ("due", x) if x != "to" => Some("due"),
                 ("by" | "before" | "until" | "till", x) if is_when(x) => Some("by a date"),
+                // "by the 15th", "before next Friday", "by this afternoon" — but not
+                // "before the board meeting", which names no time.
+                ("the" | "this" | "next", x)
+                    if matches!(p2, "by" | "before" | "until" | "till")
+                        && (is_when(x) || PERIODS.contains(&x)) =>
+                {
+                    Some("by a date")
+                }
                 ("end", "of") if p2 == "by" => Some("by the end of"),
                 ("no", "later") => Some("no later than"),
                 _ => None,
@@ -438,7 +446,7 @@ fn interesting(w: &str) -> bool {
     static BLOOM: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
     let bits = BLOOM.get_or_init(|| {
         let mut bits = vec![0u64; BLOOM_BITS / 64];
-        for w in PHRASE_ENDS.iter().chain(WHEN).chain(SPAM_WORDS) {
+        for w in PHRASE_ENDS.iter().chain(WHEN).chain(PERIODS).chain(SPAM_WORDS) {
             let (a, b) = bloom_hash(w);
             bits[a / 64] |= 1 << (a % 64);
             bits[b / 64] |= 1 << (b % 64);
@@ -496,62 +504,25 @@ const WHEN: &[&str] = &[
     "oct",
     "nov",
     "dec",
-    "next",
-    "this",
-    "the",
+];
+
+/// A part of a day, week or year that makes "by this …" a deadline:
+/// "by this afternoon", "before next week", "until the weekend", "by the end (of …)".
+const PERIODS: &[&str] = &[
+    "end",
+    "morning",
+    "afternoon",
+    "evening",
+    "week",
+    "weekend",
+    "month",
+    "quarter",
 ];
 
 /// A word that can follow "by" in a deadline: a weekday, a month, a day
 /// number, "tomorrow", "tonight", "noon", "eod".
 fn is_when(w: &str) -> bool {
-    matches!(
-        w,
-        "monday"
-            | "tuesday"
-            | "wednesday"
-            | "thursday"
-            | "friday"
-            | "saturday"
-            | "sunday"
-            | "mon"
-            | "tue"
-            | "wed"
-            | "thu"
-            | "fri"
-            | "tomorrow"
-            | "tonight"
-            | "noon"
-            | "midday"
-            | "eod"
-            | "cob"
-            | "january"
-            | "february"
-            | "march"
-            | "april"
-            | "may"
-            | "june"
-            | "july"
-            | "august"
-            | "september"
-            | "october"
-            | "november"
-            | "december"
-            | "jan"
-            | "feb"
-            | "mar"
-            | "apr"
-            | "jun"
-            | "jul"
-            | "aug"
-            | "sep"
-            | "sept"
-            | "oct"
-            | "nov"
-            | "dec"
-            | "next"
-            | "this"
-            | "the"
-    ) || (w.len() <= 4 && w.bytes().next().is_some_and(|b| b.is_ascii_digit()))
+    WHEN.contains(&w) || (w.len() <= 4 && w.bytes().next().is_some_and(|b| b.is_ascii_digit()))
 }
 
 /// The spam and urgency words as static strings (for the reason's sentence).
@@ -592,6 +563,28 @@ mod tests {
         assert_eq!(f.deadline, None);
         let f = scan("", "Payment is due on 4 December.");
         assert_eq!(f.deadline, Some("due"));
+    }
+
+    #[test]
+    fn a_deadline_names_a_time_not_just_an_event() {
+        for text in [
+            "Nothing needs a decision before the board meeting.",
+            "Let's talk before the offsite.",
+            "I was in Lisbon until the conference ended.",
+            "By the way, the figures look fine.",
+        ] {
+            assert_eq!(scan("", text).deadline, None, "{text}");
+        }
+        for text in [
+            "Could you send it by the 15th?",
+            "We need it before next Friday.",
+            "Please reply by this afternoon.",
+            "Hold the room until the weekend.",
+            "Send the deck by the end of the week.",
+            "Sign it before Thursday.",
+        ] {
+            assert!(scan("", text).deadline.is_some(), "{text}");
+        }
     }
 
     #[test]
