@@ -1,6 +1,7 @@
 //! Commands for mail: `mail import FILE…` (mbox archives streamed, with a
 //! progress line), `mail sync`, `mail mailbox` (IMAP settings), `mail show`,
-//! `mail file|archive|snooze`, `mail screen`, `mail rule`, `mail drafts`;
+//! `mail file|archive|snooze`, `mail invoice` (register the invoice a message
+//! carries), `mail screen`, `mail rule`, `mail drafts`;
 //! `triage` (the inbox with reasons), `followups`, and `contacts
 //! list|due|import|export`. Whose mail comes from `--for EMAIL` or
 //! `$ADJUTANT_USER`. Messages are named by their id or its last characters.
@@ -96,6 +97,33 @@ pub enum MailCmd {
         until: Option<String>,
         #[arg(long)]
         until_reply: bool,
+        #[command(flatten)]
+        who: ForArg,
+    },
+    /// Register the invoice a message carries (one marked `invoice`): the vendor,
+    /// number, amount and due day are read from it; a flag overrides what was read.
+    Invoice {
+        message: String,
+        /// The vendor's name or id [default: the vendor the sender writes for].
+        #[arg(long, value_name = "VENDOR")]
+        vendor: Option<String>,
+        #[arg(long, value_name = "NUMBER")]
+        number: Option<String>,
+        /// The amount due, VAT included (`1450.00`).
+        #[arg(long, value_name = "AMOUNT")]
+        amount: Option<String>,
+        #[arg(long, value_name = "CODE")]
+        currency: Option<String>,
+        /// The invoice's date [default: the day the message arrived].
+        #[arg(long, value_name = "DATE")]
+        issued: Option<String>,
+        #[arg(long, value_name = "DATE")]
+        due: Option<String>,
+        /// A purchase order's number or id.
+        #[arg(long, value_name = "PO")]
+        purchase: Option<String>,
+        #[arg(long, value_name = "CATEGORY")]
+        category: Option<String>,
         #[command(flatten)]
         who: ForArg,
     },
@@ -509,6 +537,29 @@ async fn mail_in(g: &Global, state: &AppState, org: OrgId, cmd: MailCmd) -> anyh
                 for r in &d.item.reasons {
                     output::line(&format!("          {:+} {}", r.weight, r.text));
                 }
+                if let Some(o) = d.item.office {
+                    output::line(&format!("Office:   {o}"));
+                }
+                if let Some(i) = &d.item.invoice {
+                    output::line(&format!("Invoice:  registered ({})", short(i)));
+                }
+                if let Some(s) = &d.invoice_suggestion {
+                    output::line(&format!(
+                        "Invoice:  {} from {}, {} {}, due {} — `adjutant mail invoice {}` registers it",
+                        s.number.as_deref().unwrap_or("(no number)"),
+                        s.vendor
+                            .as_ref()
+                            .map(|v| v.name.as_str())
+                            .unwrap_or("(no vendor)"),
+                        s.currency.as_deref().unwrap_or(""),
+                        s.amount.as_deref().unwrap_or("(no amount)"),
+                        s.due_on.as_deref().unwrap_or("(no day)"),
+                        short(&d.item.id)
+                    ));
+                    for m in &s.missing {
+                        output::line(&format!("          {m}"));
+                    }
+                }
                 for w in &d.warnings {
                     output::line(&format!("Warning:  {w}"));
                 }
@@ -572,6 +623,44 @@ async fn mail_in(g: &Global, state: &AppState, org: OrgId, cmd: MailCmd) -> anyh
                     ""
                 }
             ));
+        }
+        MailCmd::Invoice {
+            message,
+            vendor,
+            number,
+            amount,
+            currency,
+            issued,
+            due,
+            purchase,
+            category,
+            who,
+        } => {
+            let person = whose(&who)?;
+            let id = mail_id(state, org, &person, &message).await?;
+            let input = adjutant_server::ops::invoices::MailInvoiceInput {
+                vendor,
+                number,
+                amount,
+                currency,
+                issued_on: issued,
+                due_on: due,
+                purchase,
+                contract: None,
+                category,
+                notes: None,
+            };
+            let v = adjutant_server::ops::invoices::record_from_mail(state, &c, org, id, &input)
+                .await
+                .map_err(api)?;
+            if g.json {
+                output::json(&v);
+            } else {
+                output::line(&format!(
+                    "Registered invoice {} from {}: {}, due {}; it waits for approval by {}.",
+                    v.number, v.vendor.name, v.gross.display, v.due_on, v.approver
+                ));
+            }
         }
         MailCmd::Screen { address, status, who } => {
             let person = whose(&who)?;

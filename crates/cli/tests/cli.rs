@@ -1829,6 +1829,33 @@ fn demo_seeds_an_empty_directory_once() {
         .filter(|m| m["office"] == "invoice")
         .count();
     assert!(invoices >= 2, "{office}");
+    // Koffie & Co's invoice is read from the message, ready to register.
+    let coffee = office
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["from"] == "facturen@koffieenco.example")
+        .unwrap_or_else(|| panic!("{office}"));
+    let shown = cli(
+        &data,
+        &[
+            "--json",
+            "mail",
+            "show",
+            "--for",
+            "sofia@northwind.example",
+            coffee["id"].as_str().unwrap(),
+        ],
+    )
+    .json();
+    let s = &shown["invoice_suggestion"];
+    assert_eq!(s["vendor"]["name"], "Koffie & Co", "{s}");
+    assert_eq!(
+        (s["number"].as_str(), s["amount"].as_str()),
+        (Some("KC-2026-1148"), Some("386.20")),
+        "{s}"
+    );
+    assert!(s["due_on"].is_string(), "{s}");
     let due = cli(
         &data,
         &["--json", "contacts", "due", "--for", "lars@northwind.example"],
@@ -4840,4 +4867,67 @@ fn mail_from_the_command_line() {
     cli(&data, &["triage", "--for", "nobody@example.org"]).error(&["no such person here"]);
     let sync = cli(&data, &["mail", "sync", "--for", me]);
     sync.error(&["has no IMAP server set"]);
+
+    // An invoice by mail, from a vendor's billing desk: shown with what it says, then registered once.
+    cli(
+        &data,
+        &[
+            "vendor",
+            "add",
+            "Schoon BV",
+            "--contact",
+            "Anna de Vries <anna@schoon.example>",
+        ],
+    )
+    .ok();
+    let bill = tmp.join("bill.eml");
+    std::fs::write(
+        &bill,
+        eml(
+            "b1",
+            "Schoon Billing <billing@schoon.example>",
+            me,
+            "Tue, 01 Dec 2026 11:00:00 +0000",
+            "Invoice SCH-0412",
+            "",
+            "Our invoice SCH-0412 for November: amount due EUR 380.00, payment due 15 December.",
+        ),
+    )
+    .unwrap();
+    cli(&data, &["mail", "import", "--for", me, path_str(&bill)]).ok();
+    let all = cli(&data, &["--json", "triage", "--for", me, "--view", "screening"]).json();
+    let id = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["subject"] == "Invoice SCH-0412")
+        .unwrap_or_else(|| panic!("{all}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let short = &id[id.len() - 8..];
+    let shown = cli(&data, &["mail", "show", "--for", me, short]).ok().stdout;
+    assert!(
+        shown.contains("Office:   invoice")
+            && shown.contains("SCH-0412 from Schoon BV, EUR 380.00, due 2026-12-15"),
+        "{shown}"
+    );
+    cli(
+        &data,
+        &["mail", "invoice", "--for", me, short, "--amount", "many"],
+    )
+    .error(&["amount"]);
+    let done = cli(
+        &data,
+        &["mail", "invoice", "--for", me, short, "--category", "cleaning"],
+    )
+    .ok()
+    .stdout;
+    assert!(
+        done.contains("Registered invoice SCH-0412 from Schoon BV: EUR 380.00, due 2026-12-15"),
+        "{done}"
+    );
+    cli(&data, &["mail", "invoice", "--for", me, short]).error(&["already registered as invoice SCH-0412"]);
+    let invoices = cli(&data, &["--json", "invoice", "list"]).json();
+    assert_eq!(array(&invoices).len(), 1, "{invoices}");
 }

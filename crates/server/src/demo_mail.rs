@@ -2,8 +2,9 @@
 //! deadline, a colleague's note, a newsletter, a first-time sender waiting in
 //! screening, a phishing attempt, a flight confirmation, an automatic notice),
 //! his sent mail with one follow-up overdue and one answered, a draft Maya
-//! wrote for his approval; Sofia's inbox with invoices and a contract renewal
-//! marked for office work; screening rules, VIPs, templates and contacts with
+//! wrote for his approval; Sofia's inbox with invoices (Koffie & Co's ready to
+//! register, read from the message) and a contract renewal marked for office
+//! work; screening rules, VIPs, templates and contacts with
 //! a keep-in-touch cadence. Every message goes through the same import and
 //! triage as real mail.
 
@@ -176,11 +177,11 @@ fn messages() -> Vec<Demo> {
             ..m(
                 SOFIA,
                 4,
-                "CleanCo Billing <billing@cleanco.example>",
+                "Koffie & Co Facturen <facturen@koffieenco.example>",
                 "Sofia Rossi <sofia@northwind.example>",
-                "Invoice INV-2291: payment due 15 December",
-                "Dear Sofia,\n\nPlease find our invoice INV-2291 for November's office cleaning, \
-                 amount due EUR 1,450.00, payment due 15 December.\n\nCleanCo",
+                "Invoice KC-2026-1148: coffee and milk, November",
+                "Dear Sofia,\n\nPlease find our invoice KC-2026-1148 for November's coffee beans and milk \
+                 deliveries, amount due EUR 386.20, payment within 21 days.\n\nKoffie & Co",
             )
         },
         Demo {
@@ -261,7 +262,7 @@ pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
         (LARS, "h.de.wit@example.org", "vip"),
         (LARS, "noreply@klm.example", "accepted"),
         (LARS, "news@freightweekly.example", "accepted"),
-        (SOFIA, "billing@cleanco.example", "accepted"),
+        (SOFIA, "facturen@koffieenco.example", "accepted"),
         (SOFIA, "renewals@meraki.example", "accepted"),
         (SOFIA, "orders@osd.example", "accepted"),
     ] {

@@ -4,7 +4,7 @@
 //! so two people deciding at once cannot both win and no step is skipped.
 
 use crate::audit::{self, AuditCtx};
-use crate::engine::{Store, on_pool, on_tx};
+use crate::engine::{Store, Tx, on_pool, on_tx};
 use crate::error::StoreError;
 use crate::tasks::ensure_in_org;
 use crate::{from_micros, json, new_uuid, parse_id, to_micros};
@@ -83,50 +83,8 @@ impl Store {
         registered_label: &str,
         ctx: &AuditCtx,
     ) -> Result<InvoiceRecord, StoreError> {
-        let id = InvoiceId(new_uuid());
-        let totals = data
-            .totals()
-            .ok_or_else(|| StoreError::Conflict("the total is beyond one trillion".into()))?;
         let mut tx = self.begin().await?;
-        on_tx!(&mut tx, |c| {
-            ensure_in_org!(c, org, "vendors", [data.vendor], "vendor");
-            ensure_in_org!(c, org, "purchases", data.purchase.iter(), "purchase");
-            ensure_in_org!(c, org, "contracts", data.contract.iter(), "contract");
-            sqlx::query(
-                "INSERT INTO invoices (org_id, id, vendor_id, number, number_key, issued_on, due_on, status, currency,
-                     gross_minor, purchase_id, contract_id, data, registered_by, registered_label, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
-            )
-            .bind(org.to_string())
-            .bind(id.to_string())
-            .bind(data.vendor.to_string())
-            .bind(data.number.trim())
-            .bind(number_key(&data.number))
-            .bind(data.issued_on.to_string())
-            .bind(data.due_on.to_string())
-            .bind(InvoiceStatus::Received.as_str())
-            .bind(data.currency.code())
-            .bind(totals.gross.minor)
-            .bind(data.purchase.map(|p| p.to_string()))
-            .bind(data.contract.map(|k| k.to_string()))
-            .bind(json(data)?)
-            .bind(registered_by.map(|p| p.to_string()))
-            .bind(registered_label)
-            .bind(to_micros(ctx.now))
-            .execute(&mut *c)
-            .await?;
-        });
-        audit::record(
-            &mut tx,
-            org,
-            ctx,
-            "invoice.create",
-            "invoice",
-            Some(id.to_string()),
-            serde_json::json!({"vendor": data.vendor, "number": data.number, "gross": totals.gross,
-                "due_on": data.due_on, "purchase": data.purchase, "contract": data.contract}),
-        )
-        .await?;
+        let id = insert_invoice(&mut tx, org, data, registered_by, registered_label, ctx).await?;
         tx.commit().await?;
         self.invoice_get(org, id).await
     }
@@ -231,4 +189,59 @@ impl Store {
 
 fn corrupt(e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(format!("stored invoice: {e}"))
+}
+
+/// Registers an invoice inside an open transaction, audited; the caller commits.
+pub(crate) async fn insert_invoice(
+    tx: &mut Tx,
+    org: OrgId,
+    data: &InvoiceData,
+    registered_by: Option<PersonId>,
+    registered_label: &str,
+    ctx: &AuditCtx,
+) -> Result<InvoiceId, StoreError> {
+    let id = InvoiceId(new_uuid());
+    let totals = data
+        .totals()
+        .ok_or_else(|| StoreError::Conflict("the total is beyond one trillion".into()))?;
+    on_tx!(&mut *tx, |c| {
+        ensure_in_org!(c, org, "vendors", [data.vendor], "vendor");
+        ensure_in_org!(c, org, "purchases", data.purchase.iter(), "purchase");
+        ensure_in_org!(c, org, "contracts", data.contract.iter(), "contract");
+        sqlx::query(
+            "INSERT INTO invoices (org_id, id, vendor_id, number, number_key, issued_on, due_on, status, currency,
+                 gross_minor, purchase_id, contract_id, data, registered_by, registered_label, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)",
+        )
+        .bind(org.to_string())
+        .bind(id.to_string())
+        .bind(data.vendor.to_string())
+        .bind(data.number.trim())
+        .bind(number_key(&data.number))
+        .bind(data.issued_on.to_string())
+        .bind(data.due_on.to_string())
+        .bind(InvoiceStatus::Received.as_str())
+        .bind(data.currency.code())
+        .bind(totals.gross.minor)
+        .bind(data.purchase.map(|p| p.to_string()))
+        .bind(data.contract.map(|k| k.to_string()))
+        .bind(json(data)?)
+        .bind(registered_by.map(|p| p.to_string()))
+        .bind(registered_label)
+        .bind(to_micros(ctx.now))
+        .execute(&mut *c)
+        .await?;
+    });
+    audit::record(
+        tx,
+        org,
+        ctx,
+        "invoice.create",
+        "invoice",
+        Some(id.to_string()),
+        serde_json::json!({"vendor": data.vendor, "number": data.number, "gross": totals.gross,
+            "due_on": data.due_on, "purchase": data.purchase, "contract": data.contract}),
+    )
+    .await?;
+    Ok(id)
 }

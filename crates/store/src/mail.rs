@@ -14,10 +14,11 @@ use crate::error::StoreError;
 use crate::{from_micros, json, new_uuid, parse_id, to_micros};
 use adjutant_core::ValidationError;
 use adjutant_core::ids::{
-    ContactId, DraftId, EventId, MailId, MailRuleId, MailboxId, OrgId, PersonId, TemplateId,
+    ContactId, DraftId, EventId, InvoiceId, MailId, MailRuleId, MailboxId, OrgId, PersonId, TemplateId,
 };
 use adjutant_core::mail::screen::{MailRule, OfficeWork, RuleAction, RuleField, SenderStatus};
 use adjutant_core::mail::triage::{Category, Reason, Triage};
+use adjutant_core::office::invoice::InvoiceData;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -95,6 +96,8 @@ pub struct MailRecord {
     pub priority: u8,
     pub reasons: Vec<Reason>,
     pub office: Option<OfficeWork>,
+    /// The invoice this message was recorded as.
+    pub invoice: Option<InvoiceId>,
     pub corrected: bool,
     pub archived: bool,
     pub snoozed_until: Option<Timestamp>,
@@ -372,7 +375,7 @@ const MAIL_COLUMNS: &str = "x.org_id, x.id, x.mailbox_id, x.thread_id, x.message
     x.imap_uid, x.flags, x.direction, x.from_addr, x.from_name, x.to_addrs, x.cc_addrs, x.recipient_count,
     x.subject, x.sent_at, x.text_body, x.html_body, x.attachments, x.warnings, x.size, x.category, x.priority,
     x.reasons, x.office, x.corrected, x.archived, x.snoozed_until, x.snooze_until_reply, x.followup_days,
-    x.followup_done, s.status AS sender_status";
+    x.followup_done, x.invoice_id, s.status AS sender_status";
 
 macro_rules! mail_row {
     ($r:expr) => {{
@@ -416,6 +419,10 @@ macro_rules! mail_row {
                 .map(|o| o.parse::<OfficeWork>())
                 .transpose()
                 .map_err(|_| StoreError::Corrupt("stored office mark".into()))?,
+            invoice: r
+                .try_get::<Option<String>, _>("invoice_id")?
+                .map(|i| parse_id(&i))
+                .transpose()?,
             corrected: r.try_get("corrected")?,
             archived: r.try_get("archived")?,
             snoozed_until: opt_ts(r.try_get("snoozed_until")?),
@@ -1336,6 +1343,70 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.mail_get(org, id).await
+    }
+
+    /// Records a message as an invoice: registers the invoice and links the
+    /// message to it in one transaction. A message already recorded is a
+    /// `Conflict` naming its invoice, and nothing is registered.
+    pub async fn mail_record_invoice(
+        &self,
+        org: OrgId,
+        id: MailId,
+        data: &InvoiceData,
+        registered_by: Option<PersonId>,
+        registered_label: &str,
+        ctx: &AuditCtx,
+    ) -> Result<(MailRecord, InvoiceId), StoreError> {
+        let mut tx = self.begin().await?;
+        let before: Option<Option<String>> = on_tx!(&mut tx, |c| {
+            sqlx::query("SELECT invoice_id FROM mail_messages WHERE org_id = $1 AND id = $2")
+                .bind(org.to_string())
+                .bind(id.to_string())
+                .fetch_optional(&mut *c)
+                .await?
+                .map(|r| r.try_get::<Option<String>, _>("invoice_id"))
+                .transpose()?
+        });
+        match before {
+            None => return Err(StoreError::NotFound("message")),
+            Some(Some(_)) => {
+                return Err(StoreError::Conflict(
+                    "this message is already recorded as an invoice".into(),
+                ));
+            }
+            Some(None) => {}
+        }
+        let invoice =
+            crate::invoices::insert_invoice(&mut tx, org, data, registered_by, registered_label, ctx).await?;
+        // Only if still unrecorded: of two recordings at once, one wins.
+        let done = on_tx!(&mut tx, |c| {
+            sqlx::query(
+                "UPDATE mail_messages SET invoice_id = $3 WHERE org_id = $1 AND id = $2 AND invoice_id IS NULL",
+            )
+            .bind(org.to_string())
+            .bind(id.to_string())
+            .bind(invoice.to_string())
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        if done == 0 {
+            return Err(StoreError::Conflict(
+                "this message is already recorded as an invoice".into(),
+            ));
+        }
+        audit::record(
+            &mut tx,
+            org,
+            ctx,
+            "mail.invoice",
+            "mail",
+            Some(id.to_string()),
+            serde_json::json!({"invoice": invoice, "number": data.number}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((self.mail_get(org, id).await?, invoice))
     }
 
     /// Sets how many days a sent message waits for a reply (`None`: the

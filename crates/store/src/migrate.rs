@@ -27,6 +27,11 @@ pub const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
     ),
     (7, "spaces", include_str!("../migrations/sqlite/0007_spaces.sql")),
     (8, "mail", include_str!("../migrations/sqlite/0008_mail.sql")),
+    (
+        9,
+        "mail_office",
+        include_str!("../migrations/sqlite/0009_mail_office.sql"),
+    ),
 ];
 
 /// (version, name, SQL) for PostgreSQL.
@@ -63,6 +68,11 @@ pub const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         include_str!("../migrations/postgres/0007_spaces.sql"),
     ),
     (8, "mail", include_str!("../migrations/postgres/0008_mail.sql")),
+    (
+        9,
+        "mail_office",
+        include_str!("../migrations/postgres/0009_mail_office.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -3,6 +3,7 @@
 //! templates and contacts' keep-in-touch cadence.
 
 pub mod correspond;
+pub mod office;
 pub mod scan;
 pub mod screen;
 pub mod triage;

@@ -10,6 +10,7 @@ use super::{ApiJson, ApiQuery, caller, path_id as id};
 use crate::app::AppState;
 use crate::auth::ApiAuth;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::ops::invoices::{InvoiceView, MailInvoiceInput};
 use crate::ops::mail::{
     self as ops, ContactDetail, ContactForm, ContactView, DraftEdit, DraftForm, DraftView, FollowUp,
     FollowUpForm, ImportReport, MailAction, MailDetail, MailItem, MailQuery, MailboxForm, MailboxView,
@@ -180,6 +181,26 @@ pub async fn correct(
     Ok(Json(
         ops::correct(&state, &caller(auth), org, id(&mid, "message")?, &f.category).await?,
     ))
+}
+
+/// Registers the invoice a message carries (a message marked `invoice`): each
+/// field given overrides what the message suggests (`invoice_suggestion` on
+/// the message). The message is linked to the invoice; a message becomes one
+/// invoice at most.
+#[utoipa::path(post, path = "/api/v1/mail/messages/{id}/invoice", tag = "mail", security(("bearer" = []), ("session" = [])),
+    params(("id" = String, Path, description = "Message id")), request_body = MailInvoiceInput,
+    responses((status = 201, body = InvoiceView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_invoice(
+    State(state): State<AppState>,
+    ApiAuth(auth): ApiAuth,
+    Path(mid): Path<String>,
+    ApiJson(f): ApiJson<MailInvoiceInput>,
+) -> ApiResult<(StatusCode, Json<InvoiceView>)> {
+    let org = auth.org();
+    let v =
+        crate::ops::invoices::record_from_mail(&state, &caller(auth), org, id(&mid, "message")?, &f).await?;
+    Ok((StatusCode::CREATED, Json(v)))
 }
 
 /// Archives a message, brings it back, or snoozes it until a date and/or a reply.

@@ -234,6 +234,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(mail::attachment))
         .routes(routes!(mail::correct))
         .routes(routes!(mail::act))
+        .routes(routes!(mail::record_invoice))
         .routes(routes!(mail::followup))
         .routes(routes!(mail::followups))
         .routes(routes!(mail::senders, mail::screen))

@@ -693,3 +693,277 @@ pub fn invoices_csv(rows: &[InvoiceView]) -> String {
     }
     out
 }
+
+// ---------------------------------------------------------------------------
+// From mail
+// ---------------------------------------------------------------------------
+
+/// What a message marked as an invoice suggests registering: read from its
+/// words, the vendor found by the sender's address. The office manager
+/// confirms or corrects each field before anything is registered.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct InvoiceSuggestion {
+    /// The vendor one of whose contacts wrote (by address, else by domain).
+    pub vendor: Option<VendorRef>,
+    pub number: Option<String>,
+    /// The amount due, VAT included, as decimal text.
+    pub amount: Option<String>,
+    pub currency: Option<String>,
+    /// The day the message arrived, in the caller's zone.
+    pub issued_on: String,
+    pub due_on: Option<String>,
+    /// A purchase order named in the message that exists here.
+    pub purchase: Option<String>,
+    /// Why a field could not be filled, for the form to say.
+    pub missing: Vec<String>,
+}
+
+/// Registering the invoice a message carries: each field overrides the
+/// suggestion; what neither gives is an error naming the field.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MailInvoiceInput {
+    /// The vendor's id or exact name (default: the vendor the sender belongs to).
+    #[serde(default)]
+    pub vendor: Option<String>,
+    #[serde(default)]
+    pub number: Option<String>,
+    /// The amount due, VAT included, as decimal text (`1450.00`).
+    #[serde(default)]
+    pub amount: Option<String>,
+    /// ISO 4217 code (default: the message's, else EUR).
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// `2026-11-30` (default: the day the message arrived).
+    #[serde(default)]
+    pub issued_on: Option<String>,
+    #[serde(default)]
+    pub due_on: Option<String>,
+    /// A purchase order's id or number (default: the one the message names, if it exists).
+    #[serde(default)]
+    pub purchase: Option<String>,
+    /// A contract's id.
+    #[serde(default)]
+    pub contract: Option<String>,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+fn domain_of(address: &str) -> Option<String> {
+    address
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim().to_lowercase())
+        .filter(|d| !d.is_empty())
+}
+
+/// The vendor a sender writes for: the one whose contact has the address,
+/// else the only one whose contacts or website share its domain.
+async fn vendor_of_sender(state: &AppState, org: OrgId, from: &str) -> ApiResult<Option<VendorRef>> {
+    let from = from.trim().to_lowercase();
+    let vendors = state.store.vendor_list(org).await?;
+    let r = |v: &adjutant_store::office::VendorRecord| VendorRef {
+        id: v.id.to_string(),
+        name: v.data.name.clone(),
+    };
+    if let Some(v) = vendors.iter().find(|v| {
+        v.data
+            .contacts
+            .iter()
+            .any(|c| c.email.trim().eq_ignore_ascii_case(&from))
+    }) {
+        return Ok(Some(r(v)));
+    }
+    let Some(domain) = domain_of(&from) else {
+        return Ok(None);
+    };
+    let same: Vec<_> = vendors
+        .iter()
+        .filter(|v| {
+            v.data
+                .contacts
+                .iter()
+                .any(|c| domain_of(&c.email).as_deref() == Some(domain.as_str()))
+                || v.data
+                    .website
+                    .to_lowercase()
+                    .split("://")
+                    .last()
+                    .map(|h| h.split('/').next().unwrap_or(""))
+                    .is_some_and(|h| h.trim_start_matches("www.") == domain)
+        })
+        .collect();
+    Ok(match same.as_slice() {
+        [one] => Some(r(one)),
+        _ => None,
+    })
+}
+
+/// What the message suggests, for a caller who may register invoices; `None`
+/// when it is not marked as an invoice, is already registered, or the caller
+/// keeps no invoices.
+pub async fn suggestion_for(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    m: &adjutant_store::mail::MailRecord,
+) -> ApiResult<Option<InvoiceSuggestion>> {
+    if m.office != Some(adjutant_core::mail::screen::OfficeWork::Invoice)
+        || m.invoice.is_some()
+        || may_keep(caller, org).is_err()
+    {
+        return Ok(None);
+    }
+    Ok(Some(suggest(state, caller, org, m).await?))
+}
+
+async fn suggest(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    m: &adjutant_store::mail::MailRecord,
+) -> ApiResult<InvoiceSuggestion> {
+    let received = m.sent_at.to_zoned(crate::ops::mail::caller_zone(caller)).date();
+    let h = adjutant_core::mail::office::invoice_hints(&m.subject, &m.text, received);
+    let vendor = vendor_of_sender(state, org, &m.from.email).await?;
+    let purchase = match &h.purchase {
+        Some(p) => purchase_ref(state, org, p).await.ok().map(|_| p.clone()),
+        None => None,
+    };
+    let mut missing = Vec::new();
+    if vendor.is_none() {
+        missing.push(format!(
+            "no vendor here has the sender's address {}",
+            m.from.email
+        ));
+    }
+    if h.number.is_none() {
+        missing.push("the message names no invoice number".into());
+    }
+    if h.amount.is_none() {
+        missing.push("the message names no amount due".into());
+    }
+    if h.due_on.is_none() {
+        missing.push("the message names no due day".into());
+    }
+    Ok(InvoiceSuggestion {
+        vendor,
+        number: h.number,
+        amount: h.amount.map(|a| a.amount()),
+        currency: h.amount.map(|a| a.currency.code().to_string()),
+        issued_on: received.to_string(),
+        due_on: h.due_on.map(|d| d.to_string()),
+        purchase,
+        missing,
+    })
+}
+
+fn given(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+}
+
+/// Registers the invoice a message carries and links the message to it, in
+/// one step: a message becomes at most one invoice.
+pub async fn record_from_mail(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    id: adjutant_core::ids::MailId,
+    input: &MailInvoiceInput,
+) -> ApiResult<InvoiceView> {
+    let (m, _) =
+        crate::ops::mail::message(state, caller, org, id, adjutant_core::delegation::Level::Act).await?;
+    may_keep(caller, org)?;
+    if let Some(done) = m.invoice {
+        let number = state
+            .store
+            .invoice_get(org, done)
+            .await
+            .map(|i| i.data.number)
+            .unwrap_or_default();
+        return Err(ApiError::conflict(format!(
+            "this message is already registered as invoice {number}"
+        )));
+    }
+    let s = suggest(state, caller, org, &m).await?;
+    let need = |field: &str, v: Option<String>, why: &str| {
+        v.ok_or_else(|| ValidationError::field(field, format!("{why}; give one")))
+    };
+    let vendor = need(
+        "vendor",
+        given(&input.vendor).or(s.vendor.as_ref().map(|v| v.id.clone())),
+        &format!("no vendor here has the sender's address {}", m.from.email),
+    );
+    let number = need(
+        "number",
+        given(&input.number).or(s.number.clone()),
+        "the message names no invoice number",
+    );
+    let amount = need(
+        "amount",
+        given(&input.amount).or(s.amount.clone()),
+        "the message names no amount due",
+    );
+    let due_on = need(
+        "due_on",
+        given(&input.due_on).or(s.due_on.clone()),
+        "the message names no due day",
+    );
+    let errors: Vec<ValidationError> = [&vendor, &number, &amount, &due_on]
+        .into_iter()
+        .filter_map(|r| r.as_ref().err().cloned())
+        .collect();
+    crate::ops::collect(errors.into_iter().map(Err).collect())?;
+    let (Ok(vendor), Ok(number), Ok(amount), Ok(due_on)) = (vendor, number, amount, due_on) else {
+        return Err(ApiError::internal());
+    };
+    let from = m.from.name.clone().unwrap_or_else(|| m.from.email.clone());
+    let subject = if m.subject.trim().is_empty() {
+        "Invoice"
+    } else {
+        m.subject.trim()
+    };
+    let inv = InvoiceInput {
+        vendor,
+        number,
+        issued_on: given(&input.issued_on).unwrap_or(s.issued_on.clone()),
+        due_on,
+        currency: given(&input.currency).or(s.currency.clone()),
+        lines: vec![InvoiceLineInput {
+            description: subject.chars().take(200).collect(),
+            quantity: 1,
+            unit_price: amount,
+            // The amount is what the message says is due, VAT included.
+            vat: Some("0".into()),
+        }],
+        purchase: given(&input.purchase).or(s.purchase.clone()),
+        contract: given(&input.contract),
+        category: given(&input.category),
+        notes: Some(
+            given(&input.notes)
+                .unwrap_or_else(|| format!("From mail: “{subject}” from {from}, {}.", s.issued_on)),
+        ),
+    };
+    let d = invoice_data(state, org, &inv).await?;
+    let (_, invoice) = state
+        .store
+        .mail_record_invoice(
+            org,
+            id,
+            &d,
+            acting(caller).map(|(p, _)| p),
+            &label(caller),
+            &caller.audit(Timestamp::now()),
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound(_) => ApiError::not_found("message"),
+            other => other.into(),
+        })?;
+    let i = hide(state.store.invoice_get(org, invoice).await)?;
+    one(state, caller, org, &i).await
+}

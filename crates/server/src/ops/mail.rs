@@ -112,7 +112,7 @@ pub async fn mailbox(
 }
 
 /// A message the caller may work with at `need`, and its mailbox.
-async fn message(
+pub(crate) async fn message(
     state: &AppState,
     caller: &Caller,
     org: OrgId,
@@ -774,6 +774,8 @@ pub struct MailItem {
     pub reasons: Vec<triage::Reason>,
     #[schema(value_type = Option<String>)]
     pub office: Option<OfficeWork>,
+    /// The invoice this message was registered as.
+    pub invoice: Option<String>,
     pub corrected: bool,
     pub archived: bool,
     pub snoozed_until: Option<String>,
@@ -812,6 +814,7 @@ impl From<&MailRecord> for MailItem {
             priority: m.priority,
             reasons: m.reasons.clone(),
             office: m.office,
+            invoice: m.invoice.map(|i| i.to_string()),
             corrected: m.corrected,
             archived: m.archived,
             snoozed_until: m.snoozed_until.map(|t| t.to_string()),
@@ -841,6 +844,9 @@ pub struct MailDetail {
     /// Whose mailbox it is.
     pub owner: String,
     pub owner_name: String,
+    /// For a message marked as an invoice and not yet registered, what it
+    /// suggests registering (only for those who keep invoices).
+    pub invoice_suggestion: Option<crate::ops::invoices::InvoiceSuggestion>,
 }
 
 /// Which messages to list.
@@ -936,6 +942,7 @@ pub async fn get(state: &AppState, caller: &Caller, org: OrgId, id: MailId) -> A
         thread_messages: all.iter().map(MailItem::from).collect(),
         owner: mb.person.to_string(),
         owner_name: mb.person_name.clone(),
+        invoice_suggestion: crate::ops::invoices::suggestion_for(state, caller, org, &m).await?,
     })
 }
 
@@ -1053,7 +1060,7 @@ pub struct MailAction {
     pub until_reply: Option<bool>,
 }
 
-fn caller_zone(caller: &Caller) -> jiff::tz::TimeZone {
+pub(crate) fn caller_zone(caller: &Caller) -> jiff::tz::TimeZone {
     match caller {
         Caller::Person(a) => adjutant_core::calendar::Zone::or_utc(&a.person.time_zone)
             .tz()

@@ -17,6 +17,7 @@ use super::{Layout, WebError, WebResult, render_status};
 use crate::app::AppState;
 use crate::auth::{AuthCtx, WebAuth};
 use crate::error::ApiError;
+use crate::ops::invoices::MailInvoiceInput;
 use crate::ops::mail::{
     self as ops, ContactForm, ContactView, DraftEdit, DraftForm, DraftView, FollowUpForm, ImportReport,
     MailAction, MailDetail, MailItem, MailQuery, MailboxForm, MailboxView, RuleForm, RuleView, SenderForm,
@@ -444,7 +445,7 @@ async fn refused(
     errors: Vec<FieldError>,
 ) -> WebResult {
     if back.from_message {
-        let r = message_render(state, auth, id, None, None, errors).await?;
+        let r = message_render(state, auth, id, None, None, None, errors).await?;
         return Ok(shown_at(r, &format!("/mail/{id}")));
     }
     let q = InboxQuery {
@@ -498,8 +499,57 @@ struct MessagePage {
     cc: String,
     templates: Vec<Opt>,
     reply: ReplyForm,
+    /// The invoice form, for a message marked as an invoice not yet registered.
+    invoice: Option<InvoiceForm>,
+    vendors: Vec<Opt>,
     today: String,
     errors: Vec<FieldError>,
+}
+
+/// What the invoice form holds: the message's suggestion, or what was typed.
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceForm {
+    pub vendor: String,
+    pub number: String,
+    pub amount: String,
+    pub currency: String,
+    pub issued_on: String,
+    pub due_on: String,
+    pub purchase: String,
+    pub category: String,
+    pub missing: Vec<String>,
+}
+
+impl InvoiceForm {
+    fn of(f: &[(String, String)]) -> Self {
+        Self {
+            vendor: trimmed(f, "vendor"),
+            number: trimmed(f, "number"),
+            amount: trimmed(f, "amount"),
+            currency: trimmed(f, "currency"),
+            issued_on: trimmed(f, "issued_on"),
+            due_on: trimmed(f, "due_on"),
+            purchase: trimmed(f, "purchase"),
+            category: trimmed(f, "category"),
+            missing: vec![],
+        }
+    }
+
+    fn input(&self) -> MailInvoiceInput {
+        let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        MailInvoiceInput {
+            vendor: opt(&self.vendor),
+            number: opt(&self.number),
+            amount: opt(&self.amount),
+            currency: opt(&self.currency),
+            issued_on: opt(&self.issued_on),
+            due_on: opt(&self.due_on),
+            purchase: opt(&self.purchase),
+            contract: None,
+            category: opt(&self.category),
+            notes: None,
+        }
+    }
 }
 
 fn size_text(n: usize) -> String {
@@ -518,11 +568,49 @@ async fn message_render(
     id: MailId,
     notice: Option<&str>,
     reply: Option<ReplyForm>,
+    invoice: Option<InvoiceForm>,
     errors: Vec<FieldError>,
 ) -> WebResult {
     let c = caller(auth);
     let org = auth.org();
     let m = ops::get(state, &c, org, id).await?;
+    // The invoice form: as typed, else as the message suggests.
+    let invoice = match (&m.invoice_suggestion, invoice) {
+        (None, _) => None,
+        (Some(_), Some(typed)) => Some(typed),
+        (Some(s), None) => Some(InvoiceForm {
+            vendor: s.vendor.as_ref().map(|v| v.id.clone()).unwrap_or_default(),
+            number: s.number.clone().unwrap_or_default(),
+            amount: s.amount.clone().unwrap_or_default(),
+            currency: s.currency.clone().unwrap_or_else(|| "EUR".into()),
+            issued_on: s.issued_on.clone(),
+            due_on: s.due_on.clone().unwrap_or_default(),
+            purchase: s.purchase.clone().unwrap_or_default(),
+            category: String::new(),
+            missing: s.missing.clone(),
+        }),
+    };
+    let vendors = match &invoice {
+        Some(form) => {
+            let mut opts = vec![Opt {
+                value: String::new(),
+                label: "choose a vendor".into(),
+                selected: form.vendor.is_empty(),
+            }];
+            opts.extend(
+                crate::ops::office::list_vendors(state, &c, org)
+                    .await?
+                    .into_iter()
+                    .map(|v| Opt {
+                        selected: v.id == form.vendor || v.name == form.vendor,
+                        value: v.id,
+                        label: v.name,
+                    }),
+            );
+            opts
+        }
+        None => vec![],
+    };
     let z = viewer_zone(auth);
     let templates = or_empty_if_forbidden(ops::templates(state, &c, org).await)?;
     let reply = reply.unwrap_or_else(|| ReplyForm {
@@ -571,6 +659,8 @@ async fn message_render(
         cc: m.cc.join(", "),
         templates: template_opts,
         reply,
+        invoice,
+        vendors,
         today: z.local(jiff::Timestamp::now()).date().to_string(),
         m,
         errors,
@@ -590,7 +680,29 @@ pub async fn message_page(
     Query(q): Query<NoticeQuery>,
 ) -> WebResult {
     let id: MailId = parse_path_id(&id, "message")?;
-    message_render(&state, &auth, id, q.notice.as_deref(), None, vec![]).await
+    message_render(&state, &auth, id, q.notice.as_deref(), None, None, vec![]).await
+}
+
+/// Registers the invoice a message carries, as the form says; then shows the invoice.
+pub async fn message_invoice(
+    State(state): State<AppState>,
+    WebAuth(auth): WebAuth,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> WebResult {
+    let id: MailId = parse_path_id(&id, "message")?;
+    let form = InvoiceForm::of(&form_pairs(&body));
+    match crate::ops::invoices::record_from_mail(&state, &caller(&auth), auth.org(), id, &form.input()).await
+    {
+        Ok(v) => {
+            Ok(Redirect::to(&format!("/office/invoices/{}?notice=invoice-registered", v.id)).into_response())
+        }
+        Err(e) if user_error(&e) => {
+            let r = message_render(&state, &auth, id, None, None, Some(form), validation_errors(&e)).await?;
+            Ok(shown_at(r, &format!("/mail/{id}")))
+        }
+        Err(e) => Err(WebError(e)),
+    }
 }
 
 pub async fn attachment(
@@ -843,7 +955,7 @@ pub async fn draft_create(State(state): State<AppState>, WebAuth(auth): WebAuth,
             let errors = validation_errors(&e);
             return match reply_to.parse::<MailId>() {
                 Ok(id) if trimmed(&f, "from") != "followups" => {
-                    let r = message_render(&state, &auth, id, None, Some(form), errors).await?;
+                    let r = message_render(&state, &auth, id, None, Some(form), None, errors).await?;
                     Ok(shown_at(r, &format!("/mail/{id}")))
                 }
                 _ => {

@@ -275,6 +275,7 @@ pub fn router() -> Router<AppState> {
         .route("/mail/{id}", get(mail::message_page))
         .route("/mail/{id}/act", post(mail::message_act))
         .route("/mail/{id}/category", post(mail::message_category))
+        .route("/mail/{id}/invoice", post(mail::message_invoice))
         .route("/mail/{id}/followup", post(mail::followup_settle))
         .route("/mail/{id}/attachments/{index}", get(mail::attachment))
         .route("/contacts", get(mail::contacts))

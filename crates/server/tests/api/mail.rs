@@ -62,6 +62,16 @@ pub const MATRIX: &[Route] = &[
     route!("post", "/api/v1/mail/messages/{id}/action", |_, side| item(
         side, 200
     )),
+    // Registering the invoice a message carries: the owner, if they keep invoices.
+    route!(
+        "post",
+        "/api/v1/mail/messages/{id}/invoice",
+        |role, side| match side {
+            Side::Own if matches!(role, Role::Admin | Role::OfficeManager) => Some(Want::Is(201)),
+            Side::Own => Some(Want::Is(403)),
+            Side::Same | Side::Other => Some(Want::Is(404)),
+        }
+    ),
     route!("put", "/api/v1/mail/messages/{id}/followup", |_, side| item(
         side, 200
     )),
@@ -340,6 +350,17 @@ pub async fn prepare(
         ("post", "/api/v1/mail/messages/{id}/action") => {
             body = Some(json!({"action": "snooze", "until_reply": true}));
             with_id(&put_mail(app, org, &email, &incoming()).await)
+        }
+        ("post", "/api/v1/mail/messages/{id}/invoice") => {
+            let vendor = super::office::vendor(app, app.north.id).await;
+            body = Some(json!({"vendor": vendor, "due_on": "2026-12-30"}));
+            let bill = eml(
+                "Billing <billing@outside.example>",
+                &email,
+                &format!("Invoice MX-{}", uuid::Uuid::new_v4().simple()),
+                "Amount due EUR 120.00.",
+            );
+            with_id(&put_mail(app, org, &email, &bill).await)
         }
         ("put", "/api/v1/mail/messages/{id}/followup") => {
             body = Some(json!({"days": 2}));
@@ -1005,4 +1026,217 @@ async fn bad_mail_is_refused_with_the_problem_named_and_nothing_lost() {
             .iter()
             .all(|e| e.action != "contact.import" || e.details["created"] != 1)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invoice_by_mail_is_registered_once_with_what_it_says() {
+    let app = spawn_app().await;
+    let om = app.north.m(Role::OfficeManager);
+    // A vendor whose billing desk writes from its domain.
+    let vendor = adjutant_server::ops::office::create_vendor(&app.state, &system(), app.north.id, &{
+        let mut v = super::office::vendor_input("Kroon Schoonmaak");
+        v.contacts = vec![adjutant_core::office::vendor::VendorContact {
+            name: "Sara".into(),
+            email: "sara@kroon.example".into(),
+            ..Default::default()
+        }];
+        v
+    })
+    .await
+    .unwrap();
+    let bill = eml(
+        "Kroon Billing <billing@kroon.example>",
+        &om.email,
+        "Invoice KR-7781: payment due 15 December",
+        "Dear Sofia,\n\nPlease find our invoice KR-7781 for November, amount due EUR 1,450.00, \
+         payment due 15 December.\n\nKroon",
+    );
+    let r = import_raw(&app, om, "bill.eml", bill.into_bytes()).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // Its sender is new, so it waits in screening, marked for the invoice workflow.
+    let m = inbox(&app, om, "screening")
+        .await
+        .into_iter()
+        .chain(inbox(&app, om, "inbox").await)
+        .find(|m| m["subject"] == "Invoice KR-7781: payment due 15 December")
+        .unwrap();
+    assert_eq!(m["office"], "invoice", "{m}");
+    let id = m["id"].as_str().unwrap().to_string();
+    let url = format!("/api/v1/mail/messages/{id}");
+    let detail = app.call("get", &url, &token(om), None).await.json();
+    let s = &detail["invoice_suggestion"];
+    assert_eq!(s["vendor"]["name"], "Kroon Schoonmaak", "{s}");
+    assert_eq!(s["number"], "KR-7781");
+    assert_eq!(s["amount"], "1450.00");
+    assert_eq!(s["currency"], "EUR");
+    assert_eq!(s["due_on"], "2026-12-15");
+    assert_eq!(s["issued_on"], "2026-12-01");
+    assert_eq!(s["missing"], json!([]));
+
+    let before = office_ops_invoices(&app).await;
+    // Bad input: an amount that is not one, and a vendor that is not here; nothing is registered.
+    for (body, field) in [
+        (json!({"amount": "lots"}), "amount"),
+        (json!({"vendor": "Nobody BV"}), "vendor"),
+        (json!({"due_on": "15/12"}), "due_on"),
+    ] {
+        let r = app
+            .call("post", &format!("{url}/invoice"), &token(om), Some(&body))
+            .await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains(field), "{field}: {}", r.body);
+    }
+    // Someone who keeps no invoices may not register one, even from their own mail.
+    let staff = app.north.m(Role::Staff);
+    let theirs = put_mail(
+        &app,
+        app.north.id,
+        &staff.email,
+        &eml(
+            "Kroon <sara@kroon.example>",
+            &staff.email,
+            "Invoice KR-1",
+            "Amount due EUR 5.00, due 20 December.",
+        ),
+    )
+    .await;
+    let r = app
+        .call(
+            "post",
+            &format!("/api/v1/mail/messages/{theirs}/invoice"),
+            &token(staff),
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{}", r.body);
+    assert_eq!(office_ops_invoices(&app).await, before);
+
+    // Registered as suggested, with one correction: the category.
+    let r = app
+        .call(
+            "post",
+            &format!("{url}/invoice"),
+            &token(om),
+            Some(&json!({"category": "cleaning"})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let inv = r.json();
+    assert_eq!(inv["number"], "KR-7781");
+    assert_eq!(inv["vendor"]["id"], json!(vendor.id));
+    assert_eq!(inv["due_on"], "2026-12-15");
+    assert_eq!(inv["category"], "cleaning");
+    assert_eq!(inv["status"], "received");
+    assert!(inv.to_string().contains("1450.00"), "{inv}");
+    assert_eq!(office_ops_invoices(&app).await, before + 1);
+    // The message names its invoice and suggests nothing more; a second try is refused.
+    let detail = app.call("get", &url, &token(om), None).await.json();
+    assert_eq!(detail["invoice"], inv["id"]);
+    assert!(detail["invoice_suggestion"].is_null());
+    let r = app
+        .call("post", &format!("{url}/invoice"), &token(om), Some(&json!({})))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert!(r.body.contains("KR-7781"), "{}", r.body);
+    assert_eq!(office_ops_invoices(&app).await, before + 1);
+    // Audited on both sides.
+    let audit = app
+        .call(
+            "get",
+            "/api/v1/audit?limit=20",
+            &token(app.north.m(Role::Admin)),
+            None,
+        )
+        .await;
+    assert!(audit.body.contains("mail.invoice"), "{}", audit.body);
+    assert!(audit.body.contains("invoice.create"), "{}", audit.body);
+}
+
+async fn office_ops_invoices(app: &App) -> usize {
+    app.state.store.invoice_list(app.north.id).await.unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_invoice_form_on_a_message_registers_it_and_keeps_what_was_typed_when_refused() {
+    let app = spawn_app().await;
+    let om = app.north.m(Role::OfficeManager);
+    let vendor = super::office::vendor(&app, app.north.id).await;
+    let id = put_mail(
+        &app,
+        app.north.id,
+        &om.email,
+        &eml(
+            "Billing <billing@nowhere.example>",
+            &om.email,
+            "Invoice NW-311",
+            "Please pay our invoice NW-311, total EUR 99.50.",
+        ),
+    )
+    .await;
+    let cookie = app.sign_in(&om.email).await;
+    // The form is filled from the message; what it could not read is said.
+    let page = app.page(&format!("/mail/{id}"), Some(&cookie)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Register this invoice"), "{}", page.body);
+    assert!(page.body.contains("value=\"NW-311\""), "{}", page.body);
+    assert!(page.body.contains("value=\"99.50\""), "{}", page.body);
+    let missing = super::web_tasks::section(&page.body, "invoice-missing", "</ul>");
+    assert!(
+        missing.contains("no vendor here has the sender") && missing.contains("billing@nowhere.example"),
+        "{missing}"
+    );
+    assert!(missing.contains("the message names no due day"), "{missing}");
+    // Sent without the vendor and the due day: refused naming both, the typed number kept.
+    let r = app
+        .post_form(
+            &format!("/mail/{id}/invoice"),
+            Some(&cookie),
+            &[
+                ("number", "NW-311b"),
+                ("amount", "99.50"),
+                ("currency", "EUR"),
+                ("issued_on", "2026-12-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("vendor") && r.body.contains("due_on"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("value=\"NW-311b\""), "{}", r.body);
+    assert!(
+        app.state
+            .store
+            .invoice_list(app.north.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Completed: registered, and the invoice page is shown.
+    let r = app
+        .post_form(
+            &format!("/mail/{id}/invoice"),
+            Some(&cookie),
+            &[
+                ("vendor", vendor.as_str()),
+                ("number", "NW-311"),
+                ("amount", "99.50"),
+                ("currency", "EUR"),
+                ("issued_on", "2026-12-01"),
+                ("due_on", "2026-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(r.location().starts_with("/office/invoices/"), "{}", r.location());
+    let invoice = app.page(r.location(), Some(&cookie)).await;
+    assert!(
+        invoice.body.contains("NW-311") && invoice.body.contains("99.50"),
+        "{}",
+        invoice.body
+    );
+    let page = app.page(&format!("/mail/{id}"), Some(&cookie)).await;
+    assert!(page.body.contains("see the invoice") && !page.body.contains("Register this invoice"));
 }

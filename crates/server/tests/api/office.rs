@@ -364,7 +364,7 @@ pub fn owns(route: &Route) -> bool {
         .any(|r| r.method == route.method && r.path == route.path)
 }
 
-fn vendor_input(name: &str) -> VendorInput {
+pub fn vendor_input(name: &str) -> VendorInput {
     VendorInput {
         name: name.into(),
         categories: vec!["cleaning".into()],

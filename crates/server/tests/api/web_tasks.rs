@@ -142,7 +142,7 @@ async fn upload(
 }
 
 /// The text of the element with this id, up to its closing tag `end`.
-fn section<'a>(body: &'a str, id: &str, end: &str) -> &'a str {
+pub(crate) fn section<'a>(body: &'a str, id: &str, end: &str) -> &'a str {
     let start = body
         .find(&format!("id=\"{id}\""))
         .unwrap_or_else(|| panic!("no #{id} in: {body}"));

@@ -441,3 +441,93 @@ async fn mail_is_stored_once_threaded_followed_up_and_screened() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_message_becomes_one_invoice_even_when_two_record_it_at_once() {
+    use adjutant_core::office::invoice::{InvoiceData, InvoiceLine};
+    use adjutant_core::office::money::{Currency, Money};
+    run(async |db: &Db| {
+        let s = &db.store;
+        let org = add_org(s, "northwind", 1).await;
+        let other = add_org(s, "contoso", 2).await;
+        let sofia = add_person(
+            s,
+            org.id,
+            "Sofia",
+            Some("sofia@northwind.example"),
+            Role::OfficeManager,
+            3,
+        )
+        .await;
+        let mb = s
+            .mailbox_ensure(org.id, sofia.id, "sofia@northwind.example", &cli(4))
+            .await
+            .unwrap();
+        let Stored::New(mail) = store_msg(
+            s,
+            org.id,
+            &mb,
+            &Msg {
+                id: "inv-1@kroon.example",
+                reply_to: None,
+                from: "billing@kroon.example",
+                to: "sofia@northwind.example",
+                sec: 10,
+                out: false,
+            },
+        )
+        .await
+        else {
+            panic!("stored before")
+        };
+        let vendor = s
+            .vendor_create(org.id, &super::office_stories::vendor("Kroon"), &cli(5))
+            .await
+            .unwrap();
+        let data = |number: &str| InvoiceData {
+            vendor: vendor.id,
+            number: number.into(),
+            issued_on: jiff::civil::date(2026, 12, 1),
+            due_on: jiff::civil::date(2026, 12, 15),
+            currency: Currency::eur(),
+            lines: vec![InvoiceLine {
+                description: "Cleaning".into(),
+                quantity: 1,
+                unit_price: Money::new(145_000, Currency::eur()),
+                vat_bp: 0,
+            }],
+            purchase: None,
+            contract: None,
+            category: String::new(),
+            notes: String::new(),
+        };
+        // Not this organisation's message: not found, nothing registered.
+        assert_err!(
+            s.mail_record_invoice(other.id, mail, &data("X-1"), None, "cli", &cli(6))
+                .await,
+            StoreError::NotFound(_)
+        );
+        assert!(s.invoice_list(org.id).await.unwrap().is_empty());
+        // Three recordings at once: one invoice, and the message names it.
+        let ctxs: Vec<AuditCtx> = (0..3).map(|i| by(&sofia, 100 + i)).collect();
+        let datas: Vec<InvoiceData> = (0..3).map(|i| data(&format!("KR-{i}"))).collect();
+        let races = futures_join_all(
+            ctxs.iter()
+                .zip(&datas)
+                .map(|(ctx, d)| s.mail_record_invoice(org.id, mail, d, Some(sofia.id), "Sofia", ctx)),
+        )
+        .await;
+        assert_eq!(races.iter().filter(|r| r.is_ok()).count(), 1);
+        for r in races.iter().filter(|r| r.is_err()) {
+            assert!(matches!(r, Err(StoreError::Conflict(_))), "{r:?}");
+        }
+        let (linked, invoice) = races.into_iter().find_map(Result::ok).unwrap();
+        assert_eq!(linked.invoice, Some(invoice));
+        assert_eq!(s.mail_get(org.id, mail).await.unwrap().invoice, Some(invoice));
+        let all = s.invoice_list(org.id).await.unwrap();
+        assert_eq!(all.iter().map(|i| i.id).collect::<Vec<_>>(), [invoice]);
+        assert_eq!(count_action(s, org.id, "mail.invoice").await, 1);
+        assert_eq!(count_action(s, org.id, "invoice.create").await, 1);
+    })
+    .await;
+}

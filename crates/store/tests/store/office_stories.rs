@@ -8,7 +8,7 @@ use adjutant_core::office::money::{Currency, Money};
 use adjutant_core::office::vendor::{VendorContact, VendorData};
 use jiff::civil::date;
 
-fn vendor(name: &str) -> VendorData {
+pub(crate) fn vendor(name: &str) -> VendorData {
     VendorData {
         name: name.into(),
         categories: vec!["cleaning".into()],
