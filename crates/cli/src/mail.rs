@@ -560,6 +560,19 @@ async fn mail_in(g: &Global, state: &AppState, org: OrgId, cmd: MailCmd) -> anyh
                         output::line(&format!("          {m}"));
                     }
                 }
+                if let Some(k) = &d.contracts {
+                    match &k.vendor {
+                        None => output::line("Contract: the sender is not one of the office's vendors"),
+                        Some(v) if k.contracts.is_empty() => {
+                            output::line(&format!("Contract: none with {} is kept here", v.name))
+                        }
+                        Some(v) => {
+                            for c in &k.contracts {
+                                output::line(&format!("Contract: {} ({}): {}", c.title, v.name, c.summary));
+                            }
+                        }
+                    }
+                }
                 for w in &d.warnings {
                     output::line(&format!("Warning:  {w}"));
                 }

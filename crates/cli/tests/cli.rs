@@ -1856,6 +1856,30 @@ fn demo_seeds_an_empty_directory_once() {
         "{s}"
     );
     assert!(s["due_on"].is_string(), "{s}");
+    // Sparkle's renewal notice is shown beside the cleaning contract's notice deadline.
+    let renewal = office
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["from"] == "anouk@sparkle-cleaning.example")
+        .unwrap_or_else(|| panic!("{office}"));
+    assert_eq!(renewal["office"], "contract", "{renewal}");
+    let shown = cli(
+        &data,
+        &[
+            "mail",
+            "show",
+            "--for",
+            "sofia@northwind.example",
+            renewal["id"].as_str().unwrap(),
+        ],
+    )
+    .ok()
+    .stdout;
+    assert!(
+        shown.contains("Contract: Office cleaning, Amsterdam (Sparkle Cleaning BV): give notice by"),
+        "{shown}"
+    );
     let due = cli(
         &data,
         &["--json", "contacts", "due", "--for", "lars@northwind.example"],

@@ -3,8 +3,8 @@
 //! screening, a phishing attempt, a flight confirmation, an automatic notice),
 //! his sent mail with one follow-up overdue and one answered, a draft Maya
 //! wrote for his approval; Sofia's inbox with invoices (Koffie & Co's ready to
-//! register, read from the message) and a contract renewal marked for office
-//! work; screening rules, VIPs, templates and contacts with
+//! register, read from the message) and Sparkle's renewal notice shown beside
+//! the cleaning contract's notice deadline; screening rules, VIPs, templates and contacts with
 //! a keep-in-touch cadence. Every message goes through the same import and
 //! triage as real mail.
 
@@ -189,11 +189,12 @@ fn messages() -> Vec<Demo> {
             ..m(
                 SOFIA,
                 28,
-                "Meraki Renewals <renewals@meraki.example>",
+                "Anouk de Vries <anouk@sparkle-cleaning.example>",
                 "sofia@northwind.example",
-                "Your subscription auto-renews on 1 February: notice period 30 days",
-                "Hello,\n\nYour network licence contract auto-renews on 1 February for 12 months. \
-                 The notice period is 30 days: to change or cancel, tell us before 2 January.\n",
+                "Your cleaning contract: renewal coming up",
+                "Hello Sofia,\n\nYour office cleaning contract renews automatically at the end of its term. \
+                 The notice period is three months: if you want to change the scope or the price, tell us \
+                 before the notice deadline and we will send a new proposal.\n\nAnouk\nSparkle Cleaning BV",
             )
         },
         Demo {
@@ -263,7 +264,7 @@ pub async fn seed(state: &AppState, org: OrgId) -> Result<(), ApiError> {
         (LARS, "noreply@klm.example", "accepted"),
         (LARS, "news@freightweekly.example", "accepted"),
         (SOFIA, "facturen@koffieenco.example", "accepted"),
-        (SOFIA, "renewals@meraki.example", "accepted"),
+        (SOFIA, "anouk@sparkle-cleaning.example", "accepted"),
         (SOFIA, "orders@osd.example", "accepted"),
     ] {
         ops::screen(

@@ -2,7 +2,9 @@
 //! an administrator signs in, adds a person, grants a delegation and finds
 //! both in the audit log; an assistant plans her principal's week (a
 //! recurring event, one occurrence moved, find-a-time with "why not", holds
-//! confirmed into a booked room) and an outsider answers a poll by its link.
+//! confirmed into a booked room) and an outsider answers a poll by its link;
+//! an office manager registers an invoice that came by mail from the form
+//! filled from the message.
 //!
 //! Skipped with one line when `chromedriver` is not installed, unless
 //! `ADJUTANT_TEST_REQUIRE_BROWSER=1` (as `.ci/run` sets), which makes a
@@ -1686,6 +1688,135 @@ async fn assistant_triages_her_principals_inbox_and_the_principal_approves_a_dra
     assert_eq!(kept.len(), 1, "the draft is kept");
     assert_eq!(kept[0].body, "Lars will send the deck on Thursday.");
     shot(&c, "mail-6-no-relay").await;
+
+    let _ = c.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn office_manager_registers_an_invoice_that_came_by_mail() {
+    use adjutant_server::ops::mail::{self as mail_ops, SenderForm};
+    use adjutant_server::ops::office::{self as office_ops, VendorInput};
+    let _one = BROWSER.lock().await;
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let (url, state, dir) = spawn_app().await;
+    let org = state.store.org_list().await.unwrap()[0].id;
+    let sys = Caller::System("test".into());
+    ops::create_person(
+        &state,
+        &sys,
+        org,
+        &PersonInput {
+            name: "Sofia Rossi".into(),
+            email: Some("sofia@northwind.example".into()),
+            role: "office_manager".into(),
+            time_zone: Some("Europe/Amsterdam".into()),
+            password: Some("sofia horse battery".into()),
+        },
+    )
+    .await
+    .unwrap();
+    office_ops::create_vendor(
+        &state,
+        &sys,
+        org,
+        &VendorInput {
+            name: "Koffie & Co".into(),
+            categories: vec!["catering".into()],
+            website: Some("https://koffieenco.example".into()),
+            ..VendorInput::default()
+        },
+    )
+    .await
+    .unwrap();
+    let sofia_mail = Some("sofia@northwind.example");
+    mail_ops::screen(
+        &state,
+        &sys,
+        org,
+        &SenderForm {
+            person: sofia_mail.map(String::from),
+            address: "facturen@koffieenco.example".into(),
+            status: "accepted".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let raw = eml(&[
+        "From: Koffie & Co <facturen@koffieenco.example>",
+        "To: Sofia Rossi <sofia@northwind.example>",
+        "Subject: Invoice KC-2026-1148",
+        "Date: Tue, 1 Dec 2026 09:15:00 +0100",
+        "Message-ID: <kc-1148@koffieenco.example>",
+        "Content-Type: text/plain; charset=utf-8",
+        "",
+        "Dear Sofia,",
+        "",
+        "Our invoice KC-2026-1148 for November's coffee: amount due EUR 386.20, payment due 21 December.",
+    ]);
+    let report = mail_ops::import(&state, &sys, org, sofia_mail, "kc.eml", &raw)
+        .await
+        .unwrap();
+    assert_eq!(report.stored, 1, "{report:?}");
+
+    // Sofia finds it in her inbox, marked for the invoice workflow, and opens it.
+    c.goto(&format!("{url}/login")).await.unwrap();
+    type_into(&c, "#email", "sofia@northwind.example").await;
+    type_into(&c, "#password", "sofia horse battery").await;
+    click(&c, "button[type=submit]").await;
+    wait_text(&c, "h1", "Sofia").await;
+    c.goto(&format!("{url}/mail")).await.unwrap();
+    wait_text(&c, "#mail-list", "Invoice KC-2026-1148").await;
+    wait_text(&c, "#mail-list .badge.office", "").await;
+    click(&c, "#mail-list a.mail-open").await;
+    wait_text(&c, "h1", "Invoice KC-2026-1148").await;
+    // The form is filled from the message: vendor by the sender's domain, number, amount, due day.
+    wait_text(&c, "#message-invoice", "Register this invoice").await;
+    let form = c
+        .execute(
+            "const f = document.getElementById('invoice-form'); const v = n => f.elements[n].value; \
+             const s = f.elements['vendor']; \
+             return [s.options[s.selectedIndex].text, v('number'), v('amount'), v('currency'), v('due_on')];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        form,
+        serde_json::json!(["Koffie & Co", "KC-2026-1148", "386.20", "EUR", "2026-12-21"])
+    );
+    shot(&c, "mail-invoice-1-form").await;
+
+    // A mistyped amount is refused, naming it; what she typed stays; nothing is registered.
+    set_value(&c, "#inv-amount", "386,2O").await;
+    set_value(&c, "#inv-category", "catering").await;
+    click(&c, "#invoice-form button[type=submit]").await;
+    wait_text(&c, ".error", "amount").await;
+    let kept = c
+        .execute(
+            "return [document.getElementById('inv-amount').value, document.getElementById('inv-category').value];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(kept, serde_json::json!(["386,2O", "catering"]));
+    assert!(state.store.invoice_list(org).await.unwrap().is_empty());
+    shot(&c, "mail-invoice-2-refused").await;
+
+    // Corrected and registered: the invoice page opens, and the message links to it.
+    set_value(&c, "#inv-amount", "386.20").await;
+    click(&c, "#invoice-form button[type=submit]").await;
+    wait_text(&c, ".notice", "Invoice registered").await;
+    wait_text(&c, "h1", "KC-2026-1148").await;
+    let invoices = state.store.invoice_list(org).await.unwrap();
+    assert_eq!(invoices.len(), 1);
+    assert_eq!(invoices[0].data.category, "catering");
+    c.back().await.unwrap();
+    c.refresh().await.unwrap();
+    wait_text(&c, "#message-invoice", "see the invoice").await;
+    shot(&c, "mail-invoice-3-registered").await;
 
     let _ = c.close().await;
     let _ = std::fs::remove_dir_all(&dir);

@@ -751,55 +751,6 @@ pub struct MailInvoiceInput {
     pub notes: Option<String>,
 }
 
-fn domain_of(address: &str) -> Option<String> {
-    address
-        .rsplit_once('@')
-        .map(|(_, d)| d.trim().to_lowercase())
-        .filter(|d| !d.is_empty())
-}
-
-/// The vendor a sender writes for: the one whose contact has the address,
-/// else the only one whose contacts or website share its domain.
-async fn vendor_of_sender(state: &AppState, org: OrgId, from: &str) -> ApiResult<Option<VendorRef>> {
-    let from = from.trim().to_lowercase();
-    let vendors = state.store.vendor_list(org).await?;
-    let r = |v: &adjutant_store::office::VendorRecord| VendorRef {
-        id: v.id.to_string(),
-        name: v.data.name.clone(),
-    };
-    if let Some(v) = vendors.iter().find(|v| {
-        v.data
-            .contacts
-            .iter()
-            .any(|c| c.email.trim().eq_ignore_ascii_case(&from))
-    }) {
-        return Ok(Some(r(v)));
-    }
-    let Some(domain) = domain_of(&from) else {
-        return Ok(None);
-    };
-    let same: Vec<_> = vendors
-        .iter()
-        .filter(|v| {
-            v.data
-                .contacts
-                .iter()
-                .any(|c| domain_of(&c.email).as_deref() == Some(domain.as_str()))
-                || v.data
-                    .website
-                    .to_lowercase()
-                    .split("://")
-                    .last()
-                    .map(|h| h.split('/').next().unwrap_or(""))
-                    .is_some_and(|h| h.trim_start_matches("www.") == domain)
-        })
-        .collect();
-    Ok(match same.as_slice() {
-        [one] => Some(r(one)),
-        _ => None,
-    })
-}
-
 /// What the message suggests, for a caller who may register invoices; `None`
 /// when it is not marked as an invoice, is already registered, or the caller
 /// keeps no invoices.
@@ -826,7 +777,7 @@ async fn suggest(
 ) -> ApiResult<InvoiceSuggestion> {
     let received = m.sent_at.to_zoned(crate::ops::mail::caller_zone(caller)).date();
     let h = adjutant_core::mail::office::invoice_hints(&m.subject, &m.text, received);
-    let vendor = vendor_of_sender(state, org, &m.from.email).await?;
+    let vendor = crate::ops::office::vendor_of_sender(state, org, &m.from.email).await?;
     let purchase = match &h.purchase {
         Some(p) => purchase_ref(state, org, p).await.ok().map(|_| p.clone()),
         None => None,
@@ -913,10 +864,18 @@ pub async fn record_from_mail(
         given(&input.due_on).or(s.due_on.clone()),
         "the message names no due day",
     );
-    let errors: Vec<ValidationError> = [&vendor, &number, &amount, &due_on]
+    let currency = given(&input.currency).or(s.currency.clone());
+    let mut errors: Vec<ValidationError> = [&vendor, &number, &amount, &due_on]
         .into_iter()
         .filter_map(|r| r.as_ref().err().cloned())
         .collect();
+    // The amount is checked here so its error names the field the caller typed.
+    if let Ok(a) = &amount
+        && let Ok(c) = Currency::parse(currency.as_deref().unwrap_or("EUR"))
+        && let Err(m) = Money::parse(a, c)
+    {
+        errors.push(ValidationError::field("amount", m));
+    }
     crate::ops::collect(errors.into_iter().map(Err).collect())?;
     let (Ok(vendor), Ok(number), Ok(amount), Ok(due_on)) = (vendor, number, amount, due_on) else {
         return Err(ApiError::internal());
@@ -932,7 +891,7 @@ pub async fn record_from_mail(
         number,
         issued_on: given(&input.issued_on).unwrap_or(s.issued_on.clone()),
         due_on,
-        currency: given(&input.currency).or(s.currency.clone()),
+        currency,
         lines: vec![InvoiceLineInput {
             description: subject.chars().take(200).collect(),
             quantity: 1,

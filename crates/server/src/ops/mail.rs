@@ -847,6 +847,9 @@ pub struct MailDetail {
     /// For a message marked as an invoice and not yet registered, what it
     /// suggests registering (only for those who keep invoices).
     pub invoice_suggestion: Option<crate::ops::invoices::InvoiceSuggestion>,
+    /// For a message about a contract, the sender's vendor and the contracts
+    /// held with it, each with its notice standing (for those who see contracts).
+    pub contracts: Option<crate::ops::office::MailContracts>,
 }
 
 /// Which messages to list.
@@ -943,6 +946,7 @@ pub async fn get(state: &AppState, caller: &Caller, org: OrgId, id: MailId) -> A
         owner: mb.person.to_string(),
         owner_name: mb.person_name.clone(),
         invoice_suggestion: crate::ops::invoices::suggestion_for(state, caller, org, &m).await?,
+        contracts: crate::ops::office::contracts_for_mail(state, caller, org, &m).await?,
     })
 }
 

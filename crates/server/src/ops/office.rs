@@ -996,3 +996,116 @@ mod tests {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Mail about vendors
+// ---------------------------------------------------------------------------
+
+fn domain_of(address: &str) -> Option<String> {
+    address
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim().to_lowercase())
+        .filter(|d| !d.is_empty())
+}
+
+/// The vendor a sender writes for: the one whose contact has the address,
+/// else the only one whose contacts or website share its domain.
+pub async fn vendor_of_sender(state: &AppState, org: OrgId, from: &str) -> ApiResult<Option<VendorRef>> {
+    let from = from.trim().to_lowercase();
+    let vendors = state.store.vendor_list(org).await?;
+    let r = |v: &VendorRecord| VendorRef {
+        id: v.id.to_string(),
+        name: v.data.name.clone(),
+    };
+    if let Some(v) = vendors.iter().find(|v| {
+        v.data
+            .contacts
+            .iter()
+            .any(|c| c.email.trim().eq_ignore_ascii_case(&from))
+    }) {
+        return Ok(Some(r(v)));
+    }
+    let Some(domain) = domain_of(&from) else {
+        return Ok(None);
+    };
+    let same: Vec<_> = vendors
+        .iter()
+        .filter(|v| {
+            v.data
+                .contacts
+                .iter()
+                .any(|c| domain_of(&c.email).as_deref() == Some(domain.as_str()))
+                || v.data
+                    .website
+                    .to_lowercase()
+                    .split("://")
+                    .last()
+                    .map(|h| h.split('/').next().unwrap_or(""))
+                    .is_some_and(|h| h.trim_start_matches("www.") == domain)
+        })
+        .collect();
+    Ok(match same.as_slice() {
+        [one] => Some(r(one)),
+        _ => None,
+    })
+}
+
+/// A contract as a message about it needs it: what it is and where it stands.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContractBrief {
+    pub id: String,
+    pub title: String,
+    /// not_started, active, notice_due, terminating, ending or ended.
+    pub state: String,
+    /// `give notice by Wed 30 Sep 2026 (in 12 days) or it renews on Fri 1 Jan 2027`.
+    pub summary: String,
+    pub notice_deadline: Option<String>,
+    pub days_to_deadline: Option<i64>,
+}
+
+/// For a message about a contract (marked `contract`): the vendor the sender
+/// writes for and the contracts held with it, each with its notice standing.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MailContracts {
+    pub vendor: Option<VendorRef>,
+    pub contracts: Vec<ContractBrief>,
+}
+
+/// What the office holds with the sender of a message marked `contract`;
+/// `None` for other messages and for those who do not see contracts.
+pub async fn contracts_for_mail(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+    m: &adjutant_store::mail::MailRecord,
+) -> ApiResult<Option<MailContracts>> {
+    if m.office != Some(adjutant_core::mail::screen::OfficeWork::Contract) || may_read(caller, org).is_err() {
+        return Ok(None);
+    }
+    let Some(vendor) = vendor_of_sender(state, org, &m.from.email).await? else {
+        return Ok(Some(MailContracts {
+            vendor: None,
+            contracts: vec![],
+        }));
+    };
+    let filter = ContractFilter {
+        vendor: Some(vendor.id.clone()),
+        ..ContractFilter::default()
+    };
+    let contracts = list_contracts(state, caller, org, &filter)
+        .await?
+        .into_iter()
+        .map(|k| ContractBrief {
+            id: k.id,
+            title: k.title,
+            state: k.state,
+            summary: k.summary,
+            notice_deadline: k.notice_deadline,
+            days_to_deadline: k.days_to_deadline,
+        })
+        .collect();
+    Ok(Some(MailContracts {
+        vendor: Some(vendor),
+        contracts,
+    }))
+}

@@ -1084,7 +1084,7 @@ async fn an_invoice_by_mail_is_registered_once_with_what_it_says() {
             .call("post", &format!("{url}/invoice"), &token(om), Some(&body))
             .await;
         assert_eq!(r.status, 422, "{}", r.body);
-        assert!(r.body.contains(field), "{field}: {}", r.body);
+        assert_eq!(r.json()["errors"][0]["field"], field, "{}", r.body);
     }
     // Someone who keeps no invoices may not register one, even from their own mail.
     let staff = app.north.m(Role::Staff);
@@ -1239,4 +1239,126 @@ async fn the_invoice_form_on_a_message_registers_it_and_keeps_what_was_typed_whe
     );
     let page = app.page(&format!("/mail/{id}"), Some(&cookie)).await;
     assert!(page.body.contains("see the invoice") && !page.body.contains("Register this invoice"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewal_notice_by_mail_shows_the_contract_it_is_about_and_its_deadline() {
+    let app = spawn_app().await;
+    let om = app.north.m(Role::OfficeManager);
+    let staff = app.north.m(Role::Staff);
+    let org = app.north.id;
+    let vendor = |name: &str, email: &str| {
+        let mut v = super::office::vendor_input(name);
+        v.contacts = vec![adjutant_core::office::vendor::VendorContact {
+            name: "Desk".into(),
+            email: email.into(),
+            ..Default::default()
+        }];
+        v
+    };
+    let kroon = adjutant_server::ops::office::create_vendor(
+        &app.state,
+        &system(),
+        org,
+        &vendor("Kroon", "desk@kroon.example"),
+    )
+    .await
+    .unwrap();
+    adjutant_server::ops::office::create_vendor(
+        &app.state,
+        &system(),
+        org,
+        &vendor("Lift BV", "service@lift.example"),
+    )
+    .await
+    .unwrap();
+    adjutant_server::ops::office::create_contract(
+        &app.state,
+        &system(),
+        org,
+        // Six months into a year's term, with three months' notice: the deadline is about three months away.
+        &super::office::contract_input(
+            &kroon.id,
+            &jiff::Zoned::now()
+                .date()
+                .checked_sub(jiff::Span::new().months(6))
+                .unwrap()
+                .to_string(),
+        ),
+    )
+    .await
+    .unwrap();
+    let renewal = |from: &str, to: &str| {
+        eml(
+            from,
+            to,
+            "Your contract renewal",
+            "Your cleaning contract auto-renews at the end of its term; the notice period is three months.",
+        )
+    };
+    // From a vendor with a contract: the contract and where its notice stands.
+    let id = put_mail(
+        &app,
+        org,
+        &om.email,
+        &renewal("Kroon <desk@kroon.example>", &om.email),
+    )
+    .await;
+    let d = mail_detail(&app, om, &id).await;
+    assert_eq!(d["office"], "contract", "{d}");
+    let k = &d["contracts"];
+    assert_eq!(k["vendor"]["name"], "Kroon", "{k}");
+    assert_eq!(k["contracts"][0]["title"], "Office cleaning", "{k}");
+    let days = k["contracts"][0]["days_to_deadline"].as_i64().unwrap();
+    assert!((80..=100).contains(&days), "{k}");
+    assert!(k["contracts"][0]["notice_deadline"].is_string(), "{k}");
+    assert!(
+        k["contracts"][0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("give notice by"),
+        "{k}"
+    );
+    // From a vendor with none, and from someone who is no vendor: said so.
+    let id = put_mail(
+        &app,
+        org,
+        &om.email,
+        &renewal("Lift <service@lift.example>", &om.email),
+    )
+    .await;
+    let k = mail_detail(&app, om, &id).await["contracts"].clone();
+    assert_eq!(
+        (
+            k["vendor"]["name"].as_str(),
+            k["contracts"].as_array().map(Vec::len)
+        ),
+        (Some("Lift BV"), Some(0))
+    );
+    let id = put_mail(
+        &app,
+        org,
+        &om.email,
+        &renewal("Meraki <renewals@meraki.example>", &om.email),
+    )
+    .await;
+    let k = mail_detail(&app, om, &id).await["contracts"].clone();
+    assert!(k["vendor"].is_null() && k["contracts"] == json!([]), "{k}");
+    // Someone who does not see contracts is not shown them, even about their own mail.
+    let id = put_mail(
+        &app,
+        org,
+        &staff.email,
+        &renewal("Kroon <desk@kroon.example>", &staff.email),
+    )
+    .await;
+    let d = mail_detail(&app, staff, &id).await;
+    assert_eq!(d["office"], "contract");
+    assert!(d["contracts"].is_null(), "{d}");
+}
+
+async fn mail_detail(app: &App, who: &Member, id: &str) -> Value {
+    app.call("get", &format!("/api/v1/mail/messages/{id}"), &token(who), None)
+        .await
+        .json()
 }

@@ -384,7 +384,7 @@ pub async fn vendor(app: &App, org: OrgId) -> String {
     .id
 }
 
-fn contract_input(vendor: &str, start: &str) -> ContractInput {
+pub fn contract_input(vendor: &str, start: &str) -> ContractInput {
     ContractInput {
         title: "Office cleaning".into(),
         vendor: vendor.into(),
