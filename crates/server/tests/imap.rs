@@ -366,6 +366,21 @@ async fn a_new_uidvalidity_resets_and_everything_is_new() {
 }
 
 #[tokio::test]
+async fn a_folder_with_a_non_ascii_name_is_synced() {
+    let Some(server) = dovecot().await else { return };
+    // Set up as a mail client would: the name on the wire in modified UTF-7.
+    let drafts = server.account("Entwürfe");
+    let mut s = session(&drafts).await.unwrap();
+    s.create("Entw&APw-rfe").await.unwrap();
+    append(&mut s, "Entw&APw-rfe", 1, 2, 0).await;
+    let _ = s.logout().await;
+    let mut cursor = Cursor::default();
+    let synced = sync(&drafts, &mut cursor).await;
+    assert_eq!(synced.result.unwrap().new, 2);
+    assert_eq!(new_uids(&synced.events), vec![1, 2]);
+}
+
+#[tokio::test]
 async fn a_wrong_password_is_a_login_error_in_the_servers_words() {
     let Some(server) = dovecot().await else { return };
     let mut a = server.account("INBOX");

@@ -249,7 +249,7 @@ where
     let mut report = SyncReport::default();
     let mut uidvalidity = None;
     let mut exists = None;
-    let select = format!("SELECT {}", quoted(&account.folder)?);
+    let select = format!("SELECT {}", quoted(&folder_name(&account.folder))?);
     command(session, &select, target, |r| {
         match r {
             Response::Data { outcome, .. } => {
@@ -462,6 +462,40 @@ fn uid_set(uids: &[u32]) -> String {
     out.join(",")
 }
 
+/// A folder name in IMAP's modified UTF-7 (RFC 3501 §5.1.3): printable ASCII
+/// as itself (`&` as `&-`), each run of other characters as its UTF-16BE in
+/// base64 (`,` for `/`, no padding) between `&` and `-`. `Entwürfe` is
+/// `Entw&APw-rfe`.
+pub fn folder_name(s: &str) -> String {
+    fn flush(run: &mut Vec<u16>, out: &mut String) {
+        if run.is_empty() {
+            return;
+        }
+        let bytes: Vec<u8> = run.iter().flat_map(|u| u.to_be_bytes()).collect();
+        out.push('&');
+        out.push_str(&data_encoding::BASE64_NOPAD.encode(&bytes).replace('/', ","));
+        out.push('-');
+        run.clear();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut run = Vec::new();
+    for c in s.chars() {
+        if (' '..='~').contains(&c) {
+            flush(&mut run, &mut out);
+            if c == '&' {
+                out.push_str("&-");
+            } else {
+                out.push(c);
+            }
+        } else {
+            let mut units = [0u16; 2];
+            run.extend_from_slice(c.encode_utf16(&mut units));
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 /// A folder name as an IMAP quoted string.
 fn quoted(s: &str) -> Result<String, SyncError> {
     if s.is_empty() || s.chars().any(|c| c == '\r' || c == '\n' || c == '\0') {
@@ -574,6 +608,21 @@ mod tests {
             "Authentication failed."
         );
         assert_eq!(text_of(Some("[ALERT] Read this")), "Read this");
+    }
+
+    #[test]
+    fn folder_names_are_modified_utf7() {
+        // RFC 3501 §5.1.3's example, and names mail clients make.
+        assert_eq!(
+            folder_name("~peter/mail/台北/日本語"),
+            "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
+        );
+        assert_eq!(folder_name("Entwürfe"), "Entw&APw-rfe");
+        assert_eq!(folder_name("Отправленные"), "&BB4EQgQ,BEAEMAQyBDsENQQ9BD0ESwQ1-");
+        assert_eq!(folder_name("Q&A"), "Q&-A");
+        assert_eq!(folder_name("INBOX"), "INBOX");
+        // Outside the BMP: a surrogate pair in one run.
+        assert_eq!(folder_name("📁 Archive"), "&2D3cwQ- Archive");
     }
 
     #[test]
