@@ -1598,7 +1598,9 @@ async fn assistant_triages_her_principals_inbox_and_the_principal_approves_a_dra
     wait_text(&c, ".mail-views", "Screening (1)").await;
     shot(&c, "mail-1-inbox").await;
 
-    // `j` selects the first row (the VIP's question); `6` files it under newsletter.
+    // `j` selects the first row (the VIP's question); `6` files it under newsletter —
+    // in place: the page is not loaded again (a mark set on it survives).
+    c.execute("window.adjutantStayed = true;", vec![]).await.unwrap();
     let body = c.find(Locator::Css("body")).await.unwrap();
     body.send_keys("j").await.unwrap();
     let first = c
@@ -1628,6 +1630,47 @@ async fn assistant_triages_her_principals_inbox_and_the_principal_approves_a_dra
     assert_eq!(m.item.category.as_str(), "newsletter");
     assert!(m.item.corrected);
     shot(&c, "mail-2-corrected").await;
+
+    // `j` then `e` archives the next row in place; the one after it is selected.
+    body.send_keys("j").await.unwrap();
+    let next = c
+        .execute(
+            "return document.querySelector('tr[data-mail][aria-selected=\"true\"]')?.getAttribute('data-mail');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let next = next.as_str().expect("a second row is selected").to_string();
+    assert_ne!(next, deck);
+    body.send_keys("e").await.unwrap();
+    wait_text(&c, ".notice", "Message archived").await;
+    eventually("the archived row leaves the list", || {
+        let c = c.clone();
+        let next = next.clone();
+        async move {
+            c.execute(
+                "return document.getElementById('mail-' + arguments[0]) === null;",
+                vec![serde_json::json!(next)],
+            )
+            .await
+            .unwrap()
+                == serde_json::json!(true)
+        }
+    })
+    .await;
+    let archived = mail_ops::get(&state, &sys, org, next.parse().unwrap())
+        .await
+        .unwrap();
+    assert!(archived.item.archived);
+    let stayed = c
+        .execute("return window.adjutantStayed === true;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        stayed,
+        serde_json::json!(true),
+        "filing and archiving did not load the page again"
+    );
 
     // The first-time sender is accepted from Screening; his message reaches the inbox.
     click(&c, ".mail-views a[href^='/mail/screening']").await;

@@ -5,7 +5,9 @@
 //! Handlers parse forms, call `ops::mail` (which authorises: a person's mail is
 //! theirs and their mail delegates') and render. Every form posts and
 //! redirects, so the pages work without script; the keys are an enhancement
-//! served as `/static/mail.js`. Mail pages load in full rather than through
+//! served as `/static/mail.js`, which also archives and files rows of the
+//! inbox in place (the same form, posted with `X-Adjutant-Inline: 1`, answered
+//! `204`; anything else falls back to the ordinary post). Mail pages load in full rather than through
 //! htmx, so that file is read on every mail page.
 
 use super::calendar::{
@@ -30,7 +32,7 @@ use adjutant_core::ids::{ContactId, DraftId, MailId, MailRuleId, PersonId, Templ
 use adjutant_core::policy::Capability;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use bytes::Bytes;
 use serde::Deserialize;
@@ -393,10 +395,26 @@ pub async fn inbox(
 }
 
 /// Archive, bring back or snooze one message.
+/// Whether the page's script asked for the change alone (`X-Adjutant-Inline: 1`):
+/// then success is `204 No Content` and the script updates the list in place.
+fn inline(headers: &HeaderMap) -> bool {
+    headers.get("x-adjutant-inline").is_some_and(|v| v == "1")
+}
+
+/// Where a change succeeded: nothing for the inline script, else the page it came from.
+fn done(headers: &HeaderMap, to: &str) -> WebResult {
+    if inline(headers) {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Ok(Redirect::to(to).into_response())
+    }
+}
+
 pub async fn message_act(
     State(state): State<AppState>,
     WebAuth(auth): WebAuth,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> WebResult {
     let id: MailId = parse_path_id(&id, "message")?;
@@ -413,7 +431,7 @@ pub async fn message_act(
         _ => "mail-inbox",
     };
     match ops::act(&state, &caller(&auth), auth.org(), id, &action).await {
-        Ok(_) => Ok(Redirect::to(&back.to(id, notice)).into_response()),
+        Ok(_) => done(&headers, &back.to(id, notice)),
         Err(e) if user_error(&e) => refused(&state, &auth, id, &back, validation_errors(&e)).await,
         Err(e) => Err(WebError(e)),
     }
@@ -424,13 +442,14 @@ pub async fn message_category(
     State(state): State<AppState>,
     WebAuth(auth): WebAuth,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> WebResult {
     let id: MailId = parse_path_id(&id, "message")?;
     let f = form_pairs(&body);
     let back = Back::of(&f);
     match ops::correct(&state, &caller(&auth), auth.org(), id, &trimmed(&f, "category")).await {
-        Ok(_) => Ok(Redirect::to(&back.to(id, "category-set")).into_response()),
+        Ok(_) => done(&headers, &back.to(id, "category-set")),
         Err(e) if user_error(&e) => refused(&state, &auth, id, &back, validation_errors(&e)).await,
         Err(e) => Err(WebError(e)),
     }
@@ -1852,7 +1871,8 @@ pub async fn contact_merge(
 /// Served from our own origin (the pages' policy allows no inline script).
 pub const KEYS_JS: &str = r#"/* Adjutant mail keys: j/k move, Enter or o open, e archive, r reply,
    s snooze date, 1-7 set the category, ? help. Each submits the same form a
-   click would, so the pages work without this file. */
+   click would, so the pages work without this file; in the list, archiving
+   and filing happen in place. */
 (function () {
   'use strict';
   if (window.adjutantMailKeys) { return; }
@@ -1895,6 +1915,71 @@ pub const KEYS_JS: &str = r#"/* Adjutant mail keys: j/k move, Enter or o open, e
     if (!form) { return; }
     if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
   }
+
+  function notice(text) {
+    var main = document.getElementById('main');
+    if (!main) { return; }
+    var n = main.querySelector('.notice');
+    if (!n) {
+      n = document.createElement('div');
+      n.className = 'notice';
+      n.setAttribute('role', 'status');
+      main.insertBefore(n, main.firstChild);
+    }
+    n.textContent = text;
+  }
+
+  /* Posts a row's form without leaving the page; `done` updates the list. Any
+     answer but 204 (a refusal, a signed-out session) falls back to the
+     ordinary post, which shows the page the server gives. */
+  function inline(form, done) {
+    if (!window.fetch || !window.FormData || !window.URLSearchParams) { form.submit(); return; }
+    /* getAttribute: the archive form has a field named `action`, which hides the property. */
+    fetch(form.getAttribute('action'), {
+      method: 'POST',
+      body: new URLSearchParams(new FormData(form)),
+      headers: { 'X-Adjutant-Inline': '1' },
+      credentials: 'same-origin'
+    }).then(function (r) {
+      if (r.status === 204) { done(); } else { form.submit(); }
+    }, function () { form.submit(); });
+  }
+
+  /* Takes a row out of the list, selecting the one after it (or before). */
+  function drop(row) {
+    var list = rows();
+    var i = list.indexOf(row);
+    var next = list[i + 1] || list[i - 1] || null;
+    row.parentNode.removeChild(row);
+    if (next) { select(next); }
+  }
+
+  /* Archive, back to the inbox, and category forms of a row of the list. */
+  document.addEventListener('submit', function (ev) {
+    var form = ev.target;
+    var row = form && form.closest && form.closest('[data-mail-list] tr[data-mail]');
+    if (!row) { return; }
+    if (form.classList.contains('mail-archive')) {
+      ev.preventDefault();
+      var back = form.querySelector('input[name=action]').value === 'inbox';
+      inline(form, function () {
+        drop(row);
+        notice(back ? 'Message back in the inbox.' : 'Message archived.');
+        say(back ? 'Back in the inbox' : 'Archived');
+      });
+    } else if (form.classList.contains('mail-category')) {
+      ev.preventDefault();
+      var cat = form.querySelector('select[name=category]').value;
+      var filter = form.querySelector('input[name=filter]');
+      inline(form, function () {
+        var badge = row.querySelector('.badge.category');
+        if (badge) { badge.textContent = cat; badge.className = 'badge category cat-' + cat; }
+        notice('Category set; mail like it will follow.');
+        say('Filed under ' + cat);
+        if (filter && filter.value && filter.value !== cat) { drop(row); }
+      });
+    }
+  });
 
   /* The row selected, or the message shown on its own page. */
   function scope() {

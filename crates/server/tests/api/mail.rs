@@ -1239,6 +1239,34 @@ async fn the_invoice_form_on_a_message_registers_it_and_keeps_what_was_typed_whe
     );
     let page = app.page(&format!("/mail/{id}"), Some(&cookie)).await;
     assert!(page.body.contains("see the invoice") && !page.body.contains("Register this invoice"));
+    // The inbox's script files a row in place: the same form, answered 204 with nothing to load.
+    let r = send(
+        app.form(
+            &format!("/mail/{id}/category"),
+            Some(&cookie),
+            &[("category", "fyi")],
+        )
+        .header(ORIGIN, &app.origin)
+        .header("x-adjutant-inline", "1"),
+    )
+    .await;
+    assert_eq!((r.status, r.body.as_str()), (204, ""));
+    let m = mail_ops::get(&app.state, &system(), app.north.id, id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(m.item.category.as_str(), "fyi");
+    // Refused inline, it is the ordinary page with the fault, for the script to fall back to.
+    let r = send(
+        app.form(
+            &format!("/mail/{id}/category"),
+            Some(&cookie),
+            &[("category", "urgent")],
+        )
+        .header(ORIGIN, &app.origin)
+        .header("x-adjutant-inline", "1"),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", r.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
