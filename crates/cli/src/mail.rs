@@ -114,6 +114,10 @@ pub enum MailCmd {
         amount: Option<String>,
         #[arg(long, value_name = "CODE")]
         currency: Option<String>,
+        /// The VAT percentage the amount includes (`21`): split into net and VAT
+        /// [default: what the message says, else 0].
+        #[arg(long, value_name = "PERCENT")]
+        vat: Option<String>,
         /// The invoice's date [default: the day the message arrived].
         #[arg(long, value_name = "DATE")]
         issued: Option<String>,
@@ -545,7 +549,7 @@ async fn mail_in(g: &Global, state: &AppState, org: OrgId, cmd: MailCmd) -> anyh
                 }
                 if let Some(s) = &d.invoice_suggestion {
                     output::line(&format!(
-                        "Invoice:  {} from {}, {} {}, due {} — `adjutant mail invoice {}` registers it",
+                        "Invoice:  {} from {}, {} {}{}, due {} — `adjutant mail invoice {}` registers it",
                         s.number.as_deref().unwrap_or("(no number)"),
                         s.vendor
                             .as_ref()
@@ -553,6 +557,10 @@ async fn mail_in(g: &Global, state: &AppState, org: OrgId, cmd: MailCmd) -> anyh
                             .unwrap_or("(no vendor)"),
                         s.currency.as_deref().unwrap_or(""),
                         s.amount.as_deref().unwrap_or("(no amount)"),
+                        s.vat
+                            .as_deref()
+                            .map(|v| format!(" incl. {v}% VAT"))
+                            .unwrap_or_default(),
                         s.due_on.as_deref().unwrap_or("(no day)"),
                         short(&d.item.id)
                     ));
@@ -643,6 +651,7 @@ async fn mail_in(g: &Global, state: &AppState, org: OrgId, cmd: MailCmd) -> anyh
             number,
             amount,
             currency,
+            vat,
             issued,
             due,
             purchase,
@@ -655,6 +664,7 @@ async fn mail_in(g: &Global, state: &AppState, org: OrgId, cmd: MailCmd) -> anyh
                 vendor,
                 number,
                 amount,
+                vat,
                 currency,
                 issued_on: issued,
                 due_on: due,
@@ -670,8 +680,8 @@ async fn mail_in(g: &Global, state: &AppState, org: OrgId, cmd: MailCmd) -> anyh
                 output::json(&v);
             } else {
                 output::line(&format!(
-                    "Registered invoice {} from {}: {}, due {}; it waits for approval by {}.",
-                    v.number, v.vendor.name, v.gross.display, v.due_on, v.approver
+                    "Registered invoice {} from {}: {} ({} VAT), due {}; it waits for approval by {}.",
+                    v.number, v.vendor.name, v.gross.display, v.vat.display, v.due_on, v.approver
                 ));
             }
         }

@@ -1856,6 +1856,7 @@ fn demo_seeds_an_empty_directory_once() {
         "{s}"
     );
     assert!(s["due_on"].is_string(), "{s}");
+    assert_eq!(s["vat"], "9", "{s}");
     // Sparkle's renewal notice is shown beside the cleaning contract's notice deadline.
     let renewal = office
         .as_array()
@@ -4948,7 +4949,9 @@ fn mail_from_the_command_line() {
     .ok()
     .stdout;
     assert!(
-        done.contains("Registered invoice SCH-0412 from Schoon BV: EUR 380.00, due 2026-12-15"),
+        done.contains(
+            "Registered invoice SCH-0412 from Schoon BV: EUR 380.00 (EUR 0.00 VAT), due 2026-12-15"
+        ),
         "{done}"
     );
     cli(&data, &["mail", "invoice", "--for", me, short]).error(&["already registered as invoice SCH-0412"]);

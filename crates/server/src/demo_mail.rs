@@ -181,7 +181,7 @@ fn messages() -> Vec<Demo> {
                 "Sofia Rossi <sofia@northwind.example>",
                 "Invoice KC-2026-1148: coffee and milk, November",
                 "Dear Sofia,\n\nPlease find our invoice KC-2026-1148 for November's coffee beans and milk \
-                 deliveries, amount due EUR 386.20, payment within 21 days.\n\nKoffie & Co",
+                 deliveries, amount due EUR 386.20 incl. 9% VAT, payment within 21 days.\n\nKoffie & Co",
             )
         },
         Demo {

@@ -17,6 +17,8 @@ pub struct InvoiceHints {
     pub due_on: Option<Date>,
     /// `PO-2026-0004`: a purchase order named in the message.
     pub purchase: Option<String>,
+    /// The VAT rate the amount includes, in basis points (`21% VAT` → 2100).
+    pub vat_bp: Option<u32>,
 }
 
 /// Reads the invoice fields from a message's subject and text; `received` is
@@ -40,7 +42,37 @@ pub fn invoice_hints(subject: &str, text: &str, received: Date) -> InvoiceHints 
                 l.starts_with("po-") && l.len() > 3 && l[3..].bytes().any(|b| b.is_ascii_digit())
             })
             .map(|w| w.to_ascii_uppercase()),
+        vat_bp: vat(&words),
     }
+}
+
+/// A percentage within three words of "VAT" (or "BTW", "MwSt", "TVA", "IVA",
+/// "tax"): `incl. 21% VAT`, `BTW 9%`, `VAT (21 %)`.
+fn vat(words: &[&str]) -> Option<u32> {
+    let is_vat = |w: &str| {
+        matches!(
+            lower(w).as_str(),
+            "vat" | "btw" | "mwst" | "tva" | "iva" | "tax" | "gst"
+        )
+    };
+    for (i, w) in words.iter().enumerate() {
+        let pct = match w.strip_suffix('%') {
+            Some(n) if !n.is_empty() => n,
+            // `21 %`
+            _ if words.get(i + 1) == Some(&"%") => w,
+            _ => continue,
+        };
+        let Ok(p) = pct.replace(',', ".").parse::<f64>() else {
+            continue;
+        };
+        let near = words[i.saturating_sub(3)..(i + 4).min(words.len())]
+            .iter()
+            .any(|w| is_vat(w));
+        if near && (0.0..=100.0).contains(&p) {
+            return Some((p * 100.0).round() as u32);
+        }
+    }
+    None
 }
 
 /// A word without the punctuation around it (a trailing `.`, `,`, `:`, quotes
@@ -305,6 +337,21 @@ mod tests {
         assert_eq!(h.amount, eur("1450.00"));
         assert_eq!(h.due_on, Some(date(2026, 12, 15)));
         assert_eq!(h.purchase, None);
+        assert_eq!(h.vat_bp, None);
+    }
+
+    #[test]
+    fn reads_the_vat_rate_the_amount_includes() {
+        let d = date(2026, 12, 1);
+        for (text, bp) in [
+            ("Total EUR 386.20 incl. 21% VAT.", Some(2_100)),
+            ("Totaal € 109,00 (BTW 9%)", Some(900)),
+            ("Amount due EUR 121.00, VAT (21 %) included", Some(2_100)),
+            ("Gesamt 119,00 EUR inkl. 19% MwSt.", Some(1_900)),
+            ("A 10% discount on your next order. Total EUR 90.00.", None),
+        ] {
+            assert_eq!(invoice_hints("Invoice 1", text, d).vat_bp, bp, "{text}");
+        }
     }
 
     #[test]

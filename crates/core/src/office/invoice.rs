@@ -51,6 +51,17 @@ impl InvoiceLine {
     }
 }
 
+/// The net amount that, with `vat_bp` VAT rounded as a line's is, comes to
+/// `gross`; `None` when no amount in whole minor units does.
+pub fn net_of_gross(gross: Money, vat_bp: u32) -> Option<Money> {
+    let guess = gross.ratio(10_000, 10_000 + i64::from(vat_bp)).ok()?;
+    (-2..=2).find_map(|d| {
+        let net = Money::new(guess.minor + d, gross.currency);
+        let vat = net.ratio(i64::from(vat_bp), 10_000).ok()?;
+        (net.checked_add(vat).ok()? == gross).then_some(net)
+    })
+}
+
 /// An invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -306,6 +317,38 @@ mod tests {
             contract: None,
             category: String::new(),
             notes: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_gross_amount_splits_into_net_and_vat_exactly_or_not_at_all() {
+        let gross_of = |net: Money, bp: u32| {
+            let line = InvoiceLine {
+                description: String::new(),
+                quantity: 1,
+                unit_price: net,
+                vat_bp: bp,
+            };
+            line.net()
+                .zip(line.vat())
+                .and_then(|(n, v)| n.checked_add(v).ok())
+        };
+        for (gross, bp, net) in [
+            (38_620, 2_100, 31_917),
+            (121, 2_100, 100),
+            (109, 900, 100),
+            (500, 0, 500),
+        ] {
+            assert_eq!(net_of_gross(eur(gross), bp), Some(eur(net)), "{gross} at {bp}");
+            assert_eq!(gross_of(eur(net), bp), Some(eur(gross)));
+        }
+        // No net comes to 0.03 at 21% (0.02 → 0.02, 0.03 → 0.04).
+        assert_eq!(net_of_gross(eur(3), 2_100), None);
+        // Every gross from 0.01 to 50.00 at 21% either splits exactly or is refused.
+        for g in 1..5_000 {
+            if let Some(n) = net_of_gross(eur(g), 2_100) {
+                assert_eq!(gross_of(n, 2_100), Some(eur(g)));
+            }
         }
     }
 

@@ -275,11 +275,7 @@ fn view_of(
                 description: l.description.clone(),
                 quantity: l.quantity,
                 unit_price: l.unit_price.into(),
-                vat: if l.vat_bp.is_multiple_of(100) {
-                    format!("{}%", l.vat_bp / 100)
-                } else {
-                    format!("{}.{:02}%", l.vat_bp / 100, l.vat_bp % 100)
-                },
+                vat: format!("{}%", percent(l.vat_bp)),
                 net: l.net().unwrap_or(zero).into(),
             })
             .collect(),
@@ -714,6 +710,8 @@ pub struct InvoiceSuggestion {
     pub due_on: Option<String>,
     /// A purchase order named in the message that exists here.
     pub purchase: Option<String>,
+    /// The VAT percentage the amount includes (`21`), when the message says.
+    pub vat: Option<String>,
     /// Why a field could not be filled, for the form to say.
     pub missing: Vec<String>,
 }
@@ -731,6 +729,10 @@ pub struct MailInvoiceInput {
     /// The amount due, VAT included, as decimal text (`1450.00`).
     #[serde(default)]
     pub amount: Option<String>,
+    /// The VAT percentage the amount includes (`21`): the amount is split into
+    /// net and VAT (default: what the message says, else 0).
+    #[serde(default)]
+    pub vat: Option<String>,
     /// ISO 4217 code (default: the message's, else EUR).
     #[serde(default)]
     pub currency: Option<String>,
@@ -806,8 +808,18 @@ async fn suggest(
         issued_on: received.to_string(),
         due_on: h.due_on.map(|d| d.to_string()),
         purchase,
+        vat: h.vat_bp.map(percent),
         missing,
     })
+}
+
+/// Basis points as a percentage: `21`, `5.50`.
+fn percent(bp: u32) -> String {
+    if bp.is_multiple_of(100) {
+        (bp / 100).to_string()
+    } else {
+        format!("{}.{:02}", bp / 100, bp % 100)
+    }
 }
 
 fn given(s: &Option<String>) -> Option<String> {
@@ -869,15 +881,34 @@ pub async fn record_from_mail(
         .into_iter()
         .filter_map(|r| r.as_ref().err().cloned())
         .collect();
-    // The amount is checked here so its error names the field the caller typed.
-    if let Ok(a) = &amount
-        && let Ok(c) = Currency::parse(currency.as_deref().unwrap_or("EUR"))
-        && let Err(m) = Money::parse(a, c)
-    {
-        errors.push(ValidationError::field("amount", m));
+    // The amount is checked and split here, so an error names the field the caller typed.
+    let vat = given(&input.vat).or(s.vat.clone()).unwrap_or_else(|| "0".into());
+    let rate = vat_bp("vat", &vat);
+    let mut net = None;
+    match (&amount, Currency::parse(currency.as_deref().unwrap_or("EUR"))) {
+        (Ok(a), Ok(c)) => match (Money::parse(a, c), &rate) {
+            (Err(m), _) => errors.push(ValidationError::field("amount", m)),
+            (Ok(gross), Ok(bp)) => match invoice::net_of_gross(gross, *bp) {
+                Some(n) => net = Some(n.amount()),
+                None => errors.push(ValidationError::field(
+                    "amount",
+                    format!(
+                        "{} {} does not split into a net amount and {}% VAT in whole units; check the amount or the VAT",
+                        gross.currency.code(),
+                        gross.grouped(),
+                        percent(*bp)
+                    ),
+                )),
+            },
+            (Ok(_), Err(_)) => {}
+        },
+        (Ok(_), Err(m)) => errors.push(ValidationError::field("currency", m)),
+        // A missing amount is already named.
+        (Err(_), _) => {}
     }
+    errors.extend(rate.err());
     crate::ops::collect(errors.into_iter().map(Err).collect())?;
-    let (Ok(vendor), Ok(number), Ok(amount), Ok(due_on)) = (vendor, number, amount, due_on) else {
+    let (Ok(vendor), Ok(number), Some(net), Ok(due_on)) = (vendor, number, net, due_on) else {
         return Err(ApiError::internal());
     };
     let from = m.from.name.clone().unwrap_or_else(|| m.from.email.clone());
@@ -895,9 +926,9 @@ pub async fn record_from_mail(
         lines: vec![InvoiceLineInput {
             description: subject.chars().take(200).collect(),
             quantity: 1,
-            unit_price: amount,
-            // The amount is what the message says is due, VAT included.
-            vat: Some("0".into()),
+            // The amount due, VAT included, split into its net and VAT.
+            unit_price: net,
+            vat: Some(vat),
         }],
         purchase: given(&input.purchase).or(s.purchase.clone()),
         contract: given(&input.contract),

@@ -1048,8 +1048,8 @@ async fn an_invoice_by_mail_is_registered_once_with_what_it_says() {
         "Kroon Billing <billing@kroon.example>",
         &om.email,
         "Invoice KR-7781: payment due 15 December",
-        "Dear Sofia,\n\nPlease find our invoice KR-7781 for November, amount due EUR 1,450.00, \
-         payment due 15 December.\n\nKroon",
+        "Dear Sofia,\n\nPlease find our invoice KR-7781 for November, amount due EUR 1,450.00 \
+         incl. 21% VAT, payment due 15 December.\n\nKroon",
     );
     let r = import_raw(&app, om, "bill.eml", bill.into_bytes()).await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -1071,6 +1071,7 @@ async fn an_invoice_by_mail_is_registered_once_with_what_it_says() {
     assert_eq!(s["currency"], "EUR");
     assert_eq!(s["due_on"], "2026-12-15");
     assert_eq!(s["issued_on"], "2026-12-01");
+    assert_eq!(s["vat"], "21");
     assert_eq!(s["missing"], json!([]));
 
     let before = office_ops_invoices(&app).await;
@@ -1079,6 +1080,9 @@ async fn an_invoice_by_mail_is_registered_once_with_what_it_says() {
         (json!({"amount": "lots"}), "amount"),
         (json!({"vendor": "Nobody BV"}), "vendor"),
         (json!({"due_on": "15/12"}), "due_on"),
+        (json!({"vat": "lots"}), "vat"),
+        // No net amount at 21% VAT comes to 0.03 in whole cents.
+        (json!({"amount": "0.03"}), "amount"),
     ] {
         let r = app
             .call("post", &format!("{url}/invoice"), &token(om), Some(&body))
@@ -1127,7 +1131,10 @@ async fn an_invoice_by_mail_is_registered_once_with_what_it_says() {
     assert_eq!(inv["due_on"], "2026-12-15");
     assert_eq!(inv["category"], "cleaning");
     assert_eq!(inv["status"], "received");
-    assert!(inv.to_string().contains("1450.00"), "{inv}");
+    // Split into net and VAT at the rate the message gave, to the cent.
+    assert_eq!(inv["gross"]["amount"], "1450.00", "{inv}");
+    assert_eq!(inv["net"]["amount"], "1198.35", "{inv}");
+    assert_eq!(inv["vat"]["amount"], "251.65", "{inv}");
     assert_eq!(office_ops_invoices(&app).await, before + 1);
     // The message names its invoice and suggests nothing more; a second try is refused.
     let detail = app.call("get", &url, &token(om), None).await.json();
