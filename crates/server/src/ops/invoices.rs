@@ -957,3 +957,37 @@ pub async fn record_from_mail(
     let i = hide(state.store.invoice_get(org, invoice).await)?;
     one(state, caller, org, &i).await
 }
+
+/// The caller's own mail marked as an invoice and not yet registered (not
+/// what was filed as suspect), newest first; empty for those who keep no
+/// invoices or have no mailbox yet (none is made by asking).
+pub async fn waiting_in_mail(
+    state: &AppState,
+    caller: &Caller,
+    org: OrgId,
+) -> ApiResult<Vec<crate::ops::mail::MailItem>> {
+    let Caller::Person(a) = caller else {
+        return Ok(vec![]);
+    };
+    if may_keep(caller, org).is_err() {
+        return Ok(vec![]);
+    }
+    let Some(mb) = state.store.mailbox_of(org, a.person.id).await? else {
+        return Ok(vec![]);
+    };
+    let filter = adjutant_store::mail::MailFilter {
+        view: adjutant_store::mail::MailView::All,
+        office: Some(adjutant_core::mail::screen::OfficeWork::Invoice),
+        limit: 50,
+        ..Default::default()
+    };
+    Ok(state
+        .store
+        .mail_list(org, mb.id, &filter, Timestamp::now())
+        .await?
+        .iter()
+        .filter(|m| m.invoice.is_none() && m.direction == "in")
+        .filter(|m| m.category != adjutant_core::mail::triage::Category::Suspect)
+        .map(crate::ops::mail::MailItem::from)
+        .collect())
+}

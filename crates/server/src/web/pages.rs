@@ -109,6 +109,8 @@ struct Dashboard {
     contracts_due: Vec<ContractDueLine>,
     /// Purchases the viewer may approve now: (id, number and title, total, requested by).
     to_approve: Vec<(String, String, String, String)>,
+    /// Invoices that came by mail and are not registered yet.
+    invoices_by_mail: Vec<crate::ops::mail::MailItem>,
 }
 
 pub struct ContractDueLine {
@@ -258,6 +260,7 @@ pub async fn dashboard(
         recent,
         contracts_due,
         to_approve,
+        invoices_by_mail: crate::ops::invoices::waiting_in_mail(&state, &caller(&auth), org).await?,
     }))
 }
 

@@ -1181,6 +1181,13 @@ async fn the_invoice_form_on_a_message_registers_it_and_keeps_what_was_typed_whe
     )
     .await;
     let cookie = app.sign_in(&om.email).await;
+    // The dashboard lists it among the invoices by mail still to register.
+    let home = app.page("/", Some(&cookie)).await;
+    let waiting = super::web_tasks::section(&home.body, "invoices-by-mail", "</ul>");
+    assert!(
+        waiting.contains("Invoice NW-311") && waiting.contains(&format!("/mail/{id}")),
+        "{waiting}"
+    );
     // The form is filled from the message; what it could not read is said.
     let page = app.page(&format!("/mail/{id}"), Some(&cookie)).await;
     assert_eq!(page.status, 200, "{}", page.body);
@@ -1246,6 +1253,12 @@ async fn the_invoice_form_on_a_message_registers_it_and_keeps_what_was_typed_whe
     );
     let page = app.page(&format!("/mail/{id}"), Some(&cookie)).await;
     assert!(page.body.contains("see the invoice") && !page.body.contains("Register this invoice"));
+    let home = app.page("/", Some(&cookie)).await;
+    assert!(
+        !home.body.contains("invoices-by-mail"),
+        "registered: {}",
+        home.body
+    );
     // The inbox's script files a row in place: the same form, answered 204 with nothing to load.
     let r = send(
         app.form(
