@@ -565,7 +565,7 @@ async fn mail_in(g: &Global, state: &AppState, org: OrgId, cmd: MailCmd) -> anyh
                         short(&d.item.id)
                     ));
                     for m in &s.missing {
-                        output::line(&format!("          {m}"));
+                        output::line(&format!("          {}", m.reason));
                     }
                 }
                 if let Some(k) = &d.contracts {

@@ -94,10 +94,7 @@ fn lower(w: &str) -> String {
 /// holds a digit, skipping "no", "number", "nr" and "#".
 fn number(words: &[&str]) -> Option<String> {
     for (i, w) in words.iter().enumerate() {
-        if !matches!(
-            lower(w).as_str(),
-            "invoice" | "factuur" | "rechnung" | "facture" | "invoice#"
-        ) {
+        if !matches!(lower(w).as_str(), "invoice" | "factuur" | "rechnung" | "facture") {
             continue;
         }
         for next in words.iter().skip(i + 1).take(3) {

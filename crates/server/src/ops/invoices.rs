@@ -712,8 +712,16 @@ pub struct InvoiceSuggestion {
     pub purchase: Option<String>,
     /// The VAT percentage the amount includes (`21`), when the message says.
     pub vat: Option<String>,
-    /// Why a field could not be filled, for the form to say.
-    pub missing: Vec<String>,
+    /// The fields the message does not give, and why, for the form to say.
+    pub missing: Vec<MissingField>,
+}
+
+/// A field of the invoice the message does not give.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MissingField {
+    /// vendor, number, amount or due_on.
+    pub field: &'static str,
+    pub reason: String,
 }
 
 /// Registering the invoice a message carries: each field overrides the
@@ -784,22 +792,32 @@ async fn suggest(
         Some(p) => purchase_ref(state, org, p).await.ok().map(|_| p.clone()),
         None => None,
     };
-    let mut missing = Vec::new();
-    if vendor.is_none() {
-        missing.push(format!(
-            "no vendor here has the sender's address {}",
-            m.from.email
-        ));
-    }
-    if h.number.is_none() {
-        missing.push("the message names no invoice number".into());
-    }
-    if h.amount.is_none() {
-        missing.push("the message names no amount due".into());
-    }
-    if h.due_on.is_none() {
-        missing.push("the message names no due day".into());
-    }
+    let missing = [
+        (
+            "vendor",
+            vendor.is_none(),
+            format!("no vendor here has the sender's address {}", m.from.email),
+        ),
+        (
+            "number",
+            h.number.is_none(),
+            "the message names no invoice number".into(),
+        ),
+        (
+            "amount",
+            h.amount.is_none(),
+            "the message names no amount due".into(),
+        ),
+        (
+            "due_on",
+            h.due_on.is_none(),
+            "the message names no due day".into(),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, gone, _)| *gone)
+    .map(|(field, _, reason)| MissingField { field, reason })
+    .collect();
     Ok(InvoiceSuggestion {
         vendor,
         number: h.number,
@@ -853,29 +871,21 @@ pub async fn record_from_mail(
         )));
     }
     let s = suggest(state, caller, org, &m).await?;
-    let need = |field: &str, v: Option<String>, why: &str| {
-        v.ok_or_else(|| ValidationError::field(field, format!("{why}; give one")))
+    // What was typed, else what the message says, else the reason it says nothing.
+    let need = |field: &str, typed: &Option<String>, read: Option<String>| {
+        given(typed).or(read).ok_or_else(|| {
+            let why = s
+                .missing
+                .iter()
+                .find(|x| x.field == field)
+                .map_or("it is needed", |x| x.reason.as_str());
+            ValidationError::field(field, format!("{why}; give one"))
+        })
     };
-    let vendor = need(
-        "vendor",
-        given(&input.vendor).or(s.vendor.as_ref().map(|v| v.id.clone())),
-        &format!("no vendor here has the sender's address {}", m.from.email),
-    );
-    let number = need(
-        "number",
-        given(&input.number).or(s.number.clone()),
-        "the message names no invoice number",
-    );
-    let amount = need(
-        "amount",
-        given(&input.amount).or(s.amount.clone()),
-        "the message names no amount due",
-    );
-    let due_on = need(
-        "due_on",
-        given(&input.due_on).or(s.due_on.clone()),
-        "the message names no due day",
-    );
+    let vendor = need("vendor", &input.vendor, s.vendor.as_ref().map(|v| v.id.clone()));
+    let number = need("number", &input.number, s.number.clone());
+    let amount = need("amount", &input.amount, s.amount.clone());
+    let due_on = need("due_on", &input.due_on, s.due_on.clone());
     let currency = given(&input.currency).or(s.currency.clone());
     let mut errors: Vec<ValidationError> = [&vendor, &number, &amount, &due_on]
         .into_iter()

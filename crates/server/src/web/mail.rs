@@ -537,6 +537,7 @@ pub struct InvoiceForm {
     pub due_on: String,
     pub purchase: String,
     pub category: String,
+    /// Why the message gives no vendor, number, amount or due day.
     pub missing: Vec<String>,
 }
 
@@ -610,7 +611,7 @@ async fn message_render(
             due_on: s.due_on.clone().unwrap_or_default(),
             purchase: s.purchase.clone().unwrap_or_default(),
             category: String::new(),
-            missing: s.missing.clone(),
+            missing: s.missing.iter().map(|x| x.reason.clone()).collect(),
         }),
     };
     let vendors = match &invoice {
